@@ -1,0 +1,38 @@
+"""The archive's data model, one module per concern; see docs/data-model.md."""
+
+from .base import EDTFField, PublishableModel, Status, TimeStampedModel
+from .entities import Alias, Organisation, PastSlug, Person, Place
+from .events import Event, EventParticipant
+from .mentions import TARGETS, Mention
+from .publications import (
+    Article,
+    Authorship,
+    Illustration,
+    Issue,
+    Publication,
+    SourceDocument,
+    TextRepair,
+)
+
+__all__ = [
+    "TARGETS",
+    "EDTFField",
+    "Alias",
+    "Article",
+    "Authorship",
+    "Event",
+    "EventParticipant",
+    "Illustration",
+    "Issue",
+    "Mention",
+    "Organisation",
+    "PastSlug",
+    "Person",
+    "Place",
+    "PublishableModel",
+    "Publication",
+    "SourceDocument",
+    "Status",
+    "TextRepair",
+    "TimeStampedModel",
+]

@@ -1,0 +1,132 @@
+"""Building blocks shared by every archive model: timestamps, EDTF dates, publication status."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from archive.dates import edtf_bounds, validate_edtf
+
+
+class TimeStampedModel(models.Model):
+    """Every record says when it was created and last changed (used by data-release diffs)."""
+
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class EDTFField(models.CharField):
+    """An EDTF date string whose strict bounds are kept in two sibling DateFields.
+
+    ``date = EDTFField(start_field="date_start", end_field="date_end")``: on every save the
+    bounds are recomputed from the EDTF text, so they can never drift from it. Bounds are
+    stored (not computed in queries) because range filters, ordering and indexes need them.
+    """
+
+    description = "EDTF (Extended Date/Time Format) date"
+
+    def __init__(self, *args, start_field: str = "", end_field: str = "", **kwargs):
+        self.start_field = start_field
+        self.end_field = end_field
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "Date in EDTF, e.g. 1989-11-09, 1979-12, 1989, 1980/1981, 199X, 1990-01? "
+                "(uncertain), 1990~ (approximate)."
+            ),
+        )
+        super().__init__(*args, **kwargs)
+        self.validators.append(validate_edtf)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["start_field"] = self.start_field
+        kwargs["end_field"] = self.end_field
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = super().pre_save(model_instance, add)
+        bounds = edtf_bounds(value or "")
+        if self.start_field:
+            setattr(model_instance, self.start_field, bounds.start)
+        if self.end_field:
+            setattr(model_instance, self.end_field, bounds.end)
+        return value
+
+
+def date_bound_fields(label: str) -> tuple[models.DateField, models.DateField]:
+    """The two indexed bound columns of an EDTF date, with help text naming the date."""
+    return (
+        models.DateField(
+            null=True, blank=True, editable=False, db_index=True,
+            help_text=f"Earliest day the {label} may fall on (derived from EDTF).",
+        ),
+        models.DateField(
+            null=True, blank=True, editable=False, db_index=True,
+            help_text=f"Latest day the {label} may fall on (derived from EDTF).",
+        ),
+    )  # fmt: skip
+
+
+def bounds_constraint(model: str, field: str) -> models.CheckConstraint:
+    """A date's lower bound never follows its upper bound."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}_start__isnull": True})
+        | models.Q(**{f"{field}_end__isnull": True})
+        | models.Q(**{f"{field}_start__lte": models.F(f"{field}_end")}),
+        name=f"{model}_{field}_bounds_ordered",
+    )
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    REVIEW = "review", _("In review")
+    PUBLISHED = "published", _("Published")
+
+
+class PublishableQuerySet(models.QuerySet):
+    """The one visibility rule, used by pages, API, sitemap, OAI-PMH and bulk data alike."""
+
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+
+class PublishableModel(TimeStampedModel):
+    """A curated record that the public sees only once a curator has published it."""
+
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    curator_notes = models.TextField(
+        blank=True, help_text="Internal notes: sources, doubts, reasons for dating guesses."
+    )
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    def save(self, *args, **kwargs):
+        # published_at follows status, so it can't disagree with it.
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        elif self.status != Status.PUBLISHED:
+            self.published_at = None
+        super().save(*args, **kwargs)
+
+
+def status_constraint(model: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(status__in=Status.values), name=f"{model}_status_valid"
+    )

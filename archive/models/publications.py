@@ -1,0 +1,403 @@
+"""Publications, their issues, the articles in them, and the files they were imported from."""
+
+from __future__ import annotations
+
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from archive.text import word_count
+
+from .base import (
+    EDTFField,
+    PublishableModel,
+    PublishableQuerySet,
+    Status,
+    TimeStampedModel,
+    bounds_constraint,
+    date_bound_fields,
+    status_constraint,
+)
+from .entities import Organisation, Person, Place
+
+issn_validator = RegexValidator(r"^\d{4}-\d{3}[\dX]$", "An ISSN looks like 0951-5593.")
+
+
+class PublicationKind(models.TextChoices):
+    NEWSPAPER = "newspaper", _("Newspaper")
+    JOURNAL = "journal", _("Journal")
+    MAGAZINE = "magazine", _("Magazine")
+    PAMPHLET = "pamphlet", _("Pamphlet")
+    BOOK = "book", _("Book")
+    BULLETIN = "bulletin", _("Bulletin")
+    BROADSHEET = "broadsheet", _("Broadsheet")
+    WEBSITE = "website", _("Website")
+
+
+class Publication(PublishableModel):
+    """A title: a newspaper, journal or pamphlet series, with its run of dates."""
+
+    Kind = PublicationKind
+
+    title = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=255, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NEWSPAPER)
+    publisher = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="publications"
+    )
+    place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="publications"
+    )
+    language = models.CharField(max_length=12, default="en", help_text="BCP 47 tag.")
+    issn = models.CharField("ISSN", max_length=9, blank=True, validators=[issn_validator])
+    run = EDTFField(
+        start_field="run_start", end_field="run_end",
+        help_text="Run of dates as an EDTF interval, e.g. 1986/1994 or 1987/.. (still running).",
+    )  # fmt: skip
+    run_start, run_end = date_bound_fields("publication run")
+    description = models.TextField(blank=True)
+    predecessor = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="successors"
+    )
+    wikidata = models.CharField("Wikidata id", max_length=20, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            status_constraint("publication"),
+            bounds_constraint("publication", "run"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=PublicationKind.values),
+                name="publication_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(predecessor=models.F("id")),
+                name="publication_not_own_predecessor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:publication-detail", kwargs={"slug": self.slug})
+
+
+class SourceDocument(TimeStampedModel):
+    """A file records came from. Its SHA-256 makes re-importing the same file a no-op."""
+
+    name = models.CharField(max_length=255, help_text="File name as received.")
+    sha256 = models.CharField(
+        "SHA-256", max_length=64, unique=True,
+        validators=[RegexValidator(r"^[0-9a-f]{64}$", "64 lowercase hex digits.")],
+    )  # fmt: skip
+    size = models.PositiveBigIntegerField(help_text="Size in bytes.")
+    text = models.TextField(blank=True, help_text="The file's full text, kept for provenance.")
+    imported_at = models.DateTimeField(null=True, blank=True)
+    importer_version = models.CharField(max_length=40, blank=True)
+    report = models.JSONField(default=dict, blank=True, help_text="The importer's last report.")
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-imported_at", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:archive_sourcedocument_change", args=[self.pk])
+
+
+class IssueQuerySet(PublishableQuerySet):
+    def with_publication(self):
+        return self.select_related("publication")
+
+
+class Issue(PublishableModel):
+    """One issue or edition of a publication."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="issues")
+    slug = models.SlugField(max_length=255, help_text="Unique within the publication.")
+    volume = models.CharField(max_length=40, blank=True)
+    number = models.CharField(max_length=40, blank=True)
+    title = models.CharField(max_length=255, blank=True)
+    date = EDTFField(start_field="date_start", end_field="date_end")
+    date_start, date_end = date_bound_fields("issue date")
+    date_display = models.CharField(
+        max_length=255, blank=True, help_text="The date as printed, if it is printed."
+    )
+    pages = models.PositiveIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
+    source_document = models.ForeignKey(
+        SourceDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="issues"
+    )
+    notes = models.TextField(blank=True, help_text="Public notes on the issue.")
+
+    objects = IssueQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["publication__title", "date_start", "volume", "number", "id"]
+        constraints = [
+            status_constraint("issue"),
+            bounds_constraint("issue", "date"),
+            models.UniqueConstraint(
+                fields=["publication", "volume", "number"],
+                name="issue_unique_volume_number",
+                condition=~models.Q(number=""),
+            ),
+            models.UniqueConstraint(fields=["publication", "slug"], name="issue_unique_slug"),
+            models.CheckConstraint(
+                condition=models.Q(pages__isnull=True) | models.Q(pages__gte=1),
+                name="issue_pages_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.title or " ".join(
+            part for part in (self.volume and f"vol. {self.volume}", self.number and
+                              f"no. {self.number}") if part
+        ) or self.date or self.slug
+        return f"{self.publication} — {label}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "archive:issue-detail",
+            kwargs={"publication": self.publication.slug, "slug": self.slug},
+        )
+
+
+class ArticleQuerySet(PublishableQuerySet):
+    def with_related(self):
+        """What every list of articles renders: issue, publication, authors."""
+        return self.select_related("issue__publication").prefetch_related(
+            models.Prefetch(
+                "authorships", queryset=Authorship.objects.select_related("person")
+            )
+        )
+
+    def unsigned(self):
+        return self.filter(authorships__isnull=True)
+
+
+class ArticleKind(models.TextChoices):
+    ARTICLE = "article", _("Article")
+    INTRODUCTION = "introduction", _("Introduction")
+    EDITORIAL = "editorial", _("Editorial")
+    SIDEBAR = "sidebar", _("Sidebar")
+    TIMELINE = "timeline", _("Timeline")
+    POEM = "poem", _("Poem")
+    LETTER = "letter", _("Letter")
+    REVIEW = "review", _("Review")
+    INTERVIEW = "interview", _("Interview")
+
+
+class Article(PublishableModel):
+    """A unit of text in an issue: an article, the introduction, a sidebar, the timeline…
+
+    ``body`` is the clean reading text: paragraphs separated by a blank line, section headings
+    as paragraphs starting with ``## ``, verse lines kept on their own lines. ``raw_text`` keeps
+    the extracted text exactly as imported, for provenance and review.
+    """
+
+    Kind = ArticleKind
+
+    issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="articles")
+    position = models.PositiveIntegerField(help_text="Reading order within the issue, from 1.")
+    slug = models.SlugField(max_length=255, help_text="Unique within the issue.")
+    label = models.CharField(max_length=40, blank=True, help_text='As printed: "1", "Introduction".')
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ARTICLE)
+    title = models.CharField(max_length=500)
+    subtitle = models.CharField(max_length=500, blank=True)
+    date = EDTFField(start_field="date_start", end_field="date_end")
+    date_start, date_end = date_bound_fields("dateline")
+    date_display = models.CharField(max_length=255, blank=True, help_text="Dateline as printed.")
+    first_published_in_issue = models.ForeignKey(
+        Issue, null=True, blank=True, on_delete=models.SET_NULL, related_name="reprints",
+        help_text="For a reprint: the issue it first appeared in, if catalogued.",
+    )  # fmt: skip
+    first_published_in_publication = models.ForeignKey(
+        Publication, null=True, blank=True, on_delete=models.SET_NULL, related_name="reprints",
+        help_text="For a reprint: the publication it first appeared in.",
+    )  # fmt: skip
+    first_published_date = EDTFField(
+        start_field="first_published_date_start", end_field="first_published_date_end"
+    )
+    first_published_date_start, first_published_date_end = date_bound_fields("first publication")
+    pages = models.CharField(max_length=40, blank=True, help_text='Pages as printed, "12–14".')
+    body = models.TextField(blank=True)
+    raw_text = models.TextField(blank=True, help_text="Text as extracted, before repairs.")
+    language = models.CharField(max_length=12, default="en", help_text="BCP 47 tag.")
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    curator_edited_fields = models.JSONField(
+        default=list, blank=True, editable=False,
+        help_text="Fields a curator changed by hand; re-imports leave them alone.",
+    )  # fmt: skip
+
+    objects = ArticleQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["issue", "position", "id"]
+        constraints = [
+            status_constraint("article"),
+            bounds_constraint("article", "date"),
+            bounds_constraint("article", "first_published_date"),
+            models.UniqueConstraint(fields=["issue", "position"], name="article_unique_position"),
+            models.UniqueConstraint(fields=["issue", "slug"], name="article_unique_slug"),
+            models.CheckConstraint(
+                condition=models.Q(position__gte=1), name="article_position_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ArticleKind.values), name="article_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(title=""), name="article_title_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=Status.PUBLISHED) | ~models.Q(body=""),
+                name="article_published_has_body",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}. {self.title}" if self.label.isdigit() else self.title
+
+    def save(self, *args, **kwargs):
+        self.word_count = word_count(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "archive:article-detail",
+            kwargs={
+                "publication": self.issue.publication.slug,
+                "issue": self.issue.slug,
+                "slug": self.slug,
+            },
+        )
+
+    @property
+    def headings(self) -> list[str]:
+        """Section headings in body order (for the reader's contents list)."""
+        return [p[3:].strip() for p in self.body.split("\n\n") if p.startswith("## ")]
+
+
+class AuthorshipRole(models.TextChoices):
+    AUTHOR = "author", _("Author")
+    EDITOR = "editor", _("Editor")
+    TRANSLATOR = "translator", _("Translator")
+
+
+class Authorship(TimeStampedModel):
+    Role = AuthorshipRole
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="authorships")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="authorships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.AUTHOR)
+    order = models.PositiveSmallIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["article", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "person", "role"], name="authorship_unique_role"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=AuthorshipRole.values),
+                name="authorship_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_role_display()}) — {self.article}"
+
+    def get_absolute_url(self) -> str:
+        return self.article.get_absolute_url()
+
+
+class Illustration(TimeStampedModel):
+    """A photo or drawing in the printed article, known to us by its caption."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="illustrations")
+    caption = models.TextField()
+    page = models.CharField(max_length=20, blank=True)
+    position = models.PositiveIntegerField(default=1, help_text="Order within the article.")
+    after_paragraph = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Body paragraph (from 1) the caption stood after."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["article", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "position"], name="illustration_unique_position"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(caption=""), name="illustration_caption_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.caption[:80]
+
+    def get_absolute_url(self) -> str:
+        return self.article.get_absolute_url()
+
+
+class TextRepairKind(models.TextChoices):
+    HYPHENATION = "hyphenation", _("Word hyphenated across lines or pages")
+    DROP_CAP = "drop_cap", _("Drop cap rejoined")
+    LOST_DROP_CAP = "lost_drop_cap", _("Lost drop cap restored")
+    CONTINUATION = "continuation", _("Page-continuation marker removed")
+    CAPTION = "caption", _("Caption moved to illustrations")
+    REFLOW = "reflow", _("Lines reflowed into a paragraph")
+    TYPO = "typo", _("Source typo (kept, listed)")
+    DISPLACED = "displaced", _("Text displaced by page layout moved back")
+    OTHER = "other", _("Other")
+
+
+class TextRepairStatus(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    FLAGGED = "flagged", _("Flagged for review")
+    ACCEPTED = "accepted", _("Accepted by a curator")
+    REVERTED = "reverted", _("Reverted by a curator")
+
+
+class TextRepair(TimeStampedModel):
+    """One change the importer made to extracted text (or a problem it flagged), for review."""
+
+    Kind = TextRepairKind
+
+    Status = TextRepairStatus
+
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="repairs"
+    )
+    source_document = models.ForeignKey(
+        SourceDocument, on_delete=models.CASCADE, related_name="repairs"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.APPLIED)
+    line = models.PositiveIntegerField(help_text="Line in the source file, from 1.")
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["source_document", "line", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at line {self.line}: {self.before!r} → {self.after!r}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:archive_textrepair_change", args=[self.pk])

@@ -1,0 +1,58 @@
+"""Read the environment in one place, so every setting has one documented source.
+
+Each variable is listed in ``docs/configuration.md`` with its development and production
+defaults; a test checks that the two lists agree.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_VALUES = {"1", "true", "yes", "on"}
+FALSE_VALUES = {"0", "false", "no", "off", ""}
+
+# name -> one-line description; the docs test reads this mapping.
+VARIABLES: dict[str, str] = {
+    "DJANGO_SETTINGS_MODULE": "settings module: config.settings.local, .test or .production",
+    "DATABASE_URL": "database, e.g. sqlite:///var/archive.sqlite3 or postgres://user@host/db",
+    "SECRET_KEY": "cryptographic signing key; required in production",
+    "DEBUG": "show tracebacks and serve static files from the app (never in production)",
+    "ALLOWED_HOSTS": "comma-separated host names the site answers to",
+    "CSRF_TRUSTED_ORIGINS": "comma-separated origins (scheme://host) trusted for unsafe requests",
+    "API_ANON_THROTTLE": "anonymous API request rate, e.g. 120/min",
+    "DATASET_ROOT": "folder where bulk data releases are written and served from",
+    "SITE_URL": "absolute base URL used in citations, sitemaps and OAI-PMH identifiers",
+}
+
+
+def env_str(name: str, default: str | None = None) -> str:
+    """Return a string variable; raise a readable error if it is required and missing."""
+    value = os.environ.get(name)
+    if value is None:
+        if default is None:
+            raise ImproperlyConfigured(f"The environment variable {name} is required.")
+        return default
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Return a boolean variable; an unrecognised value stops start-up."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in TRUE_VALUES:
+        return True
+    if value in FALSE_VALUES:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use 1/0, true/false).")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """Return a comma-separated list variable, ignoring blanks."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]

@@ -1,0 +1,10 @@
+"""Site URLs: public pages, the REST API, OAI-PMH, bulk downloads and the curators' admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include("archive.api.urls")),
+    path("", include("archive.urls")),
+]
