@@ -29,7 +29,7 @@ class DateBounds:
 
 
 def _to_date(value: time.struct_time | float | None) -> dt.date | None:
-    if value is None or isinstance(value, float) and math.isinf(value):
+    if value is None or (isinstance(value, float) and math.isinf(value)):
         return None
     if isinstance(value, time.struct_time):
         year = value.tm_year

@@ -6,5 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("archive.api.urls")),
+    path("oai/", include("archive.oai.urls")),
+    path("downloads/", include("archive.datasets.urls")),
     path("", include("archive.urls")),
 ]

@@ -16,10 +16,10 @@ from .publications import (
 
 __all__ = [
     "TARGETS",
-    "EDTFField",
     "Alias",
     "Article",
     "Authorship",
+    "EDTFField",
     "Event",
     "EventParticipant",
     "Illustration",
@@ -29,8 +29,8 @@ __all__ = [
     "PastSlug",
     "Person",
     "Place",
-    "PublishableModel",
     "Publication",
+    "PublishableModel",
     "SourceDocument",
     "Status",
     "TextRepair",

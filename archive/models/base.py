@@ -114,9 +114,6 @@ class PublishableModel(TimeStampedModel):
     class Meta:
         abstract = True
 
-    def is_published(self) -> bool:
-        return self.status == Status.PUBLISHED
-
     def save(self, *args, **kwargs):
         # published_at follows status, so it can't disagree with it.
         if self.status == Status.PUBLISHED and self.published_at is None:
@@ -124,6 +121,9 @@ class PublishableModel(TimeStampedModel):
         elif self.status != Status.PUBLISHED:
             self.published_at = None
         super().save(*args, **kwargs)
+
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
 
 
 def status_constraint(model: str) -> models.CheckConstraint:

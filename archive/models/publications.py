@@ -159,10 +159,19 @@ class Issue(PublishableModel):
         ]
 
     def __str__(self) -> str:
-        label = self.title or " ".join(
-            part for part in (self.volume and f"vol. {self.volume}", self.number and
-                              f"no. {self.number}") if part
-        ) or self.date or self.slug
+        label = (
+            self.title
+            or " ".join(
+                part
+                for part in (
+                    self.volume and f"vol. {self.volume}",
+                    self.number and f"no. {self.number}",
+                )
+                if part
+            )
+            or self.date
+            or self.slug
+        )
         return f"{self.publication} — {label}"
 
     def get_absolute_url(self) -> str:
@@ -176,9 +185,7 @@ class ArticleQuerySet(PublishableQuerySet):
     def with_related(self):
         """What every list of articles renders: issue, publication, authors."""
         return self.select_related("issue__publication").prefetch_related(
-            models.Prefetch(
-                "authorships", queryset=Authorship.objects.select_related("person")
-            )
+            models.Prefetch("authorships", queryset=Authorship.objects.select_related("person"))
         )
 
     def unsigned(self):
@@ -210,7 +217,9 @@ class Article(PublishableModel):
     issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="articles")
     position = models.PositiveIntegerField(help_text="Reading order within the issue, from 1.")
     slug = models.SlugField(max_length=255, help_text="Unique within the issue.")
-    label = models.CharField(max_length=40, blank=True, help_text='As printed: "1", "Introduction".')
+    label = models.CharField(
+        max_length=40, blank=True, help_text='As printed: "1", "Introduction".'
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ARTICLE)
     title = models.CharField(max_length=500)
     subtitle = models.CharField(max_length=500, blank=True)
@@ -256,9 +265,7 @@ class Article(PublishableModel):
             models.CheckConstraint(
                 condition=models.Q(kind__in=ArticleKind.values), name="article_kind_valid"
             ),
-            models.CheckConstraint(
-                condition=~models.Q(title=""), name="article_title_not_empty"
-            ),
+            models.CheckConstraint(condition=~models.Q(title=""), name="article_title_not_empty"),
             models.CheckConstraint(
                 condition=~models.Q(status=Status.PUBLISHED) | ~models.Q(body=""),
                 name="article_published_has_body",

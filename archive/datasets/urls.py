@@ -1,0 +1,3 @@
+"""Routes for archive.datasets (filled in by that module)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes for archive.oai (filled in by that module)."""
+
+urlpatterns: list = []
