@@ -253,6 +253,9 @@ class Article(PublishableModel):
 
     class Meta:
         ordering = ["issue", "position", "id"]
+        permissions = [
+            ("publish_record", "Can publish, unpublish and send back to review any record"),
+        ]
         constraints = [
             status_constraint("article"),
             bounds_constraint("article", "date"),

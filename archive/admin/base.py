@@ -1,0 +1,84 @@
+"""What every curated record's admin shares: status actions, permissions, history, filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import admin, messages
+from django.db.models import Min
+from simple_history.admin import SimpleHistoryAdmin
+
+from archive.models import Status
+from archive.services import records_set_status
+
+PUBLISH_PERMISSION = "archive.publish_record"
+
+
+def can_publish(request) -> bool:
+    """Curators publish; Contributors edit drafts only."""
+    return request.user.has_perm(PUBLISH_PERMISSION)
+
+
+class DecadeListFilter(admin.SimpleListFilter):
+    """Filter by the decade a record's date may fall in (lower EDTF bound)."""
+
+    title = "decade"
+    parameter_name = "decade"
+    date_field = "date_start"
+
+    def lookups(self, request, model_admin):
+        first = model_admin.get_queryset(request).aggregate(first=Min(self.date_field))["first"]
+        if not first:
+            return []
+        start = first.year // 10 * 10
+        return [(str(y), f"{y}s") for y in range(start, dt.date.today().year + 1, 10)]
+
+    def queryset(self, request, queryset):
+        if not self.value() or not self.value().isdigit():
+            return queryset
+        start = int(self.value())
+        return queryset.filter(
+            **{
+                f"{self.date_field}__lte": dt.date(start + 9, 12, 31),
+                f"{self.date_field.replace('_start', '_end')}__gte": dt.date(start, 1, 1),
+            }
+        )
+
+
+class PublishableAdmin(SimpleHistoryAdmin):
+    """Publish / send back to review actions, guarded by the publish permission.
+
+    History (who changed what, when) and revert come from django-simple-history's admin.
+    """
+
+    actions = ["publish", "send_back_to_review"]
+    list_per_page = 50
+
+    def has_publish_permission(self, request) -> bool:
+        return can_publish(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        # A Contributor may not edit what is already public.
+        return obj is None or obj.status != Status.PUBLISHED or can_publish(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not can_publish(request):
+            fields.append("status")
+        return fields
+
+    @admin.action(description="Publish selected records", permissions=["publish"])
+    def publish(self, request, queryset):
+        changed = records_set_status(
+            queryset=queryset, status=Status.PUBLISHED, user=request.user, reason="Published"
+        )
+        self.message_user(request, f"Published {changed} record(s).", messages.SUCCESS)
+
+    @admin.action(description="Send selected records back to review", permissions=["publish"])
+    def send_back_to_review(self, request, queryset):
+        changed = records_set_status(
+            queryset=queryset, status=Status.REVIEW, user=request.user, reason="Back to review"
+        )
+        self.message_user(request, f"Sent {changed} record(s) back to review.", messages.SUCCESS)

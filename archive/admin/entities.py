@@ -1,0 +1,147 @@
+"""Admin for people, organisations and places, with variant names and merging."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.template.response import TemplateResponse
+
+from archive.models import Alias, EventParticipant, Mention, Organisation, Person, Place
+from archive.services import entity_merge
+
+from .base import PublishableAdmin
+
+
+class AliasInline(admin.TabularInline):
+    model = Alias
+    extra = 0
+    fields = ["name", "kind", "language"]
+
+
+class PersonAliasInline(AliasInline):
+    fk_name = "person"
+
+
+class OrganisationAliasInline(AliasInline):
+    fk_name = "organisation"
+
+
+class PlaceAliasInline(AliasInline):
+    fk_name = "place"
+
+
+class EntityMentionInline(admin.TabularInline):
+    model = Mention
+    extra = 0
+    fields = ["article", "count", "status", "context"]
+    readonly_fields = ["context"]
+    autocomplete_fields = ["article"]
+    show_change_link = True
+
+
+class EventRoleInline(admin.TabularInline):
+    model = EventParticipant
+    extra = 0
+    fields = ["event", "role"]
+    autocomplete_fields = ["event"]
+
+
+class EntityAdmin(PublishableAdmin):
+    """Shared by the three entity admins: search covers variant names."""
+
+    search_fields = ["name", "name_folded", "aliases__name", "aliases__name_folded", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    list_filter = ["status"]
+    readonly_fields = ["created", "updated", "published_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(mention_count=Count("mentions"))
+
+    @admin.display(description="mentions", ordering="mention_count")
+    def mentions_count(self, obj) -> int:
+        return obj.mention_count
+
+
+class MergeMixin:
+    """Admin action: merge the selected duplicates into the one the curator picks."""
+
+    @admin.action(description="Merge selected duplicates…", permissions=["delete"])
+    def merge_selected(self, request, queryset):
+        records = list(queryset.order_by("pk"))
+        if len(records) < 2:
+            self.message_user(request, "Select at least two records to merge.", messages.WARNING)
+            return None
+        if request.POST.get("survivor"):
+            try:
+                survivor = next(r for r in records if str(r.pk) == request.POST["survivor"])
+                merged = entity_merge(survivor=survivor, duplicates=records, user=request.user)
+            except (StopIteration, ValidationError) as exc:
+                reason = "; ".join(getattr(exc, "messages", [])) or "choose a survivor"
+                self.message_user(request, f"Not merged: {reason}", messages.ERROR)
+                return None
+            self.message_user(
+                request, f"Merged {merged} record(s) into “{survivor}”.", messages.SUCCESS
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Merge {self.model._meta.verbose_name_plural}",
+            "records": records,
+            "opts": self.model._meta,
+            "action": "merge_selected",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/archive/merge.html", context)
+
+
+@admin.register(Person)
+class PersonAdmin(MergeMixin, EntityAdmin):
+    list_display = ["name", "sort_name", "birth", "death", "country", "status", "mentions_count"]
+    list_filter = ["status", "country"]
+    inlines = [PersonAliasInline, EventRoleInline, EntityMentionInline]
+    actions = [*EntityAdmin.actions, "merge_selected"]
+    fieldsets = [
+        (None, {"fields": ["name", "sort_name", "slug", "status", "description"]}),
+        ("Dates", {"fields": ["birth", "death"]}),
+        ("Identifiers", {"fields": ["country", "wikidata", "viaf"]}),
+        ("Curation", {"fields": ["curator_notes", "created", "updated", "published_at"]}),
+    ]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(MergeMixin, EntityAdmin):
+    list_display = ["name", "acronym", "kind", "country", "founded", "status", "mentions_count"]
+    list_filter = ["status", "kind", "country"]
+    search_fields = [*EntityAdmin.search_fields, "acronym"]
+    autocomplete_fields = ["parent", "predecessor"]
+    inlines = [OrganisationAliasInline, EventRoleInline, EntityMentionInline]
+    actions = [*EntityAdmin.actions, "merge_selected"]
+    fieldsets = [
+        (None, {"fields": ["name", "acronym", "slug", "kind", "status", "description"]}),
+        ("Dates", {"fields": ["founded", "dissolved"]}),
+        ("Relations", {"fields": ["parent", "predecessor"]}),
+        ("Identifiers", {"fields": ["country", "wikidata"]}),
+        ("Curation", {"fields": ["curator_notes", "created", "updated", "published_at"]}),
+    ]
+
+
+@admin.register(Place)
+class PlaceAdmin(EntityAdmin):
+    list_display = ["name", "kind", "country_code", "status", "mentions_count"]
+    list_filter = ["status", "kind", "country_code"]
+    inlines = [PlaceAliasInline, EntityMentionInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind", "status", "description"]}),
+        ("Location", {"fields": ["country_code", "latitude", "longitude"]}),
+        ("Identifiers", {"fields": ["wikidata", "geonames"]}),
+        ("Curation", {"fields": ["curator_notes", "created", "updated", "published_at"]}),
+    ]
+
+
+@admin.register(Alias)
+class AliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "language", "person", "organisation", "place"]
+    list_filter = ["kind", "language"]
+    search_fields = ["name", "name_folded"]
+    autocomplete_fields = ["person", "organisation", "place"]

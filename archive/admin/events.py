@@ -1,0 +1,36 @@
+"""Admin for dated events and who took part in them."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from archive.models import Event, EventParticipant
+
+from .base import DecadeListFilter, PublishableAdmin
+
+
+class ParticipantInline(admin.TabularInline):
+    model = EventParticipant
+    extra = 0
+    fields = ["person", "organisation", "role"]
+    autocomplete_fields = ["person", "organisation"]
+
+
+@admin.register(Event)
+class EventAdmin(PublishableAdmin):
+    list_display = ["title", "date", "date_display", "kind", "status"]
+    list_filter = ["status", "kind", DecadeListFilter]
+    search_fields = ["title", "description", "date_display", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["places", "articles"]
+    readonly_fields = ["created", "updated", "published_at"]
+    inlines = [ParticipantInline]
+
+
+@admin.register(EventParticipant)
+class EventParticipantAdmin(admin.ModelAdmin):
+    list_display = ["event", "person", "organisation", "role"]
+    list_filter = ["role"]
+    search_fields = ["event__title", "person__name", "organisation__name"]
+    autocomplete_fields = ["event", "person", "organisation"]
+    list_select_related = ["event", "person", "organisation"]
