@@ -82,15 +82,17 @@ def entity_merge(*, survivor: Person | Organisation, duplicates: Iterable, user=
             _move_mentions(field, duplicate, survivor)
             _move_unique(Authorship, field, duplicate, survivor, ("article", "role"))
             _move_unique(EventParticipant, field, duplicate, survivor, ("event", "role"))
-            existing = {a.name_folded for a in survivor.aliases.all()} | {survivor.name_folded}
+            # Keep every distinct spelling (case aside): "Lech Walesa" is worth keeping
+            # beside "Lech Wałęsa" even though matching folds them together.
+            existing = {a.name.lower() for a in survivor.aliases.all()} | {survivor.name.lower()}
             for alias in Alias.objects.filter(**{field: duplicate}):
-                if alias.name_folded in existing:
+                if alias.name.lower() in existing:
                     alias.delete()
                 else:
                     setattr(alias, field, survivor)
                     alias.save()
-                    existing.add(alias.name_folded)
-            if duplicate.name_folded not in existing:
+                    existing.add(alias.name.lower())
+            if duplicate.name.lower() not in existing:
                 Alias.objects.create(
                     **{field: survivor}, name=duplicate.name, kind=Alias.Kind.VARIANT
                 )

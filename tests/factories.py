@@ -114,9 +114,17 @@ class MentionFactory(factory.django.DjangoModelFactory):
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
     is_staff = True
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+    password = factory.django.Password("correct horse battery")
+
+
+class IllustrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Illustration
+
+    article = factory.SubFactory(ArticleFactory)
+    caption = factory.Sequence(lambda n: f"Caption {n}")
+    position = factory.Sequence(lambda n: n + 1)

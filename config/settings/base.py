@@ -50,10 +50,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# AxesBackend = lockout check + Django's ModelBackend, so force_login and sessions use it.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend"]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -96,6 +94,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+WHITENOISE_AUTOREFRESH = True  # overridden in production, where collectstatic runs
 DATASET_ROOT = Path(env_str("DATASET_ROOT", str(VAR_DIR / "datasets")))
 
 REST_FRAMEWORK = {
