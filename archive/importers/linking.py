@@ -1,0 +1,422 @@
+"""Entity linking: find the people, organisations and places a text names.
+
+Stable API (used by the importer, the admin and the curated-fixture checks)::
+
+    index = NameIndex.from_database()            # or NameIndex.from_entries([...])
+    hits = find_mentions(text, index)            # list[MentionHit], in text order
+    summaries = summarise(hits, text)            # one MentionSummary per target
+    candidates = find_candidates(text, hits)     # capitalised names matching nothing known
+    report = link_article(article, index)        # creates/updates Mention rows
+
+Rules, in the order they apply:
+
+* **Folding.** Text and names are compared through :func:`archive.text.fold`, so case,
+  diacritics and typographic apostrophes don't matter ("Solidarnosc" = "Solidarność",
+  "Trotsky’s" = "Trotsky's"). Offsets always point into the original text.
+* **Word boundaries.** Matching is over whole words: "Stalin" never matches inside
+  "Stalinism"; a possessive ("Gorbachev’s") matches its name because ’s is a separate word.
+  Words of a multi-word name must be separated as in the name (spaces and line breaks count
+  as one space), so "Socialist. Organiser" is not "Socialist Organiser".
+* **Longest match wins.** At each word the longest known name is taken and its words are
+  consumed: "Socialist Organiser" is one hit, never also "Socialist".
+* **Ambiguity.** A hit is *ambiguous* when its name belongs to more than one entity (two
+  people called "Kautsky"), when an entry is marked ambiguous, or when a one-word name is a
+  common English word ("Militant", "Solidarity"). An ambiguous common word is only a hit
+  when capitalised in the text; lower-case "militant" is just the adjective.
+* **Flagged mentions.** A Mention needs exactly one target, so an ambiguous hit produces one
+  *flagged* Mention per candidate entity; the curator confirms the right one and rejects the
+  others. A target that also has an unambiguous hit in the same text is linked normally.
+* **Curators win.** :func:`link_article` never changes or deletes a Mention a curator
+  confirmed or rejected; it refreshes automatic and flagged ones and removes automatic or
+  flagged ones whose target no longer occurs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import pairwise
+
+from django.db import transaction
+
+from archive.text import fold
+
+from .words import is_common_word
+
+TARGET_TYPES = ("person", "organisation", "place", "event")
+CONTEXT_CHARS = 160
+
+
+@dataclass(frozen=True, order=True)
+class Target:
+    """One entity: its type ("person", "organisation", "place", "event") and primary key."""
+
+    type: str
+    id: int
+
+
+@dataclass(frozen=True)
+class NameEntry:
+    """One name by which one entity is known: its primary name, an alias or an acronym."""
+
+    name: str
+    target: Target
+    label: str = ""
+    ambiguous: bool = False
+
+
+@dataclass(frozen=True)
+class MentionHit:
+    """One occurrence of a known name in the text."""
+
+    start: int  # offset of the first character in the original text
+    end: int  # offset after the last character
+    text: str  # as printed, e.g. "Gorbachev" (the possessive ’s is not part of it)
+    key: str  # the folded name that matched
+    candidates: tuple[Target, ...]
+    reason: str = ""  # why it is ambiguous, empty when it is not
+
+    @property
+    def ambiguous(self) -> bool:
+        return bool(self.reason)
+
+
+@dataclass
+class MentionSummary:
+    """All hits of one target in one text: what a Mention row stores."""
+
+    target: Target
+    label: str
+    count: int
+    first_offset: int
+    context: str
+    flagged: bool
+    forms: list[str] = field(default_factory=list)  # distinct spellings as printed
+    reason: str = ""
+
+
+@dataclass
+class LinkReport:
+    """What :func:`link_article` did, for the import report."""
+
+    created: list[MentionSummary] = field(default_factory=list)
+    updated: list[MentionSummary] = field(default_factory=list)
+    kept: list[Target] = field(default_factory=list)  # curator-confirmed/rejected, untouched
+    removed: list[Target] = field(default_factory=list)
+    summaries: list[MentionSummary] = field(default_factory=list)
+    candidates: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> list[MentionSummary]:
+        return [s for s in self.summaries if s.flagged]
+
+    @property
+    def linked(self) -> list[MentionSummary]:
+        return [s for s in self.summaries if not s.flagged]
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ch.isspace():
+        return " "
+    return fold(ch)
+
+
+def _fold_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Fold ``text`` character by character, remembering each folded char's source offset."""
+    parts: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        folded = _fold_char(ch)
+        parts.append(folded)
+        offsets.extend([i] * len(folded))
+    offsets.append(len(text))
+    return "".join(parts), offsets
+
+
+def _separator(raw: str) -> str:
+    return re.sub(r"\s+", " ", raw)
+
+
+def _name_shape(name: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """A name's folded words and the separators between them (None if it has no words)."""
+    folded = fold(name)
+    tokens = list(_TOKEN.finditer(folded))
+    if not tokens:
+        return None
+    words = tuple(t.group() for t in tokens)
+    seps = tuple(_separator(folded[a.end() : b.start()]) for a, b in pairwise(tokens))
+    return words, seps
+
+
+class NameIndex:
+    """Every known name, keyed by folded word sequence, for fast longest-match lookup."""
+
+    def __init__(self, entries: Iterable[NameEntry]):
+        self.entries: list[NameEntry] = list(entries)
+        self.labels: dict[Target, str] = {}
+        # (words, seps) -> set of targets; first word -> shapes, longest first
+        self._targets: dict[tuple, set[Target]] = defaultdict(set)
+        self._marked: set[tuple] = set()
+        self._by_first: dict[str, list[tuple]] = defaultdict(list)
+        for entry in self.entries:
+            shape = _name_shape(entry.name)
+            if shape is None:
+                continue
+            self.labels.setdefault(entry.target, entry.label or entry.name)
+            if shape not in self._targets:
+                self._by_first[shape[0][0]].append(shape)
+            self._targets[shape].add(entry.target)
+            if entry.ambiguous:
+                self._marked.add(shape)
+        for shapes in self._by_first.values():
+            shapes.sort(key=lambda s: -len(s[0]))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @classmethod
+    def from_entries(cls, entries: Iterable[NameEntry | tuple]) -> NameIndex:
+        """Build from ``NameEntry`` objects or tuples ``(name, type, id[, label[, ambiguous]])``."""
+        built = []
+        for entry in entries:
+            if isinstance(entry, NameEntry):
+                built.append(entry)
+                continue
+            name, type_, id_, *rest = entry
+            if type_ not in TARGET_TYPES:
+                raise ValueError(f"Unknown target type {type_!r} for name {name!r}.")
+            label = rest[0] if rest else name
+            ambiguous = bool(rest[1]) if len(rest) > 1 else False
+            built.append(NameEntry(name, Target(type_, int(id_)), label, ambiguous))
+        return cls(built)
+
+    @classmethod
+    def from_database(cls) -> NameIndex:
+        """Every person, organisation and place (any status) with its aliases and acronym.
+
+        Drafts are included: the importer links against the whole catalogue so a curator can
+        publish entity and article together.
+        """
+        from archive.models import Alias, Organisation, Person, Place
+
+        entries: list[NameEntry] = []
+        for model, type_ in ((Person, "person"), (Organisation, "organisation"), (Place, "place")):
+            for pk, name in model.objects.values_list("pk", "name"):
+                entries.append(NameEntry(name, Target(type_, pk), name))
+        for pk, name, acronym in Organisation.objects.exclude(acronym="").values_list(
+            "pk", "name", "acronym"
+        ):
+            entries.append(NameEntry(acronym, Target("organisation", pk), name))
+        labels = {e.target: e.label for e in entries}
+        for alias_name, person, org, place in Alias.objects.values_list(
+            "name", "person_id", "organisation_id", "place_id"
+        ):
+            if person:
+                target = Target("person", person)
+            elif org:
+                target = Target("organisation", org)
+            else:
+                target = Target("place", place)
+            entries.append(NameEntry(alias_name, target, labels.get(target, alias_name)))
+        return cls(entries)
+
+    def label(self, target: Target) -> str:
+        return self.labels.get(target, f"{target.type} {target.id}")
+
+    def shapes_starting(self, word: str) -> list[tuple]:
+        return self._by_first.get(word, [])
+
+    def targets(self, shape: tuple) -> set[Target]:
+        return self._targets[shape]
+
+    def is_marked(self, shape: tuple) -> bool:
+        return shape in self._marked
+
+
+def find_mentions(text: str, index: NameIndex) -> list[MentionHit]:
+    """Every occurrence of a known name in ``text``, longest match first, in text order."""
+    folded, offsets = _fold_with_offsets(text)
+    tokens = list(_TOKEN.finditer(folded))
+    words = [t.group() for t in tokens]
+    hits: list[MentionHit] = []
+    i = 0
+    while i < len(tokens):
+        matched = None
+        for shape in index.shapes_starting(words[i]):
+            name_words, seps = shape
+            n = len(name_words)
+            if tuple(words[i : i + n]) != name_words:
+                continue
+            if any(
+                _separator(folded[tokens[i + k].end() : tokens[i + k + 1].start()]) != seps[k]
+                for k in range(n - 1)
+            ):
+                continue
+            matched = shape
+            break
+        if matched is None:
+            i += 1
+            continue
+        n = len(matched[0])
+        start = offsets[tokens[i].start()]
+        end = offsets[tokens[i + n - 1].end() - 1] + 1
+        printed = text[start:end]
+        targets = index.targets(matched)
+        reason = ""
+        if len(targets) > 1:
+            reason = f"name shared by {len(targets)} entities"
+        elif index.is_marked(matched):
+            reason = "name marked ambiguous"
+        elif n == 1 and is_common_word(matched[0][0]):
+            if not printed[:1].isupper():
+                i += n  # the common word, not the name
+                continue
+            reason = "a common word as well as a name"
+        hits.append(MentionHit(start, end, printed, " ".join(matched[0]), tuple(sorted(targets))))
+        if reason:
+            hits[-1] = MentionHit(start, end, printed, hits[-1].key, hits[-1].candidates, reason)
+        i += n
+    return hits
+
+
+def context_around(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
+    """About ``width`` characters of ``text`` around ``start:end``, cut at word boundaries."""
+    half = max(0, (width - (end - start)) // 2)
+    left, right = max(0, start - half), min(len(text), end + half)
+    if left > 0:
+        space = text.find(" ", left, start)
+        left = space + 1 if space != -1 else left
+    if right < len(text):
+        space = text.rfind(" ", end, right)
+        right = space if space != -1 else right
+    snippet = re.sub(r"\s+", " ", text[left:right]).strip()
+    return ("…" if left > 0 else "") + snippet + ("…" if right < len(text) else "")
+
+
+def summarise(hits: list[MentionHit], text: str, index: NameIndex | None = None) -> list:
+    """Group hits by target: count, first offset, context and whether it must be reviewed.
+
+    A target is flagged only if *every* hit naming it was ambiguous.
+    """
+    grouped: dict[Target, list[MentionHit]] = defaultdict(list)
+    for hit in hits:
+        for target in hit.candidates:
+            grouped[target].append(hit)
+    summaries = []
+    for target, target_hits in grouped.items():
+        first = target_hits[0]
+        clear = [h for h in target_hits if not h.ambiguous]
+        summaries.append(
+            MentionSummary(
+                target=target,
+                label=index.label(target) if index else "",
+                count=len(target_hits),
+                first_offset=first.start,
+                context=context_around(text, first.start, first.end)[:500],
+                flagged=not clear,
+                forms=sorted({h.text for h in target_hits}),
+                reason="" if clear else first.reason,
+            )
+        )
+    summaries.sort(key=lambda s: (s.first_offset, s.target))
+    return summaries
+
+
+_CAPITALISED = re.compile(
+    r"\b[A-Z][\w’'\-]*[a-z][\w’'\-]*(?:\s+(?:(?:of|the|de|von|van|der|la|le|y)\s+)?"
+    r"[A-Z][\w’'\-]*[a-z][\w’'\-]*)*"
+)
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;“\"‘(\[—]\s*|\n\s*)$")
+
+
+def find_candidates(text: str, hits: list[MentionHit]) -> list[tuple[str, int]]:
+    """Capitalised names that match nothing known, with how often each occurs.
+
+    Sequences of capitalised words are kept unless they overlap a hit, or are a single
+    common word (sentence-initial "The", "When"…). Leading common words are dropped
+    ("The Kremlin" → "Kremlin"). Possessive ’s is stripped.
+    """
+    covered = [(h.start, h.end) for h in hits]
+    counts: Counter[str] = Counter()
+    for match in _CAPITALISED.finditer(text):
+        start, end = match.span()
+        if any(s < end and start < e for s, e in covered):
+            continue
+        words = match.group().split()
+        while words and is_common_word(re.sub(r"[’']s$", "", words[0])):
+            words.pop(0)
+        if not words:
+            continue
+        name = re.sub(r"[’']s$", "", " ".join(words)).strip("-’'")
+        if len(words) == 1 and (len(name) < 3 or name.lower() in _FUNCTION_WORDS):
+            continue
+        counts[name] += 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+_FUNCTION_WORDS = {
+    "i", "mr", "mrs", "dr", "st", "january", "february", "march", "april", "june", "july",
+    "august", "september", "october", "november", "december", "monday", "tuesday",
+    "wednesday", "thursday", "friday", "saturday", "sunday",
+}  # fmt: skip
+
+
+def link_article(article, index: NameIndex) -> LinkReport:
+    """Create or refresh the Mention rows of ``article`` from its body.
+
+    Offsets are into ``article.body``. Confirmed and rejected mentions are left exactly as
+    they are; automatic and flagged ones are updated, created or removed to match the text.
+    """
+    from archive.models import Mention
+
+    body = article.body or ""
+    hits = find_mentions(body, index)
+    report = LinkReport(summaries=summarise(hits, body, index))
+    report.candidates = find_candidates(body, hits)
+    existing: dict[Target, Mention] = {}
+    for mention in Mention.objects.filter(article=article):
+        type_ = mention.target_type
+        existing[Target(type_, getattr(mention, f"{type_}_id"))] = mention
+    curated = {Mention.Status.CONFIRMED, Mention.Status.REJECTED}
+    found = {s.target for s in report.summaries}
+    with transaction.atomic():
+        for summary in report.summaries:
+            status = Mention.Status.FLAGGED if summary.flagged else Mention.Status.AUTO
+            mention = existing.get(summary.target)
+            if mention is not None and mention.status in curated:
+                report.kept.append(summary.target)
+                continue
+            values = {
+                "count": summary.count,
+                "first_offset": summary.first_offset,
+                "context": summary.context,
+                "status": status,
+            }
+            if mention is None:
+                Mention.objects.create(
+                    article=article, **{f"{summary.target.type}_id": summary.target.id}, **values
+                )
+                report.created.append(summary)
+            else:
+                changed = [k for k, v in values.items() if getattr(mention, k) != v]
+                if changed:
+                    for k in changed:
+                        setattr(mention, k, values[k])
+                    mention.save(update_fields=[*changed, "updated"])
+                    report.updated.append(summary)
+        for target, mention in existing.items():
+            if target in found:
+                continue
+            if mention.status in curated:
+                report.kept.append(target)
+            else:
+                mention.delete()
+                report.removed.append(target)
+    return report
