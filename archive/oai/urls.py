@@ -1,3 +1,11 @@
-"""Routes for archive.oai (filled in by that module)."""
+"""OAI-PMH 2.0 provider at /oai/ (see docs/data.md)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "oai"
+
+urlpatterns = [
+    path("", views.endpoint, name="endpoint"),
+]

@@ -96,6 +96,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 WHITENOISE_AUTOREFRESH = True  # overridden in production, where collectstatic runs
 DATASET_ROOT = Path(env_str("DATASET_ROOT", str(VAR_DIR / "datasets")))
+# Records per OAI-PMH ListRecords/ListIdentifiers response before a resumption token.
+OAI_PAGE_SIZE = 100
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
