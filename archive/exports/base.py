@@ -1,0 +1,395 @@
+"""The one export path: a resource's columns, its published rows, and CSV / JSON Lines writers.
+
+Every surface that hands rows to a reader (the API's ``?format=csv|jsonl``, the bulk-data
+release, the admin's "export selected rows as CSV" action) calls an :class:`Exporter`, so
+the columns, the visibility rule and the CSV-injection guard cannot drift between them.
+
+Two writers produce the same bytes for the same rows:
+
+* on PostgreSQL the filtered queryset's own SQL (``.values()`` of the column expressions) is
+  wrapped in ``COPY (SELECT …) TO STDOUT`` and streamed through psycopg in ~64 KB chunks
+  inside a transaction: the database formats the rows, Python only forwards bytes;
+* elsewhere (SQLite) the same ``.values()`` queryset is read with a chunked ``iterator()`` and
+  formatted in Python with rules that mirror PostgreSQL's output exactly (``tests/exports``
+  compares the two byte for byte on PostgreSQL).
+
+Formatting rules (both writers):
+
+* CSV: UTF-8, a header row, ``\\n`` line ends, a field is quoted only when it contains a
+  comma, a double quote, CR or LF (PostgreSQL's rule); NULL and the empty string are both an
+  empty field; dates ``YYYY-MM-DD``; booleans ``true``/``false``; decimals in fixed point.
+  String cells starting with ``=``, ``+``, ``-``, ``@``, tab or CR get a leading apostrophe
+  (OWASP CSV injection), in SQL on the COPY path and in Python on the ORM path.
+* JSON Lines: one compact JSON object per line (``{"id":1,"title":"…"}``), keys in column
+  order, non-ASCII kept as UTF-8, dates as strings, NULL as ``null``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar, Literal
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models, transaction
+from django.db.models import F, Subquery, TextField
+from django.db.models.expressions import Combinable
+from django.utils import timezone
+
+ColumnType = Literal["integer", "string", "date", "number", "boolean"]
+
+#: Bytes gathered before a chunk is handed to the HTTP server or file.
+CHUNK_SIZE = 64 * 1024
+#: Rows fetched per round trip on the ORM path.
+ORM_CHUNK_ROWS = 2000
+#: Separator for many values in one cell (authors, variant names, places).
+MANY_SEPARATOR = "; "
+#: First characters that make a spreadsheet evaluate a cell as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+
+@dataclass(frozen=True)
+class Column:
+    """One exported column: its public name, type and meaning, and where its value comes from.
+
+    ``source`` is an ORM lookup (``"issue__publication_id"``) or an expression; it defaults to
+    ``name``. ``type`` is a Frictionless Table Schema type. ``foreign_key`` names the resource
+    and column the value points at (``"people.id"``). ``full_text`` columns are only exported
+    when the exporter is asked for full text (article bodies are large).
+    """
+
+    name: str
+    type: ColumnType
+    description: str
+    source: str | Combinable | None = None
+    primary_key: bool = False
+    foreign_key: str | None = None
+    full_text: bool = False
+
+    def expression(self) -> Combinable:
+        source = self.source if self.source is not None else self.name
+        return F(source) if isinstance(source, str) else source
+
+
+class JoinedValues(Subquery):
+    """Many related values in one cell, joined with ``"; "`` in the subquery's order.
+
+    ``queryset`` must select exactly one text column named ``v`` (``.values(v=…)``), filtered
+    on ``OuterRef`` and ordered. The result is NULL when there are no values, on both
+    databases, so an empty list exports as an empty CSV cell and a JSON ``null``.
+    """
+
+    output_field = TextField()
+
+    def as_sql(self, compiler, connection, template=None, **extra_context):
+        if connection.vendor == "postgresql":
+            template = "NULLIF(ARRAY_TO_STRING(ARRAY(%(subquery)s), '; '), '')"
+        else:
+            template = "(SELECT GROUP_CONCAT(\"v\", '; ') FROM (%(subquery)s) AS joined)"
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+
+def published_only(relation: str, value: str, output_field: models.Field) -> models.Case:
+    """``value`` when the related record at ``relation`` is published, else NULL.
+
+    A published article may point at a draft person or organisation; the export must not
+    leak the draft's id or name.
+    """
+    from archive.models import Status
+
+    return models.Case(
+        models.When(**{f"{relation}__status": Status.PUBLISHED}, then=F(value)),
+        default=None,
+        output_field=output_field,
+    )
+
+
+def neutralise(text: str) -> str:
+    """Prefix a cell a spreadsheet would run as a formula with an apostrophe (OWASP)."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def csv_cell(value: Any, column_type: ColumnType) -> str:
+    """A value as one CSV field, formatted the way PostgreSQL's COPY … CSV prints it."""
+    if value is None:
+        return ""
+    if column_type == "string":
+        text = neutralise(str(value))
+    elif column_type == "boolean":
+        return "true" if value else "false"
+    elif column_type == "number":
+        return format(value, "f") if isinstance(value, Decimal) else str(value)
+    elif column_type == "date":
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    else:
+        return str(value)
+    if _NEEDS_QUOTES.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def json_value(value: Any, column_type: ColumnType) -> str:
+    """A value as JSON text, formatted the way PostgreSQL's ``row_to_json`` prints it."""
+    if value is None:
+        return "null"
+    if column_type == "string":
+        return json.dumps(str(value), ensure_ascii=False)
+    if column_type == "boolean":
+        return "true" if value else "false"
+    if column_type == "number":
+        return format(value, "f") if isinstance(value, Decimal) else str(value)
+    if column_type == "date":
+        text = value.isoformat() if isinstance(value, dt.date) else str(value)
+        return f'"{text}"'
+    return str(int(value))
+
+
+def _quote_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class Exporter:
+    """Export one resource. Subclasses set ``resource``, ``model`` and ``columns``.
+
+    >>> exporter = ArticleExporter(full_text=True)
+    >>> b"".join(exporter.iter_csv(exporter.get_queryset().filter(language="pl")))
+
+    Pass any queryset of ``model`` (a filtered API list, the admin's selected rows); the
+    exporter only adds the column expressions, so the caller's filters and ordering stay.
+    """
+
+    #: Plural resource name used in URLs, file names and the data package ("articles").
+    resource: ClassVar[str]
+    model: ClassVar[type[models.Model]]
+    columns: ClassVar[tuple[Column, ...]]
+    #: One line for the data package and the API docs.
+    description: ClassVar[str] = ""
+    #: Default order of exported rows: stable and cheap (the primary key).
+    ordering: ClassVar[tuple[str, ...]] = ("id",)
+
+    def __init__(self, *, full_text: bool = False) -> None:
+        self.full_text = full_text
+
+    # -- what is exported -------------------------------------------------------------------
+
+    @property
+    def fields(self) -> list[Column]:
+        """The columns this exporter writes, in order."""
+        return [c for c in self.columns if self.full_text or not c.full_text]
+
+    def get_queryset(self) -> models.QuerySet:
+        """Rows the public may see, in a stable order. Override for other visibility rules."""
+        return self.model.objects.published().order_by(*self.ordering)
+
+    def values_queryset(self, queryset: models.QuerySet | None = None) -> models.QuerySet:
+        """``queryset`` reduced to the export columns, aliased ``c0``, ``c1``… in order.
+
+        Aliases never collide with model field names, and both writers read this one query.
+        """
+        if queryset is None:
+            queryset = self.get_queryset()
+        elif not queryset.ordered:
+            queryset = queryset.order_by(*self.ordering)
+        return queryset.values(**{f"c{i}": c.expression() for i, c in enumerate(self.fields)})
+
+    def row(self, obj_or_values: models.Model | Mapping[str, Any]) -> dict[str, Any]:
+        """One record as ``{column name: Python value}``.
+
+        Accepts a row of :meth:`values_queryset` (keys ``c0``…) or a model instance (then
+        one query fetches its export values; use the writers for many rows).
+        """
+        if isinstance(obj_or_values, models.Model):
+            values = self.values_queryset(self.model.objects.filter(pk=obj_or_values.pk)).get()
+        else:
+            values = obj_or_values
+        return {c.name: values[f"c{i}"] for i, c in enumerate(self.fields)}
+
+    def table_schema(self) -> dict[str, Any]:
+        """The columns as a Frictionless Table Schema (name, type, description, keys)."""
+        schema: dict[str, Any] = {
+            "fields": [
+                {"name": c.name, "type": c.type, "description": c.description} for c in self.fields
+            ],
+            "primaryKey": [c.name for c in self.fields if c.primary_key],
+        }
+        foreign_keys = []
+        for c in self.fields:
+            if c.foreign_key:
+                resource, field = c.foreign_key.split(".")
+                foreign_keys.append(
+                    {"fields": c.name, "reference": {"resource": resource, "fields": field}}
+                )
+        if foreign_keys:
+            schema["foreignKeys"] = foreign_keys
+        return schema
+
+    def filename(self, extension: str, day: dt.date | None = None) -> str:
+        """Download name naming the resource and the date: ``articles-2026-11-25.csv``."""
+        day = day or timezone.localdate()
+        return f"{self.resource}-{day.isoformat()}.{extension}"
+
+    def csv_header(self) -> bytes:
+        return (",".join(c.name for c in self.fields) + "\n").encode()
+
+    # -- writers ----------------------------------------------------------------------------
+
+    def iter_csv(
+        self,
+        queryset: models.QuerySet | None = None,
+        *,
+        header: bool = True,
+        method: Literal["auto", "copy", "orm"] = "auto",
+    ) -> Iterator[bytes]:
+        """Stream ``queryset`` (default: :meth:`get_queryset`) as CSV in ~64 KB chunks."""
+        values = self.values_queryset(queryset)
+        prefix = self.csv_header() if header else b""
+        if self._use_copy(values, method):
+            return self._copy(values, self._copy_csv_sql, prefix)
+        return self._orm(values, self._csv_line, prefix)
+
+    def iter_jsonl(
+        self,
+        queryset: models.QuerySet | None = None,
+        *,
+        method: Literal["auto", "copy", "orm"] = "auto",
+    ) -> Iterator[bytes]:
+        """Stream ``queryset`` (default: :meth:`get_queryset`) as JSON Lines in ~64 KB chunks."""
+        values = self.values_queryset(queryset)
+        if self._use_copy(values, method):
+            return self._copy(values, self._copy_jsonl_sql, b"")
+        return self._orm(values, self._jsonl_line, b"")
+
+    def write_csv(self, stream, queryset: models.QuerySet | None = None) -> int:
+        """Write the CSV to a binary file object; return the bytes written (bulk data)."""
+        return _write_all(stream, self.iter_csv(queryset))
+
+    def write_jsonl(self, stream, queryset: models.QuerySet | None = None) -> int:
+        """Write the JSON Lines to a binary file object; return the bytes written."""
+        return _write_all(stream, self.iter_jsonl(queryset))
+
+    # -- ORM path ---------------------------------------------------------------------------
+
+    def _csv_line(self, values: tuple) -> str:
+        return ",".join(csv_cell(v, c.type) for v, c in zip(values, self.fields, strict=True))
+
+    def _jsonl_line(self, values: tuple) -> str:
+        keys = self._json_keys()
+        return (
+            "{"
+            + ",".join(
+                f"{k}:{json_value(v, c.type)}"
+                for k, v, c in zip(keys, values, self.fields, strict=True)
+            )
+            + "}"
+        )
+
+    def _json_keys(self) -> list[str]:
+        if not hasattr(self, "_keys"):
+            self._keys = [json.dumps(c.name) for c in self.fields]
+        return self._keys
+
+    def _orm(self, values: models.QuerySet, line, prefix: bytes) -> Iterator[bytes]:
+        names = [f"c{i}" for i in range(len(self.fields))]
+        rows = values.values_list(*names)
+        try:
+            self._inner_sql(rows)  # compile now: errors surface before the first byte
+        except EmptyResultSet:
+            return iter([prefix] if prefix else [])
+        return self._orm_stream(rows, line, prefix)
+
+    def _orm_stream(self, rows: models.QuerySet, line, prefix: bytes) -> Iterator[bytes]:
+        buffer: list[str] = []
+        size = len(prefix)
+        if prefix:
+            buffer.append(prefix.decode())
+        for row in rows.iterator(chunk_size=ORM_CHUNK_ROWS):
+            text = line(row) + "\n"
+            buffer.append(text)
+            size += len(text)
+            if size >= CHUNK_SIZE:
+                yield "".join(buffer).encode()
+                buffer, size = [], 0
+        if buffer:
+            yield "".join(buffer).encode()
+
+    # -- COPY path (PostgreSQL) -------------------------------------------------------------
+
+    def _use_copy(self, values: models.QuerySet, method: str) -> bool:
+        vendor = connections[values.db].vendor
+        if method == "copy" and vendor != "postgresql":
+            raise ValueError("COPY export needs PostgreSQL")
+        return method == "copy" or (method == "auto" and vendor == "postgresql")
+
+    def _inner_sql(self, values: models.QuerySet) -> tuple[str, tuple]:
+        return values.query.get_compiler(using=values.db).as_sql()
+
+    def _copy_csv_sql(self, inner: str) -> str:
+        """Format each column in SQL exactly as :func:`csv_cell` does in Python."""
+        selects = []
+        for i, column in enumerate(self.fields):
+            ref = f"export.c{i}"
+            if column.type == "string":
+                expr = (
+                    f"CASE WHEN LEFT({ref}, 1) IN ('=', '+', '-', '@', CHR(9), CHR(13)) "
+                    f"THEN '''' || {ref} ELSE NULLIF({ref}, '') END"
+                )
+            elif column.type == "date":
+                expr = f"TO_CHAR({ref}, 'YYYY-MM-DD')"
+            elif column.type == "boolean":
+                expr = f"CASE WHEN {ref} THEN 'true' WHEN NOT {ref} THEN 'false' END"
+            else:
+                expr = ref
+            selects.append(expr)
+        return (
+            f"COPY (SELECT {', '.join(selects)} FROM ({inner}) AS export) "
+            "TO STDOUT WITH (FORMAT csv)"
+        )
+
+    def _copy_jsonl_sql(self, inner: str) -> str:
+        """``row_to_json`` per row; CSV format with quote and delimiter characters that JSON
+        never contains unescaped (\\x01, \\x02), so COPY adds no escaping of its own."""
+        renamed = ", ".join(
+            f"export.c{i} AS {_quote_name(c.name)}" for i, c in enumerate(self.fields)
+        )
+        return (
+            f"COPY (SELECT ROW_TO_JSON(r) FROM (SELECT {renamed} FROM ({inner}) AS export) AS r) "
+            "TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
+        )
+
+    def _copy(self, values: models.QuerySet, build_sql, prefix: bytes) -> Iterator[bytes]:
+        # Compile (and so validate) the SQL now, before the first byte is sent: once a
+        # response is streaming its status can no longer change.
+        try:
+            inner, params = self._inner_sql(values)
+        except EmptyResultSet:
+            return iter([prefix] if prefix else [])
+        return _copy_stream(values.db, build_sql(inner), tuple(params), prefix)
+
+
+def _copy_stream(using: str, sql: str, params: tuple, prefix: bytes) -> Iterator[bytes]:
+    """Run ``COPY … TO STDOUT`` in a transaction; gather its rows into ~64 KB chunks."""
+    connection = connections[using]
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        buffer = bytearray(prefix)
+        with cursor.cursor.copy(sql, params or None) as copy:
+            for data in copy:
+                buffer += data
+                if len(buffer) >= CHUNK_SIZE:
+                    yield bytes(buffer)
+                    buffer.clear()
+        if buffer:
+            yield bytes(buffer)
+
+
+def _write_all(stream, chunks: Iterable[bytes]) -> int:
+    written = 0
+    for chunk in chunks:
+        stream.write(chunk)
+        written += len(chunk)
+    return written

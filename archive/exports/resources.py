@@ -1,0 +1,467 @@
+"""One exporter per resource: the documented, stable columns of every download.
+
+Column names and meanings are part of the API's stability promise (docs/api.md): columns may
+be added at the end, never renamed or removed within a major version.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Case, F, OuterRef, Q, TextField, Value, When
+from django.db.models.functions import Cast, Coalesce, NullIf
+
+from archive.models import (
+    Alias,
+    Article,
+    Authorship,
+    Event,
+    EventParticipant,
+    Illustration,
+    Issue,
+    Mention,
+    Organisation,
+    Person,
+    Place,
+    Publication,
+    Status,
+)
+
+from .base import Column, Exporter, JoinedValues, published_only
+
+PUBLISHED = Status.PUBLISHED
+INT = models.BigIntegerField()
+TEXT = TextField()
+DATE = models.DateField()
+
+
+def _edtf_columns(prefix: str, label: str, source: str | None = None) -> tuple[Column, ...]:
+    """The EDTF text and its two bounds, as three columns."""
+    source = source or prefix
+    return (
+        Column(prefix, "string", f"{label} in EDTF (e.g. 1989-11-09, 1979-12, 1980/1981).", source),
+        Column(
+            f"{prefix}_start", "date", f"Earliest day the {label.lower()} may fall on.",
+            f"{source}_start",
+        ),
+        Column(
+            f"{prefix}_end", "date", f"Latest day the {label.lower()} may fall on.",
+            f"{source}_end",
+        ),
+    )  # fmt: skip
+
+
+def _variant_names(entity: str) -> JoinedValues:
+    return JoinedValues(
+        Alias.objects.filter(**{entity: OuterRef("pk")})
+        .order_by("name_folded", "id")
+        .values(v=F("name"))
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Publications, issues, articles
+# --------------------------------------------------------------------------------------------
+
+
+class PublicationExporter(Exporter):
+    resource = "publications"
+    model = Publication
+    description = "Newspapers, journals and pamphlet series, with their run of dates."
+    columns = (
+        Column("id", "integer", "Publication id.", primary_key=True),
+        Column("slug", "string", "Identifier used in public URLs."),
+        Column("title", "string", "Title of the publication."),
+        Column("kind", "string", "newspaper, journal, magazine, pamphlet, book, bulletin, …"),
+        Column(
+            "publisher_id", "integer", "Publishing organisation (organisations.id).",
+            published_only("publisher", "publisher_id", INT), foreign_key="organisations.id",
+        ),
+        Column(
+            "publisher_name", "string", "Publishing organisation's name.",
+            published_only("publisher", "publisher__name", TEXT),
+        ),
+        Column(
+            "place_id", "integer", "Place of publication (places.id).",
+            published_only("place", "place_id", INT), foreign_key="places.id",
+        ),
+        Column(
+            "place_name", "string", "Place of publication's name.",
+            published_only("place", "place__name", TEXT),
+        ),
+        Column("language", "string", "Language, BCP 47 tag."),
+        Column("issn", "string", "ISSN, if any."),
+        *_edtf_columns("run", "Run of dates"),
+        Column("description", "string", "Short description."),
+        Column(
+            "predecessor_id", "integer", "Publication this one continues (publications.id).",
+            published_only("predecessor", "predecessor_id", INT),
+            foreign_key="publications.id",
+        ),
+        Column("wikidata", "string", "Wikidata id (Q…)."),
+    )  # fmt: skip
+
+
+class IssueExporter(Exporter):
+    resource = "issues"
+    model = Issue
+    description = "Issues or editions of a publication."
+    columns = (
+        Column("id", "integer", "Issue id.", primary_key=True),
+        Column(
+            "publication_id", "integer", "Publication (publications.id).",
+            foreign_key="publications.id",
+        ),
+        Column("publication_title", "string", "Publication title.", "publication__title"),
+        Column("slug", "string", "Identifier within the publication, used in URLs."),
+        Column("volume", "string", "Volume as printed."),
+        Column("number", "string", "Number as printed."),
+        Column("title", "string", "Title of the issue, if it has one."),
+        *_edtf_columns("date", "Issue date"),
+        Column("date_display", "string", "The date as printed."),
+        Column("pages", "integer", "Number of pages."),
+        Column("notes", "string", "Public notes."),
+    )  # fmt: skip
+
+
+#: An article's date is its own dateline if it has one, else its issue's date.
+ARTICLE_DATE = Coalesce(NullIf(F("date"), Value("")), F("issue__date"), output_field=TEXT)
+ARTICLE_DATE_START = Case(
+    When(~Q(date=""), then=F("date_start")), default=F("issue__date_start"), output_field=DATE
+)
+ARTICLE_DATE_END = Case(
+    When(~Q(date=""), then=F("date_end")), default=F("issue__date_end"), output_field=DATE
+)
+
+_AUTHORS = Authorship.objects.filter(article=OuterRef("pk"), person__status=PUBLISHED).order_by(
+    "order", "id"
+)
+
+
+class ArticleExporter(Exporter):
+    resource = "articles"
+    model = Article
+    description = "Articles, introductions, sidebars and other texts in an issue."
+    columns = (
+        Column("id", "integer", "Article id.", primary_key=True),
+        Column("slug", "string", "Identifier within the issue, used in URLs."),
+        Column("issue_id", "integer", "Issue (issues.id).", foreign_key="issues.id"),
+        Column(
+            "publication_id", "integer", "Publication (publications.id).",
+            "issue__publication_id", foreign_key="publications.id",
+        ),
+        Column("publication_title", "string", "Publication title.", "issue__publication__title"),
+        Column("position", "integer", "Reading order within the issue, from 1."),
+        Column("label", "string", 'Label as printed ("1", "Introduction").'),
+        Column("kind", "string", "article, introduction, editorial, sidebar, timeline, …"),
+        Column("title", "string", "Title."),
+        Column("subtitle", "string", "Subtitle."),
+        Column(
+            "date", "string",
+            "Date in EDTF: the article's dateline, or its issue's date when it has none.",
+            ARTICLE_DATE,
+        ),
+        Column("date_start", "date", "Earliest day the date may fall on.", ARTICLE_DATE_START),
+        Column("date_end", "date", "Latest day the date may fall on.", ARTICLE_DATE_END),
+        Column("date_display", "string", "Dateline as printed."),
+        Column("language", "string", "Language, BCP 47 tag."),
+        Column("pages", "string", 'Pages as printed ("12–14").'),
+        Column("word_count", "integer", "Words in the body."),
+        Column(
+            "author_ids", "string", "Authors, editors, translators (people.id), joined with '; '.",
+            JoinedValues(_AUTHORS.values(v=Cast("person_id", TEXT))),
+        ),
+        Column(
+            "author_names", "string", "Their names, in the same order, joined with '; '.",
+            JoinedValues(_AUTHORS.values(v=F("person__name"))),
+        ),
+        Column(
+            "first_published_in_publication_id", "integer",
+            "For a reprint: publication it first appeared in (publications.id).",
+            published_only(
+                "first_published_in_publication", "first_published_in_publication_id", INT
+            ),
+            foreign_key="publications.id",
+        ),
+        Column("first_published_date", "string", "For a reprint: first publication date, EDTF."),
+        Column("body", "string", "Full reading text (only with full text).", full_text=True),
+    )  # fmt: skip
+
+
+class AuthorshipExporter(Exporter):
+    resource = "authorships"
+    model = Authorship
+    description = "Who wrote, edited or translated which article."
+    columns = (
+        Column("id", "integer", "Authorship id.", primary_key=True),
+        Column("article_id", "integer", "Article (articles.id).", foreign_key="articles.id"),
+        Column("person_id", "integer", "Person (people.id).", foreign_key="people.id"),
+        Column("person_name", "string", "The person's name.", "person__name"),
+        Column("role", "string", "author, editor or translator."),
+        Column("order", "integer", "Order among the article's contributors."),
+    )
+
+    def get_queryset(self) -> models.QuerySet:
+        return Authorship.objects.filter(
+            article__status=PUBLISHED, person__status=PUBLISHED
+        ).order_by(*self.ordering)
+
+
+class IllustrationExporter(Exporter):
+    resource = "illustrations"
+    model = Illustration
+    description = "Photos and drawings in articles, known by their captions."
+    columns = (
+        Column("id", "integer", "Illustration id.", primary_key=True),
+        Column("article_id", "integer", "Article (articles.id).", foreign_key="articles.id"),
+        Column("position", "integer", "Order within the article."),
+        Column("page", "string", "Page as printed."),
+        Column("after_paragraph", "integer", "Body paragraph (from 1) it stood after."),
+        Column("caption", "string", "Caption."),
+    )
+
+    def get_queryset(self) -> models.QuerySet:
+        return Illustration.objects.filter(article__status=PUBLISHED).order_by(*self.ordering)
+
+
+# --------------------------------------------------------------------------------------------
+# People, organisations, places and their variant names
+# --------------------------------------------------------------------------------------------
+
+
+class PersonExporter(Exporter):
+    resource = "people"
+    model = Person
+    description = "People named in the archive."
+    columns = (
+        Column("id", "integer", "Person id.", primary_key=True),
+        Column("slug", "string", "Identifier used in public URLs."),
+        Column("name", "string", "Preferred display name, with diacritics."),
+        Column("sort_name", "string", 'Name as sorted in indexes ("Wałęsa, Lech").'),
+        Column(
+            "variant_names", "string", "Variant spellings, joined with '; '.",
+            _variant_names("person"),
+        ),
+        *_edtf_columns("birth", "Birth date"),
+        *_edtf_columns("death", "Death date"),
+        Column("country", "string", "ISO 3166-1 alpha-2 country code."),
+        Column("description", "string", "One or two neutral lines."),
+        Column("wikidata", "string", "Wikidata id (Q…)."),
+        Column("viaf", "string", "VIAF id."),
+    )  # fmt: skip
+
+
+class OrganisationExporter(Exporter):
+    resource = "organisations"
+    model = Organisation
+    description = "Parties, unions, state bodies, periodicals and other organisations."
+    columns = (
+        Column("id", "integer", "Organisation id.", primary_key=True),
+        Column("slug", "string", "Identifier used in public URLs."),
+        Column("name", "string", "Preferred display name, with diacritics."),
+        Column("acronym", "string", "Acronym, if any."),
+        Column("kind", "string", "party, union, state, military, security, periodical, …"),
+        Column("country", "string", "ISO 3166-1 alpha-2 country code."),
+        Column(
+            "variant_names", "string", "Variant spellings, joined with '; '.",
+            _variant_names("organisation"),
+        ),
+        *_edtf_columns("founded", "Founding date"),
+        *_edtf_columns("dissolved", "Dissolution date"),
+        Column(
+            "parent_id", "integer", "Parent organisation (organisations.id).",
+            published_only("parent", "parent_id", INT), foreign_key="organisations.id",
+        ),
+        Column(
+            "parent_name", "string", "Parent organisation's name.",
+            published_only("parent", "parent__name", TEXT),
+        ),
+        Column(
+            "predecessor_id", "integer", "Organisation this one succeeded (organisations.id).",
+            published_only("predecessor", "predecessor_id", INT),
+            foreign_key="organisations.id",
+        ),
+        Column("description", "string", "One or two neutral lines."),
+        Column("wikidata", "string", "Wikidata id (Q…)."),
+    )  # fmt: skip
+
+
+class PlaceExporter(Exporter):
+    resource = "places"
+    model = Place
+    description = "Countries, regions, cities and sites."
+    columns = (
+        Column("id", "integer", "Place id.", primary_key=True),
+        Column("slug", "string", "Identifier used in public URLs."),
+        Column("name", "string", "Preferred display name, with diacritics."),
+        Column("kind", "string", "country, region, city or site."),
+        Column("country_code", "string", "ISO 3166-1 alpha-2 country code."),
+        Column("latitude", "number", "Latitude (WGS 84), 5 decimals."),
+        Column("longitude", "number", "Longitude (WGS 84), 5 decimals."),
+        Column(
+            "variant_names", "string", "Variant spellings, joined with '; '.",
+            _variant_names("place"),
+        ),
+        Column("description", "string", "One or two neutral lines."),
+        Column("geonames", "string", "GeoNames id."),
+        Column("wikidata", "string", "Wikidata id (Q…)."),
+    )  # fmt: skip
+
+
+#: Entity columns of an alias row, in the order the data model checks them.
+_ALIAS_ENTITY_TYPE = Case(
+    When(person__isnull=False, then=Value("person")),
+    When(organisation__isnull=False, then=Value("organisation")),
+    default=Value("place"),
+    output_field=TEXT,
+)
+
+
+class AliasExporter(Exporter):
+    resource = "aliases"
+    model = Alias
+    description = "Variant names of people, organisations and places."
+    columns = (
+        Column("id", "integer", "Variant name id.", primary_key=True),
+        Column("entity_type", "string", "person, organisation or place.", _ALIAS_ENTITY_TYPE),
+        Column("person_id", "integer", "Person (people.id).", foreign_key="people.id"),
+        Column(
+            "organisation_id", "integer", "Organisation (organisations.id).",
+            foreign_key="organisations.id",
+        ),
+        Column("place_id", "integer", "Place (places.id).", foreign_key="places.id"),
+        Column("name", "string", "The variant name."),
+        Column(
+            "kind", "string",
+            "variant, source_spelling, transliteration, acronym or former_name.",
+        ),
+        Column("language", "string", "Language, BCP 47 tag."),
+    )  # fmt: skip
+
+    def get_queryset(self) -> models.QuerySet:
+        return Alias.objects.filter(
+            Q(person__status=PUBLISHED)
+            | Q(organisation__status=PUBLISHED)
+            | Q(place__status=PUBLISHED)
+        ).order_by(*self.ordering)
+
+
+# --------------------------------------------------------------------------------------------
+# Events and mentions
+# --------------------------------------------------------------------------------------------
+
+
+class EventExporter(Exporter):
+    resource = "events"
+    model = Event
+    description = "Dated happenings and who took part."
+    columns = (
+        Column("id", "integer", "Event id.", primary_key=True),
+        Column("slug", "string", "Identifier used in public URLs."),
+        Column("title", "string", "Title."),
+        Column("kind", "string", "political, protest, strike, election, military, coup, …"),
+        *_edtf_columns("date", "Event date"),
+        Column("date_display", "string", "The date as printed."),
+        Column("description", "string", "Description."),
+        Column(
+            "place_ids", "string", "Places (places.id), joined with '; '.",
+            JoinedValues(
+                Place.objects.filter(events=OuterRef("pk"), status=PUBLISHED)
+                .order_by("name_folded", "id").values(v=Cast("id", TEXT))
+            ),
+        ),
+        Column(
+            "place_names", "string", "Their names, in the same order.",
+            JoinedValues(
+                Place.objects.filter(events=OuterRef("pk"), status=PUBLISHED)
+                .order_by("name_folded", "id").values(v=F("name"))
+            ),
+        ),
+        Column(
+            "person_ids", "string", "Participating people (people.id), joined with '; '.",
+            JoinedValues(
+                EventParticipant.objects.filter(event=OuterRef("pk"), person__status=PUBLISHED)
+                .order_by("role", "id").values(v=Cast("person_id", TEXT))
+            ),
+        ),
+        Column(
+            "organisation_ids", "string",
+            "Participating organisations (organisations.id), joined with '; '.",
+            JoinedValues(
+                EventParticipant.objects.filter(
+                    event=OuterRef("pk"), organisation__status=PUBLISHED
+                ).order_by("role", "id").values(v=Cast("organisation_id", TEXT))
+            ),
+        ),
+    )  # fmt: skip
+
+
+_MENTION_TARGET_TYPE = Case(
+    When(person__isnull=False, then=Value("person")),
+    When(organisation__isnull=False, then=Value("organisation")),
+    When(place__isnull=False, then=Value("place")),
+    default=Value("event"),
+    output_field=TEXT,
+)
+_MENTION_TARGET_ID = Coalesce("person_id", "organisation_id", "place_id", "event_id")
+_MENTION_TARGET_NAME = Coalesce(
+    "person__name", "organisation__name", "place__name", "event__title", output_field=TEXT
+)
+
+
+class MentionExporter(Exporter):
+    resource = "mentions"
+    model = Mention
+    description = "Which article mentions which person, organisation, place or event."
+    columns = (
+        Column("id", "integer", "Mention id.", primary_key=True),
+        Column("article_id", "integer", "Article (articles.id).", foreign_key="articles.id"),
+        Column("article_title", "string", "Article title.", "article__title"),
+        Column(
+            "target_type", "string", "person, organisation, place or event.",
+            _MENTION_TARGET_TYPE,
+        ),
+        Column("target_id", "integer", "Id of the mentioned record.", _MENTION_TARGET_ID),
+        Column("target_name", "string", "Name (or event title).", _MENTION_TARGET_NAME),
+        Column("person_id", "integer", "Person (people.id).", foreign_key="people.id"),
+        Column(
+            "organisation_id", "integer", "Organisation (organisations.id).",
+            foreign_key="organisations.id",
+        ),
+        Column("place_id", "integer", "Place (places.id).", foreign_key="places.id"),
+        Column("event_id", "integer", "Event (events.id).", foreign_key="events.id"),
+        Column("count", "integer", "Times mentioned in the article."),
+        Column("first_offset", "integer", "Character offset of the first mention in the body."),
+        Column("context", "string", "Words around the first mention."),
+        Column("status", "string", "auto, confirmed or flagged."),
+    )  # fmt: skip
+
+    def get_queryset(self) -> models.QuerySet:
+        return Mention.objects.published().order_by(*self.ordering)
+
+
+EXPORTERS: dict[str, type[Exporter]] = {
+    cls.resource: cls
+    for cls in (
+        PublicationExporter,
+        IssueExporter,
+        ArticleExporter,
+        PersonExporter,
+        OrganisationExporter,
+        PlaceExporter,
+        EventExporter,
+        MentionExporter,
+        AuthorshipExporter,
+        AliasExporter,
+        IllustrationExporter,
+    )
+}
+
+
+def exporter_for_model(model: type[models.Model]) -> type[Exporter] | None:
+    """The exporter class for a model (for the admin action), or ``None``."""
+    for cls in EXPORTERS.values():
+        if cls.model is model or (
+            getattr(model, "_meta", None) and model._meta.concrete_model is cls.model
+        ):
+            return cls
+    return None
