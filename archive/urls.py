@@ -1,10 +1,33 @@
-"""Public page routes."""
+"""Public page routes: browse, read, search, data. Slugs make the canonical URLs."""
 
 from django.urls import path
-from django.views.generic import TemplateView
+
+from archive import views
 
 app_name = "archive"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="archive/home.html"), name="home"),
+    path("", views.home, name="home"),
+    path("publications/", views.publication_list, name="publication-list"),
+    path("publications/<slug:slug>/", views.publication_detail, name="publication-detail"),
+    path(
+        "publications/<slug:publication>/<slug:slug>/", views.issue_detail, name="issue-detail"
+    ),
+    path(
+        "publications/<slug:publication>/<slug:issue>/<slug:slug>/",
+        views.article_detail,
+        name="article-detail",
+    ),
+    path("people/", views.person_list, name="person-list"),
+    path("people/<slug:slug>/", views.person_detail, name="person-detail"),
+    path("organisations/", views.organisation_list, name="organisation-list"),
+    path("organisations/<slug:slug>/", views.organisation_detail, name="organisation-detail"),
+    path("places/", views.place_list, name="place-list"),
+    path("places/<slug:slug>/", views.place_detail, name="place-detail"),
+    path("timeline/", views.timeline, name="timeline"),
+    path("events/<slug:slug>/", views.event_detail, name="event-detail"),
+    path("search/", views.search, name="search"),
+    path("data/", views.data, name="data"),
+    path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
 ]

@@ -1,0 +1,33 @@
+"""Public pages, one module per area; the URLconf imports the view callables from here."""
+
+from .entities import (
+    organisation_detail,
+    organisation_list,
+    person_detail,
+    person_list,
+    place_detail,
+    place_list,
+)
+from .events import event_detail, timeline
+from .publications import article_detail, issue_detail, publication_detail, publication_list
+from .site import data, home, robots_txt, search, sitemap
+
+__all__ = [
+    "article_detail",
+    "data",
+    "event_detail",
+    "home",
+    "issue_detail",
+    "organisation_detail",
+    "organisation_list",
+    "person_detail",
+    "person_list",
+    "place_detail",
+    "place_list",
+    "publication_detail",
+    "publication_list",
+    "robots_txt",
+    "search",
+    "sitemap",
+    "timeline",
+]

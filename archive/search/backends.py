@@ -1,0 +1,317 @@
+"""The two search engines behind :mod:`archive.search`: PostgreSQL full-text search and
+SQLite FTS5. Both index the same three weighted fields (title > headings > body) and are
+kept current on every save; both answer the same parsed query (see ``query.py``).
+
+Why a side table, not a column on the article: ranking and highlighting need only the
+vectors, and keeping them out of ``archive_article`` keeps every other article query (lists,
+exports) reading narrow rows.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from archive.text import fold
+
+from .query import ParsedQuery, Term, to_fts5, to_tsquery_sql
+
+TABLE = "archive_search_article"
+PG_CONFIG = "archive_search"
+# Ranking reads every candidate's vector, so past this many matches only the best
+# candidates are ranked: title/heading matches first (a small index), then body matches.
+RANK_CAP = 1000
+HEAD_CAP = 500
+COUNT_CAP = 10_000
+START, STOP = "\x02", "\x03"
+
+
+def headings_of(body: str) -> str:
+    return " ".join(p[3:].strip() for p in re.split(r"\n\s*\n", body or "") if p.startswith("## "))
+
+
+def body_without_headings(body: str) -> str:
+    return "\n\n".join(p for p in re.split(r"\n\s*\n", body or "") if not p.startswith("## "))
+
+
+@dataclass
+class Candidates:
+    """Matching article ids in display order, with ranks, for one query and filter set."""
+
+    ids: list[int]
+    ranks: dict[int, float]
+    total: int
+    exact: bool  # False when more than COUNT_CAP match (total is then a floor)
+    ranked_all: bool  # False when only the best RANK_CAP candidates were ranked
+
+
+def _subquery(queryset: QuerySet) -> tuple[str, tuple]:
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    return sql, tuple(params)
+
+
+class PostgresBackend:
+    vendor = "postgresql"
+
+    def tsquery(self, parsed: ParsedQuery) -> tuple[str, list[str]]:
+        return to_tsquery_sql(parsed, PG_CONFIG)
+
+    def matching_ids_sql(self, parsed: ParsedQuery) -> tuple[str, list]:
+        tsq, params = self.tsquery(parsed)
+        return f"SELECT article_id FROM {TABLE} WHERE document @@ {tsq}", params
+
+    def rank_sql(self, parsed: ParsedQuery) -> tuple[str, list]:
+        tsq, params = self.tsquery(parsed)
+        return (
+            f"SELECT ts_rank_cd(s.document, {tsq}, 1) FROM {TABLE} s "
+            f'WHERE s.article_id = "archive_article"."id"',
+            params,
+        )
+
+    def candidates(self, parsed: ParsedQuery, base: QuerySet, sort: str) -> Candidates:
+        tsq, tparams = self.tsquery(parsed)
+        base_sql, base_params = _subquery(base)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} s WHERE s.document @@ {tsq} "
+                f"AND s.article_id IN ({base_sql}) LIMIT %s) x",
+                [*tparams, *base_params, COUNT_CAP + 1],
+            )
+            total = cursor.fetchone()[0]
+            if sort == "date":
+                cursor.execute(
+                    f"SELECT a.id, 0 FROM archive_article a JOIN {TABLE} s ON s.article_id = a.id "
+                    f"WHERE s.document @@ {tsq} AND a.id IN ({base_sql}) "
+                    f"ORDER BY a.date_start DESC NULLS LAST, a.id DESC LIMIT %s",
+                    [*tparams, *base_params, RANK_CAP],
+                )
+            else:
+                # Rank only a bounded candidate set: a word in half the archive would
+                # otherwise make PostgreSQL read and rank hundreds of thousands of vectors.
+                cursor.execute(
+                    f"WITH c AS ("
+                    f"(SELECT s.article_id FROM {TABLE} s WHERE s.head @@ {tsq} "
+                    f"AND s.article_id IN ({base_sql}) LIMIT %s) UNION "
+                    f"(SELECT s.article_id FROM {TABLE} s WHERE s.document @@ {tsq} "
+                    f"AND s.article_id IN ({base_sql}) LIMIT %s)) "
+                    f"SELECT s.article_id, ts_rank_cd(s.document, {tsq}, 1) AS r "
+                    f"FROM {TABLE} s JOIN c USING (article_id) "
+                    f"ORDER BY r DESC, s.article_id LIMIT %s",
+                    [
+                        *tparams, *base_params, HEAD_CAP,
+                        *tparams, *base_params, RANK_CAP,
+                        *tparams, RANK_CAP,
+                    ],
+                )  # fmt: skip
+            rows = cursor.fetchall()
+        return Candidates(
+            ids=[r[0] for r in rows],
+            ranks={r[0]: float(r[1]) for r in rows},
+            total=min(total, COUNT_CAP),
+            exact=total <= COUNT_CAP,
+            ranked_all=total <= RANK_CAP,
+        )
+
+    def snippets(self, parsed: ParsedQuery, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """``ts_headline`` for the shown page only (it re-parses each whole body)."""
+        if not ids:
+            return {}
+        tsq, tparams = self.tsquery(parsed)
+        options = (
+            f"StartSel={START}, StopSel={STOP}, MaxWords=40, MinWords=18, "
+            "MaxFragments=2, FragmentDelimiter=\" … \""
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT a.id, ts_headline('{PG_CONFIG}', a.title, {tsq}, %s), "
+                f"ts_headline('{PG_CONFIG}', a.body, {tsq}, %s) "
+                f"FROM archive_article a WHERE a.id = ANY(%s)",
+                [*tparams, f"StartSel={START}, StopSel={STOP}, HighlightAll=true",
+                 *tparams, options, list(ids)],
+            )  # fmt: skip
+            return {r[0]: (_marks(r[1]), _marks(r[2].replace("## ", ""))) for r in cursor}
+
+    def index(self, ids: Iterable[int] | None = None) -> None:
+        """Recompute vectors (the trigger does this on every write; this is for bulk
+        rebuilds). ``None`` rebuilds every article."""
+        where, params = ("", []) if ids is None else ("WHERE id = ANY(%s)", [list(ids)])
+        with connection.cursor() as cursor:
+            if ids is None:
+                cursor.execute(f"DELETE FROM {TABLE}")
+            cursor.execute(
+                f"INSERT INTO {TABLE} (article_id, head, document) "
+                f"SELECT id, archive_search_head(title, subtitle, body), "
+                f"archive_search_document(title, subtitle, body) FROM archive_article {where} "
+                f"ON CONFLICT (article_id) DO UPDATE SET head = EXCLUDED.head, "
+                f"document = EXCLUDED.document",
+                params,
+            )
+
+    def remove(self, ids: Iterable[int]) -> None:
+        pass  # the delete trigger removes rows
+
+
+class SqliteBackend:
+    vendor = "sqlite"
+
+    def candidates(self, parsed: ParsedQuery, base: QuerySet, sort: str) -> Candidates:
+        match = to_fts5(parsed)
+        base_sql, base_params = _subquery(base)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {TABLE} MATCH %s "
+                f"AND rowid IN ({base_sql}) LIMIT %s)",
+                [match, *base_params, COUNT_CAP + 1],
+            )
+            total = cursor.fetchone()[0]
+            if sort == "date":
+                cursor.execute(
+                    f"SELECT a.id, 0 FROM archive_article a JOIN {TABLE} s ON s.rowid = a.id "
+                    f"WHERE {TABLE} MATCH %s AND a.id IN ({base_sql}) "
+                    f"ORDER BY a.date_start IS NULL, a.date_start DESC, a.id DESC LIMIT %s",
+                    [match, *base_params, RANK_CAP],
+                )
+            else:
+                cursor.execute(
+                    f"SELECT rowid, -bm25({TABLE}, 10.0, 4.0, 1.0) AS r FROM {TABLE} "
+                    f"WHERE {TABLE} MATCH %s AND rowid IN ({base_sql}) "
+                    f"ORDER BY r DESC, rowid LIMIT %s",
+                    [match, *base_params, RANK_CAP],
+                )
+            rows = cursor.fetchall()
+        return Candidates(
+            ids=[r[0] for r in rows],
+            ranks={r[0]: float(r[1]) for r in rows},
+            total=min(total, COUNT_CAP),
+            exact=total <= COUNT_CAP,
+            ranked_all=total <= RANK_CAP,
+        )
+
+    def matching_ids_sql(self, parsed: ParsedQuery) -> tuple[str, list]:
+        return f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [to_fts5(parsed)]
+
+    def rank_sql(self, parsed: ParsedQuery) -> tuple[str, list]:
+        # bm25() only works in a full-text query, so rank through a correlated MATCH.
+        return (
+            f"SELECT -bm25({TABLE}, 10.0, 4.0, 1.0) FROM {TABLE} WHERE {TABLE} MATCH %s "
+            f'AND rowid = "archive_article"."id"',
+            [to_fts5(parsed)],
+        )
+
+    def snippets(self, parsed: ParsedQuery, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        from archive.models import Article
+
+        terms = parsed.positive_terms()
+        return {
+            a.pk: (highlight(a.title, terms, whole=True), highlight(a.body, terms))
+            for a in Article.objects.filter(pk__in=list(ids)).only("title", "body")
+        }
+
+    def index(self, ids: Iterable[int] | None = None) -> None:
+        from archive.models import Article
+
+        qs = Article.objects.all() if ids is None else Article.objects.filter(pk__in=list(ids))
+        with connection.cursor() as cursor:
+            if ids is None:
+                cursor.execute(f"DELETE FROM {TABLE}")
+            rows = []
+            for pk, title, subtitle, body in qs.values_list("pk", "title", "subtitle", "body").iterator():
+                rows.append(
+                    (
+                        pk,
+                        fold(f"{title} {subtitle}"),
+                        fold(headings_of(body)),
+                        fold(body_without_headings(body)),
+                    )
+                )
+                if len(rows) >= 500:
+                    self._write(cursor, rows)
+                    rows = []
+            self._write(cursor, rows)
+
+    def _write(self, cursor, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        cursor.executemany(f"DELETE FROM {TABLE} WHERE rowid = %s", [(r[0],) for r in rows])
+        cursor.executemany(
+            f"INSERT INTO {TABLE} (rowid, title, headings, body) VALUES (%s, %s, %s, %s)", rows
+        )
+
+    def remove(self, ids: Iterable[int]) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(f"DELETE FROM {TABLE} WHERE rowid = %s", [(i,) for i in ids])
+
+
+# --- highlighting in Python (SQLite; FTS5 only knows the folded text) ---------------------
+
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "s", "’s", "'s")
+
+
+def _stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _matcher(terms: list[Term]):
+    words = [(w, t.prefix and i == len(t.words) - 1) for t in terms for i, w in enumerate(t.words)]
+
+    def matches(token: str) -> bool:
+        key = fold(token)
+        for word, prefix in words:
+            if key == word or (prefix and key.startswith(word)):
+                return True
+            if not prefix and _stem(key) == _stem(word):
+                return True
+        return False
+
+    return matches
+
+
+def highlight(text: str, terms: list[Term], *, whole: bool = False, width: int = 36) -> str:
+    """Escaped ``text`` (or a window of about ``width`` words around the first match) with
+    matching words wrapped in <mark>."""
+    text = (text or "").replace("## ", "")
+    matches = _matcher(terms)
+    tokens = re.split(r"(\w+(?:['’]\w+)*)", text)
+    hits = [i for i in range(1, len(tokens), 2) if matches(tokens[i])]
+    if not whole:
+        words_idx = list(range(1, len(tokens), 2))
+        if hits:
+            centre = words_idx.index(hits[0])
+        else:
+            centre = 0
+        lo = max(0, centre - width // 3)
+        hi = min(len(words_idx), lo + width)
+        start_tok = words_idx[lo] if words_idx else 0
+        end_tok = words_idx[hi - 1] + 1 if words_idx else len(tokens)
+        prefix = "… " if lo > 0 else ""
+        suffix = " …" if hi < len(words_idx) else ""
+    else:
+        start_tok, end_tok, prefix, suffix = 0, len(tokens), "", ""
+    out = []
+    hitset = set(hits)
+    for i in range(start_tok, end_tok):
+        piece = html.escape(tokens[i], quote=False)
+        out.append(f"<mark>{piece}</mark>" if i in hitset else piece)
+    return prefix + re.sub(r"\s+", " ", "".join(out)).strip() + suffix
+
+
+def _marks(text: str) -> str:
+    """Escape a ts_headline result, then turn its sentinel characters into <mark>."""
+    escaped = html.escape(text or "", quote=False)
+    return re.sub(r"\s+", " ", escaped.replace(START, "<mark>").replace(STOP, "</mark>")).strip()
+
+
+def get_backend() -> PostgresBackend | SqliteBackend:
+    if connection.vendor == "postgresql":
+        return PostgresBackend()
+    if connection.vendor == "sqlite":
+        return SqliteBackend()
+    raise NotImplementedError(f"No search backend for {connection.vendor}")

@@ -1,0 +1,200 @@
+"""What every public page shares: visibility with staff preview, past-slug redirects,
+canonical URLs, cache headers and keyset pagination."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import urlencode
+
+from archive.models import PastSlug
+
+PUBLIC_MAX_AGE = 300
+
+
+class BadParameter(Exception):
+    """A query parameter the page cannot use; rendered as HTTP 400 naming it."""
+
+    def __init__(self, name: str, reason: str):
+        super().__init__(f"{name}: {reason}")
+        self.name = name
+        self.reason = reason
+
+
+def bad_request(exc: BadParameter) -> HttpResponse:
+    return HttpResponseBadRequest(
+        f"Bad value for the parameter '{exc.name}': {exc.reason}\n",
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def is_staff(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and user.is_staff)
+
+
+def visible(request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
+    """Published records for the public; everything for staff (preview)."""
+    return queryset if is_staff(request) else queryset.published()
+
+
+class PastSlugRedirect(Exception):
+    def __init__(self, url: str):
+        self.url = url
+
+
+def get_visible(request: HttpRequest, queryset: models.QuerySet, **lookup: Any):
+    """Return the visible record, or raise PastSlugRedirect if the slug is an old one,
+    or Http404. Unpublished records are 404 for the public whatever the slug."""
+    try:
+        return visible(request, queryset).get(**lookup)
+    except queryset.model.DoesNotExist:
+        pass
+    slug = lookup.get("slug")
+    if slug:
+        past = PastSlug.objects.filter(
+            content_type=ContentType.objects.get_for_model(queryset.model), slug=slug
+        ).first()
+        if past is not None:
+            target = visible(request, queryset.model.objects.all()).filter(pk=past.object_id)
+            obj = target.first()
+            if obj is not None:
+                raise PastSlugRedirect(obj.get_absolute_url())
+    raise Http404(f"No {queryset.model._meta.verbose_name} here.")
+
+
+def absolute(request: HttpRequest, path: str) -> str:
+    """Canonical absolute URL: the configured site URL, not whatever Host was sent."""
+    base = getattr(settings, "SITE_URL", "") or request.build_absolute_uri("/").rstrip("/")
+    return f"{base}{path}"
+
+
+def page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    canonical: str | None = None,
+    obj: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Render a public page with its canonical URL and the right cache headers.
+
+    Staff responses are never cached (they may show unpublished records); public ones may be.
+    """
+    context.setdefault("canonical_url", absolute(request, canonical) if canonical else None)
+    if obj is not None and hasattr(obj, "is_published") and not obj.is_published():
+        context["preview"] = obj.get_status_display().lower()
+    response = render(request, template, context, status=status)
+    if is_staff(request):
+        patch_cache_control(response, private=True, no_cache=True, no_store=True, max_age=0)
+    else:
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+# --- keyset pagination -------------------------------------------------------------------
+
+
+def _encode(values: Sequence[Any]) -> str:
+    raw = json.dumps([v if isinstance(v, int | float | str) else str(v) for v in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(token: str, width: int, name: str) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        values = json.loads(raw)
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise BadParameter(name, "not a cursor this site made") from exc
+    if not isinstance(values, list) or len(values) != width:
+        raise BadParameter(name, "not a cursor this site made")
+    return values
+
+
+def _after_q(keys: Sequence[str], values: Sequence[Any], reverse: bool) -> models.Q:
+    """Rows strictly after (or before, if reverse) the given key values in key order."""
+    op = "lt" if reverse else "gt"
+    q = models.Q()
+    for i, key in enumerate(keys):
+        term = models.Q(**{f"{key}__{op}": values[i]})
+        for prev_key, prev_value in zip(keys[:i], values[:i], strict=True):
+            term &= models.Q(**{prev_key: prev_value})
+        q |= term
+    return q
+
+
+@dataclass
+class KeysetPage:
+    items: list[Any]
+    next_url: str | None = None
+    prev_url: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def keyset_paginate(
+    request: HttpRequest, queryset: models.QuerySet, keys: Sequence[str], per_page: int = 50
+) -> KeysetPage:
+    """Paginate ``queryset`` by ``keys`` (ascending, non-null, last one unique) with
+    ``?after=``/``?before=`` cursors: each page costs the same however deep it is, unlike
+    OFFSET, which reads and discards every earlier row."""
+    after, before = request.GET.get("after"), request.GET.get("before")
+    if after and before:
+        raise BadParameter("after", "use either 'after' or 'before', not both")
+    if before:
+        values = _decode(before, len(keys), "before")
+        rows = list(
+            queryset.filter(_after_q(keys, values, reverse=True)).order_by(
+                *[f"-{k}" for k in keys]
+            )[: per_page + 1]
+        )
+        has_more_before = len(rows) > per_page
+        items = list(reversed(rows[:per_page]))
+        has_more_after = True
+    else:
+        qs = queryset.order_by(*keys)
+        if after:
+            values = _decode(after, len(keys), "after")
+            qs = qs.filter(_after_q(keys, values, reverse=False))
+        rows = list(qs[: per_page + 1])
+        has_more_after = len(rows) > per_page
+        items = rows[:per_page]
+        has_more_before = bool(after)
+
+    def cursor(obj: Any) -> str:
+        return _encode([_key_value(obj, k) for k in keys])
+
+    def link(name: str, token: str) -> str:
+        params = {k: v for k, v in request.GET.items() if k not in ("after", "before")}
+        params[name] = token
+        return f"?{urlencode(params)}"
+
+    return KeysetPage(
+        items=items,
+        next_url=link("after", cursor(items[-1])) if items and has_more_after else None,
+        prev_url=link("before", cursor(items[0])) if items and has_more_before else None,
+    )
+
+
+def _key_value(obj: Any, key: str) -> Any:
+    value = obj
+    for part in key.split("__"):
+        value = value[part] if isinstance(value, dict) else getattr(value, part)
+    return value
+
+
+def query_without(request: HttpRequest, *names: str) -> str:
+    """The current query string minus ``names`` (for filter links that keep the others)."""
+    params = [(k, v) for k, v in request.GET.items() if k not in names and k not in ("after", "before")]
+    return urlencode(params)

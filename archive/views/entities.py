@@ -1,0 +1,286 @@
+"""A–Z indexes and pages of people, organisations and places."""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import Substr
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+
+from archive.dates import edtf_display
+from archive.models import (
+    Event,
+    EventParticipant,
+    Mention,
+    Organisation,
+    Person,
+    Place,
+    Status,
+)
+from archive.models.entities import OrganisationKind, PlaceKind
+from archive.text import fold
+
+from .common import (
+    BadParameter,
+    PastSlugRedirect,
+    bad_request,
+    get_visible,
+    keyset_paginate,
+    page,
+    visible,
+)
+from .publications import _count_subquery
+
+LETTERS = list(string.ascii_lowercase)
+
+CONFIG: dict[str, dict[str, Any]] = {
+    "person": {
+        "model": Person,
+        "sort": "sort_name_folded",
+        "nav": "people",
+        "title": "People",
+        "singular": "person",
+        "api": "/api/people/",
+        "list_url": "/people/",
+        "kinds": None,
+    },
+    "organisation": {
+        "model": Organisation,
+        "sort": "name_folded",
+        "nav": "organisations",
+        "title": "Organisations",
+        "singular": "organisation",
+        "api": "/api/organisations/",
+        "list_url": "/organisations/",
+        "kinds": OrganisationKind,
+    },
+    "place": {
+        "model": Place,
+        "sort": "name_folded",
+        "nav": "places",
+        "title": "Places",
+        "singular": "place",
+        "api": "/api/places/",
+        "list_url": "/places/",
+        "kinds": PlaceKind,
+    },
+}
+
+
+def _published_mentions(**filters: Any):
+    return {"article__status": Status.PUBLISHED, **filters}
+
+
+def entity_list(request: HttpRequest, kind: str) -> HttpResponse:
+    """An A–Z index with mention counts and filters (letter, name, kind, mentioned only)."""
+    cfg = CONFIG[kind]
+    model = cfg["model"]
+    sort = cfg["sort"]
+    qs = visible(request, model.objects.all())
+    letter = request.GET.get("letter", "").lower()
+    name = request.GET.get("q", "").strip()
+    kind_value = request.GET.get("kind", "")
+    api_params = []
+    if letter:
+        if letter not in LETTERS and letter != "other":
+            return bad_request(BadParameter("letter", "use a single letter a–z or 'other'"))
+        if letter == "other":
+            qs = qs.exclude(**{f"{sort}__regex": r"^[a-z]"})
+        else:
+            qs = qs.filter(**{f"{sort}__startswith": letter})
+    if name:
+        qs = qs.matching_name(name)
+        api_params.append(f"name={name}")
+    if kind_value:
+        if not cfg["kinds"] or kind_value not in cfg["kinds"].values:
+            return bad_request(BadParameter("kind", f"unknown kind {kind_value!r}"))
+        qs = qs.filter(kind=kind_value)
+        api_params.append(f"kind={kind_value}")
+    qs = qs.annotate(
+        mention_count=_count_subquery(
+            Mention,
+            kind,
+            article__status=Status.PUBLISHED,
+        )
+    )
+    if request.GET.get("mentioned") == "1":
+        qs = qs.filter(mention_count__gt=0)
+    try:
+        pg = keyset_paginate(request, qs, [sort, "id"], per_page=60)
+    except BadParameter as exc:
+        return bad_request(exc)
+    present = set(
+        visible(request, model.objects.all())
+        .annotate(initial=Substr(sort, 1, 1))
+        .order_by()
+        .values_list("initial", flat=True)
+        .distinct()
+    )
+    letters = [(c, c in present) for c in LETTERS]
+    has_other = any(c not in LETTERS for c in present if c)
+    api = cfg["api"] + ("?" + "&".join(api_params) if api_params else "")
+    return page(
+        request,
+        "archive/entity_list.html",
+        {
+            "nav": cfg["nav"],
+            "cfg": cfg,
+            "kind": kind,
+            "page_obj": pg,
+            "letters": letters,
+            "has_other": has_other,
+            "letter": letter,
+            "name": name,
+            "kind_value": kind_value,
+            "kinds": cfg["kinds"].choices if cfg["kinds"] else None,
+            "mentioned": request.GET.get("mentioned") == "1",
+            "api": api,
+        },
+        canonical=cfg["list_url"],
+    )
+
+
+def person_list(request: HttpRequest) -> HttpResponse:
+    return entity_list(request, "person")
+
+
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    return entity_list(request, "organisation")
+
+
+def place_list(request: HttpRequest) -> HttpResponse:
+    return entity_list(request, "place")
+
+
+def _co_mentioned(kind: str, obj, limit: int = 12) -> list[dict[str, Any]]:
+    """The entities most often mentioned in the same published articles, in one query."""
+    articles = Mention.objects.published().filter(**{kind: obj}).values("article_id")
+    rows = (
+        Mention.objects.published()
+        .filter(article_id__in=articles, event__isnull=True)
+        .exclude(**{kind: obj})
+        .values(
+            "person_id", "person__name", "person__slug", "person__status",
+            "organisation_id", "organisation__name", "organisation__slug", "organisation__status",
+            "place_id", "place__name", "place__slug", "place__status",
+        )  # fmt: skip
+        .annotate(n=Count("article_id", distinct=True))
+        .order_by("-n", "person__name", "organisation__name", "place__name")[: limit * 2]
+    )
+    out = []
+    for row in rows:
+        for target, prefix in (("person", "/people/"), ("organisation", "/organisations/"), ("place", "/places/")):
+            if row[f"{target}_id"] and row[f"{target}__status"] == Status.PUBLISHED:
+                out.append(
+                    {
+                        "type": target,
+                        "name": row[f"{target}__name"],
+                        "url": f"{prefix}{row[f'{target}__slug']}/",
+                        "count": row["n"],
+                    }
+                )
+    return out[:limit]
+
+
+def entity_detail(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
+    cfg = CONFIG[kind]
+    model = cfg["model"]
+    try:
+        obj = get_visible(request, model.objects.all(), slug=slug)
+    except PastSlugRedirect as redirect:
+        return HttpResponsePermanentRedirect(redirect.url)
+    aliases = list(obj.aliases.all())
+    mentions_qs = (
+        Mention.objects.published()
+        .filter(**{kind: obj})
+        .select_related("article__issue__publication")
+        .annotate(
+            article_date=F("article__date_start"),
+            article_title=F("article__title"),
+        )
+    )
+    total_mentions = mentions_qs.count()
+    try:
+        pg = keyset_paginate(request, mentions_qs, ["article_id"], per_page=40)
+    except BadParameter as exc:
+        return bad_request(exc)
+    if kind == "place":
+        events = visible(request, Event.objects.filter(places=obj))
+    else:
+        events = visible(
+            request,
+            Event.objects.filter(
+                pk__in=EventParticipant.objects.filter(**{kind: obj}).values("event_id")
+            ),
+        )
+    events = list(events.order_by("date_start", "id")[:100])
+    roles = {}
+    if kind != "place":
+        for ep in EventParticipant.objects.filter(**{kind: obj}, event__in=[e.pk for e in events]):
+            roles.setdefault(ep.event_id, []).append(ep.get_role_display())
+    for event in events:
+        event.date_text = edtf_display(event.date)
+        event.roles = roles.get(event.pk, [])
+    context = {
+        "nav": cfg["nav"],
+        "cfg": cfg,
+        "kind": kind,
+        "obj": obj,
+        "aliases": aliases,
+        "mentions_page": pg,
+        "total_mentions": total_mentions,
+        "events": events,
+        "co_mentioned": _co_mentioned(kind, obj),
+        "external": _external_links(kind, obj),
+        "api": f"{cfg['api']}{obj.pk}/",
+        "articles_api": f"/api/articles/?{kind}={obj.pk}",
+    }
+    if kind == "person":
+        context["dates"] = {
+            "birth": edtf_display(obj.birth),
+            "death": edtf_display(obj.death),
+        }
+        context["authored"] = list(
+            obj.authorships.filter(article__status=Status.PUBLISHED)
+            .select_related("article__issue__publication")
+            .order_by("article__date_start", "article_id")[:50]
+        )
+    elif kind == "organisation":
+        context["dates"] = {
+            "founded": edtf_display(obj.founded),
+            "dissolved": edtf_display(obj.dissolved),
+        }
+    return page(
+        request,
+        "archive/entity_detail.html",
+        context,
+        canonical=obj.get_absolute_url(),
+        obj=obj,
+    )
+
+
+def _external_links(kind: str, obj) -> list[tuple[str, str]]:
+    links = []
+    if getattr(obj, "wikidata", ""):
+        links.append(("Wikidata", f"https://www.wikidata.org/wiki/{obj.wikidata}"))
+    if kind == "person" and obj.viaf:
+        links.append(("VIAF", f"https://viaf.org/viaf/{obj.viaf}/"))
+    if kind == "place" and obj.geonames:
+        links.append(("GeoNames", f"https://www.geonames.org/{obj.geonames}/"))
+    return links
+
+
+def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return entity_detail(request, "person", slug)
+
+
+def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return entity_detail(request, "organisation", slug)
+
+
+def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return entity_detail(request, "place", slug)
+
+

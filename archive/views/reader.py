@@ -1,0 +1,125 @@
+"""Turn an article's clean body into reading HTML: headings with anchors, verse, captions,
+and the first appearance of each mentioned entity linked to its page.
+
+Everything from the database is escaped here; only the tags this module writes are markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
+
+from archive.text import fold
+
+
+@dataclass
+class Section:
+    anchor: str
+    title: str
+
+
+@dataclass
+class LinkTarget:
+    """Names (main and variants) under which an entity may appear, and where it lives."""
+
+    url: str
+    label: str
+    names: list[str]
+
+
+def fold_with_map(text: str) -> tuple[str, list[int]]:
+    """Fold ``text`` character by character, keeping for each folded character the index of
+    the original character it came from (folding can change lengths: "æ" → "ae")."""
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        folded = " " if ch.isspace() else fold(ch)
+        out.append(folded)
+        index.extend([i] * len(folded))
+    return "".join(out), index
+
+
+def find_spans(text: str, names: Iterable[str]) -> list[tuple[int, int]]:
+    """Original-text spans where any of ``names`` occurs as whole words, ignoring case and
+    diacritics ("Walesa" finds "Wałęsa", "Trotsky" finds "Trotsky’s")."""
+    folded, index = fold_with_map(text)
+    spans = []
+    for name in sorted({fold(n) for n in names if n.strip()}, key=len, reverse=True):
+        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", folded):
+            start, end = index[m.start()], index[m.end() - 1] + 1
+            spans.append((start, end))
+    return spans
+
+
+def _link_paragraph(text: str, targets: list[LinkTarget], linked: set[str]) -> str:
+    """Escape one paragraph, linking the first not-yet-linked appearance of each target."""
+    candidates: list[tuple[int, int, LinkTarget]] = []
+    for target in targets:
+        if target.url in linked:
+            continue
+        spans = find_spans(text, target.names)
+        if spans:
+            start, end = min(spans)
+            candidates.append((start, end, target))
+    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+    out, pos = [], 0
+    for start, end, target in candidates:
+        if start < pos or target.url in linked:
+            continue
+        out.append(escape(text[pos:start]))
+        out.append(
+            f'<a class="mention" href="{escape(target.url)}" '
+            f'title="{escape(target.label)}">{escape(text[start:end])}</a>'
+        )
+        linked.add(target.url)
+        pos = end
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def render_body(
+    body: str,
+    *,
+    captions: dict[int, list[str]] | None = None,
+    targets: list[LinkTarget] | None = None,
+) -> tuple[SafeString, list[Section]]:
+    """Return (html, sections). Paragraphs are separated by blank lines; ``## `` starts a
+    heading; a paragraph whose lines are kept (verse, lists) keeps its line breaks.
+    ``captions`` maps a paragraph number (from 1, counting every block) to the captions
+    printed after it."""
+    captions = captions or {}
+    targets = targets or []
+    linked: set[str] = set()
+    used: set[str] = set()
+    sections: list[Section] = []
+    html: list[str] = []
+    blocks = [b for b in re.split(r"\n\s*\n", body.strip()) if b.strip()] if body else []
+    for number, block in enumerate(blocks, start=1):
+        if block.startswith("## "):
+            title = block[3:].strip()
+            anchor = base = slugify(fold(title))[:60] or f"section-{number}"
+            n = 2
+            while anchor in used:
+                anchor = f"{base}-{n}"
+                n += 1
+            used.add(anchor)
+            sections.append(Section(anchor, title))
+            html.append(f'<h2 id="{anchor}">{_link_paragraph(title, targets, linked)}</h2>')
+        else:
+            css = ' class="verse"' if "\n" in block.strip() else ""
+            html.append(f"<p{css}>{_link_paragraph(block.strip(), targets, linked)}</p>")
+        for caption in captions.pop(number, []):
+            html.append(
+                f'<figure class="caption"><figcaption>{escape(caption)}</figcaption></figure>'
+            )
+    for rest in captions.values():  # captions placed after the last paragraph or unplaced
+        for caption in rest:
+            html.append(
+                f'<figure class="caption"><figcaption>{escape(caption)}</figcaption></figure>'
+            )
+    return mark_safe("\n".join(html)), sections  # noqa: S308 - every piece escaped above

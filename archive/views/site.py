@@ -1,0 +1,140 @@
+"""Home, search, the data page, sitemap.xml and robots.txt."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
+
+from archive import search as search_engine
+from archive.models import (
+    Article,
+    Event,
+    Issue,
+    Organisation,
+    Person,
+    Place,
+    Publication,
+)
+
+from .common import absolute, bad_request, page, query_without
+from .events import year_counts_svg
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    counts = [
+        ("articles", Article.objects.published().count()),
+        ("issues", Issue.objects.published().count()),
+        ("publications", Publication.objects.published().count()),
+        ("people", Person.objects.published().count()),
+        ("organisations", Organisation.objects.published().count()),
+        ("places", Place.objects.published().count()),
+        ("events", Event.objects.published().count()),
+    ]
+    publications = list(
+        Publication.objects.published().select_related("publisher").order_by("title", "id")[:12]
+    )
+    year_counts = dict(
+        Event.objects.published()
+        .exclude(date_start__isnull=True)
+        .annotate(year=ExtractYear("date_start"))
+        .order_by()
+        .values_list("year")
+        .annotate(n=Count("id"))
+    )
+    return page(
+        request,
+        "archive/home.html",
+        {
+            "nav": "home",
+            "counts": counts,
+            "publications": publications,
+            "chart": year_counts_svg(year_counts),
+        },
+        canonical="/",
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    try:
+        params = search_engine.SearchParams.from_query_dict(request.GET)
+    except search_engine.SearchError as exc:
+        return bad_request(exc)
+    results = search_engine.search(params.query, **params.options()) if params.query else None
+    facet_links = []
+    if results is not None:
+        for facet in results.facets:
+            keep = query_without(request, facet.param, "page")
+            facet_links.append((facet, keep))
+    return page(
+        request,
+        "archive/search.html",
+        {
+            "nav": "search",
+            "params": params,
+            "search_query": params.query,
+            "results": results,
+            "facet_links": facet_links,
+            "sort_keep": query_without(request, "sort", "page"),
+            "page_keep": query_without(request, "page"),
+            "api": "/api/articles/?" + query_without(request, "sort", "page", "kind_facet"),
+        },
+        canonical="/search/",
+    )
+
+
+def data(request: HttpRequest) -> HttpResponse:
+    return page(request, "archive/data.html", {"nav": "data"}, canonical="/data/")
+
+
+SITEMAP_SOURCES = (
+    (Publication, "publication"),
+    (Person, "person"),
+    (Organisation, "organisation"),
+    (Place, "place"),
+    (Event, "event"),
+)
+
+
+def sitemap(request: HttpRequest) -> HttpResponse:
+    """Every published page, streamed as one sitemap (50,000 URLs is the protocol's cap per
+    file; past that a sitemap index is needed, which this archive is far from)."""
+    urls = [absolute(request, p) for p in ("/", "/publications/", "/people/", "/organisations/", "/places/", "/timeline/", "/data/")]
+    rows = []
+    for model, _name in SITEMAP_SOURCES:
+        for obj in model.objects.published().only("slug", "updated").order_by("pk").iterator():
+            rows.append((absolute(request, obj.get_absolute_url()), obj.updated))
+    for issue in (
+        Issue.objects.published()
+        .filter(publication__status="published")
+        .select_related("publication")
+        .only("slug", "updated", "publication__slug")
+        .iterator()
+    ):
+        rows.append((absolute(request, issue.get_absolute_url()), issue.updated))
+    for article in (
+        Article.objects.published()
+        .filter(issue__status="published", issue__publication__status="published")
+        .select_related("issue__publication")
+        .only("slug", "updated", "issue__slug", "issue__publication__slug")
+        .iterator()
+    ):
+        rows.append((absolute(request, article.get_absolute_url()), article.updated))
+    body = render_to_string("archive/sitemap.xml", {"urls": urls, "rows": rows})
+    response = HttpResponse(body, content_type="application/xml; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=3600)
+    return response
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        "Disallow: /oai/",
+        f"Sitemap: {absolute(request, '/sitemap.xml')}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
