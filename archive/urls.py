@@ -10,9 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("publications/", views.publication_list, name="publication-list"),
     path("publications/<slug:slug>/", views.publication_detail, name="publication-detail"),
-    path(
-        "publications/<slug:publication>/<slug:slug>/", views.issue_detail, name="issue-detail"
-    ),
+    path("publications/<slug:publication>/<slug:slug>/", views.issue_detail, name="issue-detail"),
     path(
         "publications/<slug:publication>/<slug:issue>/<slug:slug>/",
         views.article_detail,

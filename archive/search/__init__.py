@@ -25,8 +25,8 @@ from django.db.models.functions import ExtractYear
 
 from archive.text import fold
 
-from .backends import COUNT_CAP, RANK_CAP, get_backend
-from .query import MAX_QUERY_LENGTH, ParsedQuery, parse
+from .backends import RANK_CAP, get_backend
+from .query import MAX_QUERY_LENGTH, parse
 
 __all__ = [
     "SearchError",
@@ -66,8 +66,9 @@ def filter_articles(queryset: QuerySet, query: str) -> QuerySet:
     backend = get_backend()
     ids_sql, ids_params = backend.matching_ids_sql(parsed)
     rank_sql, rank_params = backend.rank_sql(parsed)
-    return queryset.filter(pk__in=RawSQL(ids_sql, ids_params)).annotate(
-        search_rank=RawSQL(rank_sql, rank_params, output_field=FloatField())
+    # The SQL is built from constants; user text travels only as parameters.
+    return queryset.filter(pk__in=RawSQL(ids_sql, ids_params)).annotate(  # noqa: S611
+        search_rank=RawSQL(rank_sql, rank_params, output_field=FloatField())  # noqa: S611
     )
 
 
@@ -234,15 +235,18 @@ def _facets(ids: list[int], opts: dict[str, Any]) -> list[Facet]:
     arts = Article.objects.filter(pk__in=ids).order_by()
     facets = []
     rows = (
-        arts.values(slug=F("issue__publication__slug"), label=F("issue__publication__title"))
+        arts.values(fslug=F("issue__publication__slug"), flabel=F("issue__publication__title"))
         .annotate(n=Count("id"))
-        .order_by("-n", "label")
+        .order_by("-n", "flabel")
     )
     facets.append(
         Facet(
             "publication",
             "Publication",
-            [FacetValue(r["slug"], r["label"], r["n"], r["slug"] == opts.get("publication")) for r in rows],
+            [
+                FacetValue(r["fslug"], r["flabel"], r["n"], r["fslug"] == opts.get("publication"))
+                for r in rows
+            ],
         )
     )
     kinds = dict(Article.Kind.choices)
@@ -251,7 +255,15 @@ def _facets(ids: list[int], opts: dict[str, Any]) -> list[Facet]:
         Facet(
             "kind",
             "Kind",
-            [FacetValue(r["kind"], str(kinds.get(r["kind"], r["kind"])), r["n"], r["kind"] == opts.get("kind")) for r in rows],
+            [
+                FacetValue(
+                    r["kind"],
+                    str(kinds.get(r["kind"], r["kind"])),
+                    r["n"],
+                    r["kind"] == opts.get("kind"),
+                )
+                for r in rows
+            ],
         )
     )
     rows = (
@@ -270,7 +282,10 @@ def _facets(ids: list[int], opts: dict[str, Any]) -> list[Facet]:
         Facet(
             "decade",
             "Decade",
-            [FacetValue(str(d), f"{d}s", n, d == opts.get("decade")) for d, n in sorted(decades.items())],
+            [
+                FacetValue(str(d), f"{d}s", n, d == opts.get("decade"))
+                for d, n in sorted(decades.items())
+            ],
         )
     )
     facets.append(Facet("year", "Year", years))
@@ -278,15 +293,18 @@ def _facets(ids: list[int], opts: dict[str, Any]) -> list[Facet]:
     for target, label in (("person", "Person"), ("organisation", "Organisation")):
         rows = (
             mentions.filter(**{f"{target}__isnull": False})
-            .values(slug=F(f"{target}__slug"), label=F(f"{target}__name"))
+            .values(fslug=F(f"{target}__slug"), flabel=F(f"{target}__name"))
             .annotate(n=Count("article_id", distinct=True))
-            .order_by("-n", "label")[:15]
+            .order_by("-n", "flabel")[:15]
         )
         facets.append(
             Facet(
                 target,
                 label,
-                [FacetValue(r["slug"], r["label"], r["n"], r["slug"] == opts.get(target)) for r in rows],
+                [
+                    FacetValue(r["fslug"], r["flabel"], r["n"], r["fslug"] == opts.get(target))
+                    for r in rows
+                ],
             )
         )
     return [f for f in facets if f.values]
@@ -322,9 +340,7 @@ def search(
     pages = max(1, -(-len(cands.ids) // per_page))
     page = min(page, pages)
     shown = cands.ids[(page - 1) * per_page : page * per_page]
-    articles = {
-        a.pk: a for a in Article.objects.with_related().filter(pk__in=shown)
-    }
+    articles = {a.pk: a for a in Article.objects.with_related().filter(pk__in=shown)}
     snippets = backend.snippets(parsed, shown)
     hits = [
         Hit(articles[i], cands.ranks.get(i, 0.0), *snippets.get(i, ("", "")))
@@ -373,20 +389,23 @@ def _match_entities_pg(key: str, limit: int) -> list[EntityMatch]:
     for kind, model in _targets():
         sql = (
             "SELECT e.id, e.name, e.slug, GREATEST(similarity(e.name_folded, %s), "
-            "word_similarity(%s, e.name_folded)) AS score FROM {t} e "
+            f"word_similarity(%s, e.name_folded)) AS score FROM {model._meta.db_table} e "
             "WHERE e.status = 'published' AND (e.name_folded %% %s OR %s <%% e.name_folded) "
             "ORDER BY score DESC, e.name LIMIT %s"
-        ).format(t=model._meta.db_table)
+        )
         with connection.cursor() as cursor:
             cursor.execute(sql, [key, key, key, key, limit])
             for pk, name, slug, score in cursor.fetchall():
-                found[(kind, pk)] = EntityMatch(kind, name, model(slug=slug).get_absolute_url(), float(score))
+                found[(kind, pk)] = EntityMatch(
+                    kind, name, model(slug=slug).get_absolute_url(), float(score)
+                )
         alias_sql = (
             "SELECT e.id, e.name, e.slug, a.name, GREATEST(similarity(a.name_folded, %s), "
-            "word_similarity(%s, a.name_folded)) AS score FROM {a} a JOIN {t} e ON e.id = a.{k}_id "
+            "word_similarity(%s, a.name_folded)) AS score "
+            f"FROM {Alias._meta.db_table} a JOIN {model._meta.db_table} e ON e.id = a.{kind}_id "
             "WHERE e.status = 'published' AND (a.name_folded %% %s OR %s <%% a.name_folded) "
             "ORDER BY score DESC LIMIT %s"
-        ).format(a=Alias._meta.db_table, t=model._meta.db_table, k=kind)
+        )
         with connection.cursor() as cursor:
             cursor.execute(alias_sql, [key, key, key, key, limit])
             for pk, name, slug, alias, score in cursor.fetchall():
@@ -418,7 +437,9 @@ def _match_entities_python(key: str, limit: int, threshold: float = 0.75) -> lis
         ):
             score = _similarity(key, folded)
             if score >= threshold:
-                found[(kind, pk)] = EntityMatch(kind, name, model(slug=slug).get_absolute_url(), score)
+                found[(kind, pk)] = EntityMatch(
+                    kind, name, model(slug=slug).get_absolute_url(), score
+                )
         for pk, name, slug, alias, folded in Alias.objects.filter(
             **{f"{kind}__status": "published"}
         ).values_list(f"{kind}_id", f"{kind}__name", f"{kind}__slug", "name", "name_folded"):
@@ -429,6 +450,3 @@ def _match_entities_python(key: str, limit: int, threshold: float = 0.75) -> lis
                     kind, name, model(slug=slug).get_absolute_url(), score, alias
                 )
     return sorted(found.values(), key=lambda m: (-m.score, m.name))[:limit]
-
-
-_ = (COUNT_CAP, ParsedQuery)

@@ -124,7 +124,7 @@ class PostgresBackend:
         tsq, tparams = self.tsquery(parsed)
         options = (
             f"StartSel={START}, StopSel={STOP}, MaxWords=40, MinWords=18, "
-            "MaxFragments=2, FragmentDelimiter=\" … \""
+            'MaxFragments=2, FragmentDelimiter=" … "'
         )
         with connection.cursor() as cursor:
             cursor.execute(
@@ -220,7 +220,9 @@ class SqliteBackend:
             if ids is None:
                 cursor.execute(f"DELETE FROM {TABLE}")
             rows = []
-            for pk, title, subtitle, body in qs.values_list("pk", "title", "subtitle", "body").iterator():
+            for pk, title, subtitle, body in qs.values_list(
+                "pk", "title", "subtitle", "body"
+            ).iterator():
                 rows.append(
                     (
                         pk,
@@ -249,7 +251,7 @@ class SqliteBackend:
 
 # --- highlighting in Python (SQLite; FTS5 only knows the folded text) ---------------------
 
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "s", "’s", "'s")
+_SUFFIXES = ("'s", "ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "s")
 
 
 def _stem(word: str) -> str:
@@ -283,14 +285,11 @@ def highlight(text: str, terms: list[Term], *, whole: bool = False, width: int =
     hits = [i for i in range(1, len(tokens), 2) if matches(tokens[i])]
     if not whole:
         words_idx = list(range(1, len(tokens), 2))
-        if hits:
-            centre = words_idx.index(hits[0])
-        else:
-            centre = 0
+        centre = words_idx.index(hits[0]) if hits else 0
         lo = max(0, centre - width // 3)
         hi = min(len(words_idx), lo + width)
         start_tok = words_idx[lo] if words_idx else 0
-        end_tok = words_idx[hi - 1] + 1 if words_idx else len(tokens)
+        end_tok = min(len(tokens), words_idx[hi - 1] + 2) if words_idx else len(tokens)
         prefix = "… " if lo > 0 else ""
         suffix = " …" if hi < len(words_idx) else ""
     else:

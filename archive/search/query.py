@@ -123,9 +123,7 @@ def to_tsquery_sql(parsed: ParsedQuery, config: str) -> tuple[str, list[str]]:
 
     def leaf(term: Term) -> str:
         if term.prefix:
-            head = " <-> ".join(
-                [*(w for w in term.words[:-1]), f"{term.words[-1]}:*"]
-            )
+            head = " <-> ".join([*(w for w in term.words[:-1]), f"{term.words[-1]}:*"])
             params.append(head)
             return f"to_tsquery('{config}', %s)"
         params.append('"' + " ".join(term.words) + '"')

@@ -196,5 +196,7 @@ def _key_value(obj: Any, key: str) -> Any:
 
 def query_without(request: HttpRequest, *names: str) -> str:
     """The current query string minus ``names`` (for filter links that keep the others)."""
-    params = [(k, v) for k, v in request.GET.items() if k not in names and k not in ("after", "before")]
+    params = [
+        (k, v) for k, v in request.GET.items() if k not in names and k not in ("after", "before")
+    ]
     return urlencode(params)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.db.models.functions import Substr
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
@@ -20,7 +20,6 @@ from archive.models import (
     Status,
 )
 from archive.models.entities import OrganisationKind, PlaceKind
-from archive.text import fold
 
 from .common import (
     BadParameter,
@@ -162,16 +161,29 @@ def _co_mentioned(kind: str, obj, limit: int = 12) -> list[dict[str, Any]]:
         .filter(article_id__in=articles, event__isnull=True)
         .exclude(**{kind: obj})
         .values(
-            "person_id", "person__name", "person__slug", "person__status",
-            "organisation_id", "organisation__name", "organisation__slug", "organisation__status",
-            "place_id", "place__name", "place__slug", "place__status",
-        )  # fmt: skip
+            "person_id",
+            "person__name",
+            "person__slug",
+            "person__status",
+            "organisation_id",
+            "organisation__name",
+            "organisation__slug",
+            "organisation__status",
+            "place_id",
+            "place__name",
+            "place__slug",
+            "place__status",
+        )
         .annotate(n=Count("article_id", distinct=True))
         .order_by("-n", "person__name", "organisation__name", "place__name")[: limit * 2]
     )
     out = []
     for row in rows:
-        for target, prefix in (("person", "/people/"), ("organisation", "/organisations/"), ("place", "/places/")):
+        for target, prefix in (
+            ("person", "/people/"),
+            ("organisation", "/organisations/"),
+            ("place", "/places/"),
+        ):
             if row[f"{target}_id"] and row[f"{target}__status"] == Status.PUBLISHED:
                 out.append(
                     {
@@ -282,5 +294,3 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return entity_detail(request, "place", slug)
-
-

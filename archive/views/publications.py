@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, DateField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.utils.safestring import mark_safe
 
 from archive.dates import edtf_display
@@ -20,6 +20,7 @@ from .common import (
     absolute,
     bad_request,
     get_visible,
+    is_staff,
     keyset_paginate,
     page,
     visible,
@@ -48,9 +49,7 @@ def publication_list(request: HttpRequest) -> HttpResponse:
         .select_related("publisher", "place")
         .annotate(
             issue_count=_count_subquery(Issue, "publication", status=Status.PUBLISHED),
-            article_count=_count_subquery(
-                Article, "issue__publication", status=Status.PUBLISHED
-            ),
+            article_count=_count_subquery(Article, "issue__publication", status=Status.PUBLISHED),
         )
     )
     try:
@@ -119,14 +118,14 @@ def issue_detail(request: HttpRequest, publication: str, slug: str) -> HttpRespo
     if redirect:
         return redirect
     if not is_visible_parent(request, issue.publication):
-        from django.http import Http404
-
         raise Http404("No issue here.")
     articles = list(
         visible(request, issue.articles.all()).prefetch_related(
             Prefetch("authorships", queryset=Authorship.objects.select_related("person"))
         )
     )
+    for article in articles:
+        article.issue = issue  # links need the issue's publication: no query per row
     return page(
         request,
         "archive/issue_detail.html",
@@ -144,8 +143,7 @@ def issue_detail(request: HttpRequest, publication: str, slug: str) -> HttpRespo
 
 
 def is_visible_parent(request: HttpRequest, obj) -> bool:
-    from .common import is_staff
-
+    """A published record inside an unpublished one stays hidden from the public."""
     return is_staff(request) or obj.is_published()
 
 
@@ -168,7 +166,9 @@ def _citation(article: Article, authors: list) -> str:
     when = article.date_display or edtf_display(article.date) or edtf_display(issue.date)
     parts = [f"{names}.", f"“{article.title}”.", f"{issue.publication.title},"]
     issue_label = " ".join(
-        p for p in (issue.volume and f"vol. {issue.volume}", issue.number and f"no. {issue.number}") if p
+        p
+        for p in (issue.volume and f"vol. {issue.volume}", issue.number and f"no. {issue.number}")
+        if p
     )
     if issue_label:
         parts.append(issue_label + ",")
@@ -202,14 +202,21 @@ def _json_ld(request, article: Article, authors: list, mentions: list) -> str:
             },
         },
         "author": [
-            {"@type": "Person", "name": a.person.name, "url": absolute(request, a.person.get_absolute_url())}
+            {
+                "@type": "Person",
+                "name": a.person.name,
+                "url": absolute(request, a.person.get_absolute_url()),
+            }
             for a in authors
         ],
         "mentions": [
             {
-                "@type": {"person": "Person", "organisation": "Organization", "place": "Place", "event": "Event"}[
-                    m.target_type
-                ],
+                "@type": {
+                    "person": "Person",
+                    "organisation": "Organization",
+                    "place": "Place",
+                    "event": "Event",
+                }[m.target_type],
                 "name": str(getattr(m.target, "name", None) or getattr(m.target, "title", "")),
                 "url": absolute(request, m.target.get_absolute_url()),
             }
@@ -259,9 +266,10 @@ def article_detail(request: HttpRequest, publication: str, issue: str, slug: str
     )
     if redirect:
         return redirect
-    if not (is_visible_parent(request, article.issue) and is_visible_parent(request, article.issue.publication)):
-        from django.http import Http404
-
+    if not (
+        is_visible_parent(request, article.issue)
+        and is_visible_parent(request, article.issue.publication)
+    ):
         raise Http404("No article here.")
     authors = list(article.authorships.select_related("person").order_by("order", "id"))
     mentions = list(
@@ -292,6 +300,7 @@ def article_detail(request: HttpRequest, publication: str, issue: str, slug: str
     targets = []
     grouped: dict[str, list[Mention]] = {"person": [], "organisation": [], "place": [], "event": []}
     for m in mentions:
+        m.label = getattr(m.target, "name", None) or m.target.title
         grouped[m.target_type].append(m)
         if m.target_type == "event":
             continue

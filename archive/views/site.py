@@ -101,7 +101,18 @@ SITEMAP_SOURCES = (
 def sitemap(request: HttpRequest) -> HttpResponse:
     """Every published page, streamed as one sitemap (50,000 URLs is the protocol's cap per
     file; past that a sitemap index is needed, which this archive is far from)."""
-    urls = [absolute(request, p) for p in ("/", "/publications/", "/people/", "/organisations/", "/places/", "/timeline/", "/data/")]
+    urls = [
+        absolute(request, p)
+        for p in (
+            "/",
+            "/publications/",
+            "/people/",
+            "/organisations/",
+            "/places/",
+            "/timeline/",
+            "/data/",
+        )
+    ]
     rows = []
     for model, _name in SITEMAP_SOURCES:
         for obj in model.objects.published().only("slug", "updated").order_by("pk").iterator():
