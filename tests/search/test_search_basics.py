@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def ids(query: str, qs=None) -> set[int]:
-    return set(search.filter_articles(qs or Article.objects.all(), query).values_list("pk", flat=True))
+    return set(
+        search.filter_articles(qs or Article.objects.all(), query).values_list("pk", flat=True)
+    )
 
 
 def test_diacritics_and_case_do_not_matter():
@@ -38,7 +40,7 @@ def test_websearch_syntax():
     assert ids("gdansk OR poland") == {a.pk, c.pk}
     assert ids("revolution*") == {c.pk}
     assert ids("") == set()
-    assert ids('-poland') == set()
+    assert ids("-poland") == set()
 
 
 def test_edit_is_found_at_once():
@@ -62,7 +64,9 @@ def test_rank_prefers_title_over_body():
 
 
 def test_search_page_results_highlight_and_escape():
-    ArticleFactory(title="On <script>alert(1)</script> Trotsky", body="Trotsky’s theory <b>here</b>.")
+    ArticleFactory(
+        title="On <script>alert(1)</script> Trotsky", body="Trotsky’s theory <b>here</b>."
+    )
     results = search.search("trotsky")
     assert results.total == 1
     hit = results.hits[0]
