@@ -399,6 +399,14 @@ class TextRepair(TimeStampedModel):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.APPLIED)
     line = models.PositiveIntegerField(help_text="Line in the source file, from 1.")
+    sequence = models.PositiveIntegerField(
+        default=0, help_text="Order in which the importer made its changes to the article text."
+    )
+    offset = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="Where 'before' stood in the article text when the change was made "
+        "(see docs/importing.md, replaying repairs).",
+    )  # fmt: skip
     before = models.TextField(blank=True)
     after = models.TextField(blank=True)
     note = models.TextField(blank=True)
