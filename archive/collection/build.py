@@ -22,6 +22,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from archive.dates import edtf_bounds
@@ -98,7 +99,9 @@ class CollectionError(ValueError):
     """The sources are inconsistent; the message says which file and what is wrong."""
 
 
+@cache
 def _bounds(value: str) -> tuple[str | None, str | None]:
+    # Parsing EDTF is slow (a full grammar per call); the catalogue repeats many dates.
     bounds = edtf_bounds(value)
     return (
         bounds.start.isoformat() if bounds.start else None,
