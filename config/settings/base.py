@@ -105,6 +105,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_THROTTLE", "600/min")},
+    "EXCEPTION_HANDLER": "archive.api.errors.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -115,12 +116,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "PublicationKindEnum": "archive.models.publications.PublicationKind",
+        "ArticleKindEnum": "archive.models.publications.ArticleKind",
+        "OrganisationKindEnum": "archive.models.entities.OrganisationKind",
+        "PlaceKindEnum": "archive.models.entities.PlaceKind",
+        "EventKindEnum": "archive.models.events.EventKind",
+    },
 }
 
 # Read-only cross-origin access for browser-based research tools.
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["Content-Disposition", "Retry-After"]
 
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours

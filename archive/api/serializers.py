@@ -1,0 +1,485 @@
+"""JSON shapes of the API: compact list items, detail records that embed what a reader needs.
+
+Every record and every embedded reference carries a ``url`` to its API detail, so clients
+can walk the archive without building URLs. Related data is fetched by the views with
+``select_related``/``prefetch_related`` (list query counts are pinned in tests), and only
+published related records are embedded.
+"""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from archive.models import (
+    Article,
+    Event,
+    Issue,
+    Mention,
+    Organisation,
+    Person,
+    Place,
+    Publication,
+)
+
+
+def api_url(request, name: str, pk) -> str | None:
+    if pk is None:
+        return None
+    return reverse(f"api:{name}-detail", kwargs={"pk": pk}, request=request)
+
+
+def page_url(request, obj) -> str | None:
+    """The record's public page, once the public pages define its route."""
+    try:
+        path = obj.get_absolute_url()
+    except NoReverseMatch:
+        return None
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+class _Base(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    page_url = serializers.SerializerMethodField()
+    api_name: str = ""
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str | None:
+        return api_url(self.context.get("request"), self.api_name, obj.pk)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_page_url(self, obj) -> str | None:
+        return page_url(self.context.get("request"), obj)
+
+
+# -- small references embedded in other records ----------------------------------------------
+
+
+class PublicationRefSerializer(_Base):
+    api_name = "publication"
+
+    class Meta:
+        model = Publication
+        fields = ["id", "url", "title", "slug"]
+
+
+class IssueRefSerializer(_Base):
+    api_name = "issue"
+    label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Issue
+        fields = ["id", "url", "label", "slug", "date", "date_display"]
+
+    def get_label(self, obj) -> str:
+        parts = (obj.volume and f"vol. {obj.volume}", obj.number and f"no. {obj.number}")
+        return " ".join(p for p in parts if p) or obj.title or obj.date
+
+
+class EntityRefSerializer(serializers.Serializer):
+    """``{"id", "url", "name", "slug"}`` for a person, organisation, place or event."""
+
+    id = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+    name = serializers.SerializerMethodField()
+    slug = serializers.CharField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str | None:
+        return api_url(self.context.get("request"), obj._meta.model_name, obj.pk)
+
+    def get_name(self, obj) -> str:
+        return getattr(obj, "name", None) or getattr(obj, "title", "")
+
+
+class AuthorSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="person.id")
+    url = serializers.SerializerMethodField()
+    name = serializers.CharField(source="person.name")
+    slug = serializers.CharField(source="person.slug")
+    role = serializers.CharField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str | None:
+        return api_url(self.context.get("request"), "person", obj.person_id)
+
+
+class MentionedSerializer(EntityRefSerializer):
+    count = serializers.IntegerField(help_text="Times mentioned in the article.")
+
+
+# -- publications and issues -----------------------------------------------------------------
+
+
+class PublicationSerializer(_Base):
+    api_name = "publication"
+    publisher = serializers.SerializerMethodField()
+    place = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Publication
+        fields = [
+            "id", "url", "page_url", "slug", "title", "kind", "language", "issn",
+            "run", "run_start", "run_end", "publisher", "place", "description", "wikidata",
+        ]  # fmt: skip
+
+    @extend_schema_field(EntityRefSerializer(allow_null=True))
+    def get_publisher(self, obj):
+        return _published_ref(obj.publisher, self.context)
+
+    @extend_schema_field(EntityRefSerializer(allow_null=True))
+    def get_place(self, obj):
+        return _published_ref(obj.place, self.context)
+
+
+def _published_ref(obj, context):
+    if obj is None or not obj.is_published():
+        return None
+    return EntityRefSerializer(obj, context=context).data
+
+
+class PublicationDetailSerializer(PublicationSerializer):
+    issues = serializers.SerializerMethodField()
+
+    class Meta(PublicationSerializer.Meta):
+        fields = [*PublicationSerializer.Meta.fields, "issues"]
+
+    @extend_schema_field(IssueRefSerializer(many=True))
+    def get_issues(self, obj):
+        issues = obj.issues.published().order_by("date_start", "id")
+        return IssueRefSerializer(issues, many=True, context=self.context).data
+
+
+class IssueSerializer(_Base):
+    api_name = "issue"
+    publication = PublicationRefSerializer()
+
+    class Meta:
+        model = Issue
+        fields = [
+            "id", "url", "page_url", "publication", "slug", "volume", "number", "title",
+            "date", "date_start", "date_end", "date_display", "pages", "notes",
+        ]  # fmt: skip
+
+
+class ArticleRefSerializer(_Base):
+    api_name = "article"
+
+    class Meta:
+        model = Article
+        fields = ["id", "url", "title", "slug"]
+
+
+class IssueDetailSerializer(IssueSerializer):
+    articles = serializers.SerializerMethodField()
+
+    class Meta(IssueSerializer.Meta):
+        fields = [*IssueSerializer.Meta.fields, "articles"]
+
+    @extend_schema_field(ArticleRefSerializer(many=True))
+    def get_articles(self, obj):
+        articles = obj.articles.published().order_by("position", "id")
+        return ArticleRefSerializer(articles, many=True, context=self.context).data
+
+
+# -- articles ------------------------------------------------------------------------------
+
+
+class ArticleSerializer(_Base):
+    api_name = "article"
+    publication = PublicationRefSerializer(source="issue.publication")
+    issue = IssueRefSerializer()
+    authors = AuthorSerializer(source="public_authorships", many=True)
+    date = serializers.SerializerMethodField()
+    date_start = serializers.DateField(source="effective_date_start", allow_null=True)
+    date_end = serializers.DateField(source="effective_date_end", allow_null=True)
+
+    class Meta:
+        model = Article
+        fields = [
+            "id", "url", "page_url", "slug", "title", "subtitle", "kind", "label", "position",
+            "language", "date", "date_start", "date_end", "date_display", "pages",
+            "word_count", "publication", "issue", "authors",
+        ]  # fmt: skip
+
+    def get_date(self, obj) -> str:
+        """The article's own dateline in EDTF, else its issue's date."""
+        return obj.date or obj.issue.date
+
+
+class IllustrationSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    caption = serializers.CharField()
+    page = serializers.CharField()
+    after_paragraph = serializers.IntegerField(allow_null=True)
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    body = serializers.CharField()
+    mentions = serializers.SerializerMethodField()
+    illustrations = IllustrationSerializer(many=True)
+    formats = serializers.SerializerMethodField()
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "body", "mentions", "illustrations", "formats"]
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                t: {"type": "array", "items": {"$ref": "#/components/schemas/Mentioned"}}
+                for t in ("people", "organisations", "places", "events")
+            },
+        }
+    )
+    def get_mentions(self, obj):
+        groups = {"people": [], "organisations": [], "places": [], "events": []}
+        plural = {"person": "people", "organisation": "organisations", "place": "places",
+                  "event": "events"}  # fmt: skip
+        for mention in obj.public_mentions:
+            target = mention.target
+            target.count = mention.count
+            groups[plural[mention.target_type]].append(
+                MentionedSerializer(target, context=self.context).data
+            )
+        return groups
+
+    @extend_schema_field(
+        {"type": "object", "additionalProperties": {"type": "string", "format": "uri"}}
+    )
+    def get_formats(self, obj) -> dict[str, str]:
+        request = self.context.get("request")
+        base = api_url(request, "article", obj.pk)
+        return {
+            "json": base,
+            "text": f"{base}text/",
+            "jsonld": f"{base}jsonld/",
+            "bibtex": f"{base}cite/?style=bibtex",
+            "ris": f"{base}cite/?style=ris",
+            "csl-json": f"{base}cite/?style=csl-json",
+            "csv": f"{base}?format=csv",
+        }
+
+
+# -- people, organisations, places ---------------------------------------------------------
+
+
+class _EntitySerializer(_Base):
+    variant_names = serializers.SerializerMethodField()
+
+    def get_variant_names(self, obj) -> list[str]:
+        return [alias.name for alias in obj.aliases.all()]
+
+
+class PersonSerializer(_EntitySerializer):
+    api_name = "person"
+
+    class Meta:
+        model = Person
+        fields = [
+            "id", "url", "page_url", "slug", "name", "sort_name", "variant_names",
+            "birth", "birth_start", "birth_end", "death", "death_start", "death_end",
+            "country", "description", "wikidata", "viaf",
+        ]  # fmt: skip
+
+
+class OrganisationSerializer(_EntitySerializer):
+    api_name = "organisation"
+    parent = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "id", "url", "page_url", "slug", "name", "acronym", "kind", "country",
+            "variant_names", "founded", "founded_start", "founded_end", "dissolved",
+            "dissolved_start", "dissolved_end", "parent", "description", "wikidata",
+        ]  # fmt: skip
+
+    @extend_schema_field(EntityRefSerializer(allow_null=True))
+    def get_parent(self, obj):
+        return _published_ref(obj.parent, self.context)
+
+
+class PlaceSerializer(_EntitySerializer):
+    api_name = "place"
+
+    class Meta:
+        model = Place
+        fields = [
+            "id", "url", "page_url", "slug", "name", "kind", "country_code", "latitude",
+            "longitude", "variant_names", "description", "geonames", "wikidata",
+        ]  # fmt: skip
+
+
+#: How many related articles a detail record embeds; the ``all`` link lists every one.
+EMBED_LIMIT = 100
+
+
+class _EntityDetailMixin(serializers.Serializer):
+    articles = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
+    target = ""
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                "count": {"type": "integer"},
+                "all": {"type": "string", "format": "uri"},
+                "results": {"type": "array", "items": {"$ref": "#/components/schemas/Mentioned"}},
+            },
+        }
+    )
+    def get_articles(self, obj):
+        """Articles mentioning the record (first 100 by date; ``all`` lists every one)."""
+        mentions = (
+            Mention.objects.published()
+            .filter(**{self.target: obj})
+            .select_related("article")
+            .order_by("article__date_start", "article_id")
+        )
+        request = self.context.get("request")
+        results = []
+        for mention in mentions[:EMBED_LIMIT]:
+            article = mention.article
+            article.count = mention.count
+            results.append(
+                {
+                    "id": article.pk,
+                    "url": api_url(request, "article", article.pk),
+                    "name": article.title,
+                    "slug": article.slug,
+                    "count": mention.count,
+                }
+            )
+        base = reverse("api:article-list", request=request)
+        return {"count": mentions.count(), "all": f"{base}?{self.target}={obj.pk}",
+                "results": results}  # fmt: skip
+
+    @extend_schema_field(EntityRefSerializer(many=True))
+    def get_events(self, obj):
+        """Events the record took part in (people, organisations) or that happened there."""
+        if self.target == "place":
+            events = obj.events.published()
+        else:
+            events = (
+                Event.objects.published().filter(participants__in=obj.event_roles.all()).distinct()
+            )
+        return EntityRefSerializer(
+            events.order_by("date_start", "id"), many=True, context=self.context
+        ).data
+
+
+class PersonDetailSerializer(_EntityDetailMixin, PersonSerializer):
+    target = "person"
+    authored = serializers.SerializerMethodField()
+
+    class Meta(PersonSerializer.Meta):
+        fields = [*PersonSerializer.Meta.fields, "authored", "articles", "events"]
+
+    @extend_schema_field(ArticleRefSerializer(many=True))
+    def get_authored(self, obj):
+        """Articles the person wrote, edited or translated."""
+        articles = Article.objects.published().filter(authorships__person=obj).distinct()
+        return ArticleRefSerializer(
+            articles.order_by("date_start", "id")[:EMBED_LIMIT], many=True, context=self.context
+        ).data
+
+
+class OrganisationDetailSerializer(_EntityDetailMixin, OrganisationSerializer):
+    target = "organisation"
+
+    class Meta(OrganisationSerializer.Meta):
+        fields = [*OrganisationSerializer.Meta.fields, "articles", "events"]
+
+
+class PlaceDetailSerializer(_EntityDetailMixin, PlaceSerializer):
+    target = "place"
+
+    class Meta(PlaceSerializer.Meta):
+        fields = [*PlaceSerializer.Meta.fields, "articles", "events"]
+
+
+# -- events and mentions ---------------------------------------------------------------------
+
+
+class ParticipantSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    person = serializers.SerializerMethodField()
+    organisation = serializers.SerializerMethodField()
+
+    @extend_schema_field(EntityRefSerializer(allow_null=True))
+    def get_person(self, obj):
+        return _published_ref(obj.person, self.context)
+
+    @extend_schema_field(EntityRefSerializer(allow_null=True))
+    def get_organisation(self, obj):
+        return _published_ref(obj.organisation, self.context)
+
+
+class EventSerializer(_Base):
+    api_name = "event"
+    places = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = [
+            "id", "url", "page_url", "slug", "title", "kind", "date", "date_start",
+            "date_end", "date_display", "description", "places",
+        ]  # fmt: skip
+
+    @extend_schema_field(EntityRefSerializer(many=True))
+    def get_places(self, obj):
+        places = [p for p in obj.places.all() if p.is_published()]
+        return EntityRefSerializer(places, many=True, context=self.context).data
+
+
+class EventDetailSerializer(EventSerializer):
+    participants = serializers.SerializerMethodField()
+    articles = serializers.SerializerMethodField()
+
+    class Meta(EventSerializer.Meta):
+        fields = [*EventSerializer.Meta.fields, "participants", "articles"]
+
+    @extend_schema_field(ParticipantSerializer(many=True))
+    def get_participants(self, obj):
+        participants = [
+            p for p in obj.participants.select_related("person", "organisation")
+            if (p.person or p.organisation).is_published()
+        ]  # fmt: skip
+        return ParticipantSerializer(participants, many=True, context=self.context).data
+
+    @extend_schema_field(ArticleRefSerializer(many=True))
+    def get_articles(self, obj):
+        """Articles that record or mention the event."""
+        articles = Article.objects.published().filter(
+            pk__in=Mention.objects.published().filter(event=obj).values("article")
+        ) | Article.objects.published().filter(events=obj)
+        return ArticleRefSerializer(
+            articles.distinct().order_by("id")[:EMBED_LIMIT], many=True, context=self.context
+        ).data
+
+
+class MentionSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    article = ArticleRefSerializer()
+    target_type = serializers.CharField()
+    target = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Mention
+        fields = [
+            "id", "url", "article", "target_type", "target", "count", "first_offset",
+            "context", "status",
+        ]  # fmt: skip
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str | None:
+        return api_url(self.context.get("request"), "mention", obj.pk)
+
+    @extend_schema_field(EntityRefSerializer)
+    def get_target(self, obj):
+        return EntityRefSerializer(obj.target, context=self.context).data

@@ -1,0 +1,434 @@
+"""Read-only API views. One code path builds the filtered queryset for every format.
+
+``list`` runs the view's ``filter_queryset`` (the resource's strict FilterSet and ordering)
+once, then either pages it as JSON (cursor pagination) or hands the *same queryset* to the
+resource's exporter, which streams every matching row as CSV or JSON Lines.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.db.models import F, Prefetch
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+from archive.citations import Citation, article_jsonld
+from archive.exports import (
+    ArticleExporter,
+    EventExporter,
+    IssueExporter,
+    MentionExporter,
+    OrganisationExporter,
+    PersonExporter,
+    PlaceExporter,
+    PublicationExporter,
+)
+from archive.models import (
+    Alias,
+    Article,
+    Authorship,
+    Event,
+    Issue,
+    Mention,
+    Organisation,
+    Person,
+    Place,
+    Publication,
+    Status,
+)
+
+from . import filters, schema, serializers
+from .filters import EARLIEST, article_dates
+from .pagination import ArchiveCursorPagination
+from .renderers import CSVRenderer, JSONLDRenderer, JSONLinesRenderer, PlainTextRenderer
+
+assert schema.ArchiveFilterExtension  # registers the OpenAPI extension
+
+EXPORT_FORMATS = {
+    "csv": ("text/csv; charset=utf-8", "iter_csv"),
+    "jsonl": ("application/jsonl; charset=utf-8", "iter_jsonl"),
+}
+
+FORMAT_PARAMETER = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    enum=["json", "csv", "jsonl"],
+    description="json (default, paged), csv or jsonl (every matching row as one streamed "
+    "download). The Accept header works too: text/csv, application/jsonl; e.g. csv.",
+)
+
+
+class AnonymousThrottle(AnonRateThrottle):
+    """Anonymous rate from settings at request time (``API_ANON_THROTTLE``, e.g. 600/min),
+    so tests and deployments can change it without re-importing DRF."""
+
+    def get_rate(self):
+        return settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(self.scope)
+
+
+class AnyRenderer(BaseRenderer):
+    """Lets a view that builds its own ``HttpResponse`` accept any ``Accept`` header."""
+
+    media_type = "*/*"
+    format = "txt"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class ArchiveViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published records only; strict filters; JSON pages or streamed CSV / JSON Lines."""
+
+    exporter_class: type = None
+    detail_serializer_class: type | None = None
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = ArchiveCursorPagination
+    renderer_classes = [JSONRenderer, CSVRenderer, JSONLinesRenderer]
+    throttle_classes = [AnonymousThrottle]
+    #: Query parameters a detail view accepts (it has no filters).
+    detail_parameters = frozenset({"format"})
+
+    def get_queryset(self):
+        """The published records, with what filters and ordering need (no display joins)."""
+        return self.queryset.model.objects.published()
+
+    def with_related(self, queryset):
+        """Joins and prefetches the JSON serializer needs (not used by downloads)."""
+        return queryset
+
+    def get_serializer_class(self):
+        if self.action != "list" and self.detail_serializer_class:
+            return self.detail_serializer_class
+        return self.serializer_class
+
+    # -- content negotiation and errors ---------------------------------------------------
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404 as exc:  # DRF's answer to an unknown ?format=
+            formats = [r.format for r in self.get_renderers() if r.format]
+            raise exceptions.ValidationError(
+                {"format": [f"Unknown format {request.query_params.get('format')!r}: use one "
+                            f"of {', '.join(formats)}."]}
+            ) from exc  # fmt: skip
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors are JSON whatever format was asked for (a CSV client still reads the reason).
+        if isinstance(response, Response) and response.status_code >= 400:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    # -- list and detail -------------------------------------------------------------------
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        fmt = getattr(request.accepted_renderer, "format", "json")
+        if fmt in EXPORT_FORMATS:
+            return self.export(queryset, fmt)
+        page = self.paginate_queryset(self.with_related(queryset))
+        serializer = self.get_serializer(page, many=True)
+        return self.get_paginated_response(serializer.data)
+
+    def get_object(self):
+        """Detail views ignore list filters but still refuse unknown parameters."""
+        unknown = sorted(set(self.request.query_params) - self.detail_parameters)
+        if unknown:
+            raise exceptions.ValidationError(
+                {name: [f"Unknown parameter {name!r} for this resource. Known parameters: "
+                        f"{', '.join(sorted(self.detail_parameters))}."] for name in unknown}
+            )  # fmt: skip
+        lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        if not str(lookup).isdigit():
+            raise exceptions.NotFound(f"No {self.queryset.model._meta.verbose_name} {lookup!r}.")
+        obj = get_object_or_404(self.with_related(self.get_queryset()), pk=lookup)
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        fmt = getattr(request.accepted_renderer, "format", "json")
+        if fmt in EXPORT_FORMATS:
+            return self.export(self.get_queryset().filter(pk=obj.pk), fmt)
+        return Response(self.get_serializer(obj).data)
+
+    def get_exporter(self):
+        return self.exporter_class()
+
+    def export(self, queryset, fmt: str) -> StreamingHttpResponse:
+        """Stream every row of the filtered queryset through the resource's exporter."""
+        exporter = self.get_exporter()
+        content_type, writer = EXPORT_FORMATS[fmt]
+        response = StreamingHttpResponse(
+            getattr(exporter, writer)(queryset), content_type=content_type
+        )
+        response["Content-Disposition"] = f'attachment; filename="{exporter.filename(fmt)}"'
+        return response
+
+
+def _list_schema(resource: str, filterset: str):
+    return extend_schema_view(
+        list=extend_schema(
+            summary=f"List or download {resource}",
+            description=(
+                f"Published {resource}, filtered by the parameters below. JSON is paged with a "
+                "cursor; `format=csv` or `format=jsonl` streams every matching row "
+                f"(columns documented in docs/api.md). Example: `/api/{resource}/?format=csv`."
+            ),
+            parameters=[FORMAT_PARAMETER],
+        ),
+        retrieve=extend_schema(
+            summary=f"One of the {resource}",
+            parameters=[FORMAT_PARAMETER],
+        ),
+    )
+
+
+# -- resources ---------------------------------------------------------------------------------
+
+
+@_list_schema("publications", "PublicationFilterSet")
+class PublicationViewSet(ArchiveViewSet):
+    queryset = Publication.objects.all()
+    serializer_class = serializers.PublicationSerializer
+    detail_serializer_class = serializers.PublicationDetailSerializer
+    filterset_class = filters.PublicationFilterSet
+    exporter_class = PublicationExporter
+
+    def get_queryset(self):
+        return Publication.objects.published().annotate(sort_date=Coalesce("run_start", EARLIEST))
+
+    def with_related(self, queryset):
+        return queryset.select_related("publisher", "place")
+
+
+@_list_schema("issues", "IssueFilterSet")
+class IssueViewSet(ArchiveViewSet):
+    queryset = Issue.objects.all()
+    serializer_class = serializers.IssueSerializer
+    detail_serializer_class = serializers.IssueDetailSerializer
+    filterset_class = filters.IssueFilterSet
+    exporter_class = IssueExporter
+
+    def get_queryset(self):
+        return Issue.objects.published().annotate(sort_date=Coalesce("date_start", EARLIEST))
+
+    def with_related(self, queryset):
+        return queryset.select_related("publication")
+
+
+def published_authorships() -> Prefetch:
+    return Prefetch(
+        "authorships",
+        queryset=Authorship.objects.filter(person__status=Status.PUBLISHED)
+        .select_related("person")
+        .order_by("order", "id"),
+        to_attr="public_authorships",
+    )
+
+
+STYLE_PARAMETER = OpenApiParameter(
+    "style",
+    OpenApiTypes.STR,
+    enum=["bibtex", "ris", "csl-json", "text"],
+    description="Citation format, e.g. bibtex.",
+)
+
+CITATION_STYLES = {
+    "bibtex": ("application/x-bibtex; charset=utf-8", "as_bibtex", "bib"),
+    "ris": ("application/x-research-info-systems; charset=utf-8", "as_ris", "ris"),
+    "csl-json": ("application/vnd.citationstyles.csl+json; charset=utf-8", "as_csl_json", "json"),
+    "text": ("text/plain; charset=utf-8", "as_text", "txt"),
+}
+
+
+@_list_schema("articles", "ArticleFilterSet")
+class ArticleViewSet(ArchiveViewSet):
+    queryset = Article.objects.all()
+    serializer_class = serializers.ArticleSerializer
+    detail_serializer_class = serializers.ArticleDetailSerializer
+    filterset_class = filters.ArticleFilterSet
+    exporter_class = ArticleExporter
+
+    def get_queryset(self):
+        queryset = article_dates(Article.objects.published())
+        return queryset.annotate(sort_date=Coalesce(F("effective_date_start"), EARLIEST))
+
+    def with_related(self, queryset):
+        queryset = queryset.select_related("issue__publication").prefetch_related(
+            published_authorships()
+        )
+        if self.action != "list":
+            queryset = queryset.prefetch_related(
+                "illustrations",
+                Prefetch(
+                    "mentions",
+                    queryset=Mention.objects.published()
+                    .select_related("person", "organisation", "place", "event")
+                    .order_by("-count", "first_offset", "id"),
+                    to_attr="public_mentions",
+                ),
+            )
+        return queryset
+
+    def get_exporter(self):
+        full_text = self.request.query_params.get("full_text", "").lower() in {"true", "1", "yes"}
+        return self.exporter_class(full_text=full_text)
+
+    def _article(self, allowed: frozenset[str]):
+        self.detail_parameters = allowed
+        return self.get_object()
+
+    def _page_url(self, article) -> str:
+        return serializers.page_url(self.request, article) or serializers.api_url(
+            self.request, "article", article.pk
+        )
+
+    @extend_schema(
+        summary="An article as plain text",
+        responses={(200, "text/plain"): OpenApiResponse(OpenApiTypes.STR)},
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[PlainTextRenderer, AnyRenderer])
+    def text(self, request, pk=None):
+        """Title, byline, date, source and the reading text, as UTF-8 plain text."""
+        article = self._article(frozenset())
+        citation = Citation.for_article(article, url=self._page_url(article))
+        lines = [citation.title]
+        if citation.authors:
+            lines.append("By " + ", ".join(a.natural() for a in citation.authors))
+        lines += ["", citation.as_text(), "", article.body.strip(), ""]
+        return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+    @extend_schema(
+        summary="An article as schema.org JSON-LD",
+        responses={(200, "application/ld+json"): OpenApiResponse(OpenApiTypes.OBJECT)},
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONLDRenderer, AnyRenderer])
+    def jsonld(self, request, pk=None):
+        article = self._article(frozenset())
+        data = article_jsonld(
+            article, url=self._page_url(article), mentions=article.public_mentions
+        )
+        return HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2),
+            content_type="application/ld+json; charset=utf-8",
+        )
+
+    @extend_schema(
+        summary="Cite an article",
+        description="BibTeX, RIS, CSL-JSON or a plain-text reference. Example: "
+        "`/api/articles/1/cite/?style=bibtex`.",
+        parameters=[STYLE_PARAMETER],
+        responses={(200, "text/plain"): OpenApiResponse(OpenApiTypes.STR)},
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[PlainTextRenderer, AnyRenderer])
+    def cite(self, request, pk=None):
+        article = self._article(frozenset({"style"}))
+        style = request.query_params.get("style", "bibtex")
+        if style not in CITATION_STYLES:
+            raise exceptions.ValidationError(
+                {"style": [f"Unknown citation style {style!r}: use one of "
+                           f"{', '.join(CITATION_STYLES)}."]}
+            )  # fmt: skip
+        content_type, method, extension = CITATION_STYLES[style]
+        citation = Citation.for_article(article, url=self._page_url(article))
+        response = HttpResponse(getattr(citation, method)(), content_type=content_type)
+        response["Content-Disposition"] = f'inline; filename="article-{article.pk}.{extension}"'
+        return response
+
+
+class _EntityViewSet(ArchiveViewSet):
+    def with_related(self, queryset):
+        return queryset.prefetch_related(
+            Prefetch("aliases", queryset=Alias.objects.order_by("name_folded", "id"))
+        )
+
+
+@_list_schema("people", "PersonFilterSet")
+class PersonViewSet(_EntityViewSet):
+    queryset = Person.objects.all()
+    serializer_class = serializers.PersonSerializer
+    detail_serializer_class = serializers.PersonDetailSerializer
+    filterset_class = filters.PersonFilterSet
+    exporter_class = PersonExporter
+
+
+@_list_schema("organisations", "OrganisationFilterSet")
+class OrganisationViewSet(_EntityViewSet):
+    queryset = Organisation.objects.all()
+    serializer_class = serializers.OrganisationSerializer
+    detail_serializer_class = serializers.OrganisationDetailSerializer
+    filterset_class = filters.OrganisationFilterSet
+    exporter_class = OrganisationExporter
+
+    def with_related(self, queryset):
+        return super().with_related(queryset).select_related("parent")
+
+
+@_list_schema("places", "PlaceFilterSet")
+class PlaceViewSet(_EntityViewSet):
+    queryset = Place.objects.all()
+    serializer_class = serializers.PlaceSerializer
+    detail_serializer_class = serializers.PlaceDetailSerializer
+    filterset_class = filters.PlaceFilterSet
+    exporter_class = PlaceExporter
+
+
+@_list_schema("events", "EventFilterSet")
+class EventViewSet(ArchiveViewSet):
+    queryset = Event.objects.all()
+    serializer_class = serializers.EventSerializer
+    detail_serializer_class = serializers.EventDetailSerializer
+    filterset_class = filters.EventFilterSet
+    exporter_class = EventExporter
+
+    def get_queryset(self):
+        return Event.objects.published().annotate(sort_date=Coalesce("date_start", EARLIEST))
+
+    def with_related(self, queryset):
+        return queryset.prefetch_related(
+            Prefetch("places", queryset=Place.objects.order_by("name_folded", "id"))
+        )
+
+
+@_list_schema("mentions", "MentionFilterSet")
+class MentionViewSet(ArchiveViewSet):
+    queryset = Mention.objects.all()
+    serializer_class = serializers.MentionSerializer
+    filterset_class = filters.MentionFilterSet
+    exporter_class = MentionExporter
+
+    def get_queryset(self):
+        return Mention.objects.published()
+
+    def with_related(self, queryset):
+        return queryset.select_related("article", "person", "organisation", "place", "event")
+
+
+__all__ = [
+    "ArticleViewSet",
+    "EventViewSet",
+    "IssueViewSet",
+    "MentionViewSet",
+    "OrganisationViewSet",
+    "PersonViewSet",
+    "PlaceViewSet",
+    "PublicationViewSet",
+]

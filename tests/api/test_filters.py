@@ -1,0 +1,225 @@
+"""Every filter, both sides: what it keeps and what it drops, in all three formats."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import ids_for
+
+pytestmark = pytest.mark.django_db
+
+ARTICLES = "/api/articles/"
+
+
+def pks(*objs) -> list[int]:
+    return sorted(o.pk for o in objs)
+
+
+def test_article_list_hides_drafts_and_orders_by_id(api, archive):
+    a = archive
+    assert ids_for(api, ARTICLES) == pks(a.strike, a.fall, a.heirs, a.later)
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        # 1989-12-03 (own), issue 1989-12 (fall), issue 1990 (heirs), issue 1990/1991 (later)
+        ({"date_after": "1990"}, ["heirs", "later"]),
+        ({"date_before": "1989"}, ["strike", "fall"]),
+        ({"date_after": "1989-12-04", "date_before": "1989-12-31"}, ["fall"]),
+        ({"date_after": "1991", "date_before": "1991"}, ["later"]),  # interval overlaps 1991
+        ({"date_after": "1989-12-03", "date_before": "1989-12-03"}, ["strike", "fall"]),
+        ({"year": "1990"}, ["heirs", "later"]),
+        ({"year": "1988"}, []),
+        ({"decade": "1980"}, ["strike", "fall"]),
+        ({"decade": "1990s"}, ["heirs", "later"]),
+    ],
+)
+def test_article_date_overlap_on_partial_and_interval_dates(api, archive, params, expected):
+    assert ids_for(api, ARTICLES, params) == pks(*(getattr(archive, n) for n in expected))
+
+
+def test_open_ended_bounds_are_open(api, archive):
+    # "1987/.." is still running: it overlaps any later year, never an earlier one.
+    assert ids_for(api, "/api/publications/", {"year": "2020"}) == [archive.bulletin.pk]
+    assert ids_for(api, "/api/publications/", {"year": "1978"}) == [archive.labour.pk]
+    assert ids_for(api, "/api/publications/", {"date_before": "1976"}) == []
+
+
+def test_article_publication_issue_kind_language(api, archive):
+    a = archive
+    assert ids_for(api, ARTICLES, {"publication": "labour-focus"}) == pks(a.strike, a.fall, a.heirs)
+    assert ids_for(api, ARTICLES, {"publication": a.bulletin.pk}) == pks(a.later)
+    assert ids_for(api, ARTICLES, {"issue": a.i1990.pk}) == pks(a.heirs)
+    assert ids_for(api, ARTICLES, {"kind": ["editorial", "sidebar"]}) == pks(a.fall, a.later)
+    assert ids_for(api, ARTICLES, {"language": "PL"}) == pks(a.heirs)
+
+
+def test_article_author_and_has_author(api, archive):
+    a = archive
+    assert ids_for(api, ARTICLES, {"author": "leon-trotsky"}) == pks(a.heirs)
+    assert ids_for(api, ARTICLES, {"author": [a.walesa.pk, "leon-trotsky"]}) == pks(
+        a.strike, a.heirs
+    )
+    assert ids_for(api, ARTICLES, {"has_author": "true"}) == pks(a.strike, a.heirs)
+    assert ids_for(api, ARTICLES, {"has_author": "false"}) == pks(a.fall, a.later)
+
+
+def test_article_mentions_any_and_all(api, archive):
+    a = archive
+    assert ids_for(api, ARTICLES, {"person": "nicolae-ceausescu"}) == pks(a.fall, a.later)
+    any_of = {"person": ["nicolae-ceausescu", a.walesa.pk]}
+    assert ids_for(api, ARTICLES, any_of) == pks(a.strike, a.fall, a.later)
+    assert ids_for(api, ARTICLES, {**any_of, "mentions_mode": "any"}) == pks(
+        a.strike, a.fall, a.later
+    )
+    assert ids_for(api, ARTICLES, {**any_of, "mentions_mode": "all"}) == []
+    both = {"person": "nicolae-ceausescu", "organisation": "pcr", "mentions_mode": "all"}
+    assert ids_for(api, ARTICLES, both) == pks(a.fall)
+    assert ids_for(api, ARTICLES, {"place": "bucharest", "event": "romanian-revolution"}) == pks(
+        a.fall, a.later
+    )
+    assert ids_for(
+        api,
+        ARTICLES,
+        {"place": "bucharest", "event": "romanian-revolution", "mentions_mode": "all"},
+    ) == pks(a.fall)
+
+
+def test_rejected_and_draft_mentions_do_not_count(api, archive):
+    # heirs has a rejected mention of Wałęsa; the hidden article mentions him too.
+    assert ids_for(api, ARTICLES, {"person": "lech-walesa"}) == [archive.strike.pk]
+
+
+def test_full_text_q_ignores_case(api, archive):
+    assert ids_for(api, ARTICLES, {"q": "SHIPYARD"}) == [archive.strike.pk]
+    assert ids_for(api, ARTICLES, {"q": "sidebar bucharest"}) == [archive.later.pk]
+    assert ids_for(api, ARTICLES, {"q": "nothing-like-this"}) == []
+
+
+def test_word_count_range(api, archive):
+    a = archive
+    assert ids_for(api, ARTICLES, {"word_count_min": 100}) == pks(a.fall)
+    assert ids_for(api, ARTICLES, {"word_count_max": 5}) == pks(a.heirs, a.later)
+    assert ids_for(api, ARTICLES, {"word_count_min": 6, "word_count_max": 9}) == pks(a.strike)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("walesa", "walesa"),
+        ("Wałęsa", "walesa"),
+        ("WALĘSA", "walesa"),
+        ("Ceaușescu", "ceausescu"),  # ș U+0219 (comma below)
+        ("Ceauşescu", "ceausescu"),  # ş U+015F (cedilla)
+        ("ceausescu", "ceausescu"),
+    ],
+)
+def test_people_name_ignores_case_and_diacritics(api, archive, typed, expected):
+    person = {"walesa": archive.walesa, "ceausescu": archive.ceausescu}[expected]
+    assert ids_for(api, "/api/people/", {"name": typed}) == [person.pk]
+
+
+def test_name_matches_variant_names_and_hides_drafts(api, archive):
+    assert ids_for(api, "/api/people/", {"name": "Walesa"}) == [archive.walesa.pk]
+    assert ids_for(api, "/api/people/", {"name": "draft"}) == []
+    assert ids_for(api, "/api/organisations/", {"name": "solidarnosc"}) == [archive.solidarity.pk]
+    assert ids_for(api, "/api/places/", {"name": "gdansk"}) == [archive.gdansk.pk]
+
+
+def test_entity_kind_and_country(api, archive):
+    assert ids_for(api, "/api/organisations/", {"kind": "union"}) == [archive.solidarity.pk]
+    assert ids_for(api, "/api/organisations/", {"country": "ro"}) == [archive.party.pk]
+    assert ids_for(api, "/api/people/", {"country": "PL"}) == [archive.walesa.pk]
+    assert ids_for(api, "/api/places/", {"country": "RO"}) == [archive.bucharest.pk]
+    assert ids_for(api, "/api/places/", {"kind": "country"}) == []
+
+
+def test_people_mentioned_in_article_or_publication(api, archive):
+    a = archive
+    assert ids_for(api, "/api/people/", {"mentioned_in_article": a.strike.pk}) == [a.walesa.pk]
+    assert ids_for(api, "/api/people/", {"mentioned_in_publication": "romanian-bulletin"}) == [
+        a.ceausescu.pk
+    ]
+    people = ids_for(api, "/api/people/", {"mentioned_in_publication": "labour-focus"})
+    assert sorted(people) == pks(a.walesa, a.ceausescu, a.trotsky)
+
+
+def test_people_mentioned_between_dates(api, archive):
+    a = archive
+    in_1991 = {"mentioned_after": "1991", "mentioned_before": "1991"}
+    assert ids_for(api, "/api/people/", in_1991) == [a.ceausescu.pk]
+    # Sorted by sort name: "Ceaușescu, Nicolae" before "Wałęsa, Lech".
+    assert ids_for(api, "/api/people/", {"mentioned_before": "1989-12-05"}) == [
+        a.ceausescu.pk, a.walesa.pk
+    ]  # fmt: skip
+    assert ids_for(api, "/api/places/", {"mentioned_after": "1990-06"}) == [a.bucharest.pk]
+
+
+def test_co_mentioned_with_another_entity(api, archive):
+    a = archive
+    assert ids_for(api, "/api/places/", {"co_mentioned_with": "person:lech-walesa"}) == [
+        a.gdansk.pk
+    ]
+    assert ids_for(
+        api, "/api/organisations/", {"co_mentioned_with": f"person:{a.ceausescu.pk}"}
+    ) == [a.party.pk]
+    assert ids_for(api, "/api/people/", {"co_mentioned_with": "place:bucharest"}) == [
+        a.ceausescu.pk
+    ]
+    assert ids_for(api, "/api/people/", {"co_mentioned_with": "person:lech-walesa"}) == []
+
+
+def test_entity_life_dates_overlap(api, archive):
+    a = archive
+    assert ids_for(api, "/api/people/", {"date_after": "1990"}) == [a.walesa.pk]
+    assert ids_for(api, "/api/organisations/", {"year": "1995"}) == [a.solidarity.pk]
+
+
+def test_events_filters(api, archive):
+    a = archive
+    events = "/api/events/"
+    assert ids_for(api, events) == [a.august.pk, a.revolution.pk]  # by date
+    assert ids_for(api, events, {"person": "lech-walesa"}) == [a.august.pk]
+    assert ids_for(api, events, {"organisation": "solidarnosc"}) == [a.august.pk]
+    assert ids_for(api, events, {"place": "bucharest"}) == [a.revolution.pk]
+    assert ids_for(api, events, {"kind": "strike"}) == [a.august.pk]
+    assert ids_for(api, events, {"date_after": "1989-12-20", "date_before": "1990"}) == [
+        a.revolution.pk
+    ]
+    assert ids_for(api, events, {"decade": "1980", "ordering": "-date"}) == [
+        a.revolution.pk, a.august.pk
+    ]  # fmt: skip
+
+
+def test_mentions_filters(api, archive):
+    a = archive
+    mentions = "/api/mentions/"
+    all_ids = ids_for(api, mentions)
+    assert len(all_ids) == 10  # not rejected, not of drafts, not in draft articles
+    by_article = ids_for(api, mentions, {"article": a.strike.pk})
+    assert len(by_article) == 3
+    assert len(ids_for(api, mentions, {"target_type": "place"})) == 3
+    assert len(ids_for(api, mentions, {"target_type": ["place", "event"]})) == 4
+    assert len(ids_for(api, mentions, {"target": "person:nicolae-ceausescu"})) == 2
+    assert len(ids_for(api, mentions, {"status": "confirmed"})) == 10
+    assert ids_for(api, mentions, {"status": "auto"}) == []
+
+
+def test_issues_and_publications_filters(api, archive):
+    a = archive
+    assert ids_for(api, "/api/issues/", {"publication": "labour-focus"}) == pks(a.i1989, a.i1990)
+    assert ids_for(api, "/api/issues/", {"year": "1991"}) == [a.i_range.pk]
+    assert ids_for(api, "/api/publications/", {"kind": "journal"}) == [a.labour.pk]
+    assert ids_for(api, "/api/publications/", {"publisher": "solidarnosc"}) == [a.labour.pk]
+    assert ids_for(api, "/api/publications/", {"title": "FOCUS"}) == [a.labour.pk]
+
+
+def test_ordering_whitelist(api, archive):
+    a = archive
+    by_words = ids_for(api, ARTICLES, {"ordering": "-word_count"})
+    assert by_words[0] == a.fall.pk
+    by_date = ids_for(api, ARTICLES, {"ordering": "date"})
+    # fall has no dateline: its issue's 1989-12 starts on the 1st, before the strike's 3rd.
+    assert by_date == [a.fall.pk, a.strike.pk, a.heirs.pk, a.later.pk]
+    assert ids_for(api, "/api/people/", {"ordering": "-name"})[0] == a.walesa.pk

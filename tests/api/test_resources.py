@@ -1,0 +1,161 @@
+"""Lists and details: embedded data, links, published records only, pinned query counts."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+pytestmark = pytest.mark.django_db
+
+RESOURCES = ["publications", "issues", "articles", "people", "organisations", "places",
+             "events", "mentions"]  # fmt: skip
+
+
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_every_list_and_detail_answers_with_links(api, archive, resource):
+    response = api.get(f"/api/{resource}/")
+    assert response.status_code == 200
+    data = response.json()
+    assert set(data) == {"next", "previous", "results"}
+    first = data["results"][0]
+    assert first["url"].startswith(f"http://testserver/api/{resource}/{first['id']}/")
+    detail = api.get(first["url"])
+    assert detail.status_code == 200
+    assert detail.json()["id"] == first["id"]
+
+
+@pytest.mark.parametrize(
+    ("resource", "draft"),
+    [
+        ("publications", "hidden_pub"),
+        ("articles", "hidden_article"),
+        ("people", "hidden_person"),
+        ("organisations", "hidden_org"),
+        ("events", "hidden_event"),
+    ],
+)
+def test_unpublished_records_are_hidden_in_lists_details_and_downloads(
+    api, archive, resource, draft
+):
+    obj = getattr(archive, draft)
+    listed = [r["id"] for r in api.get(f"/api/{resource}/", {"page_size": 1000}).json()["results"]]
+    assert obj.pk not in listed and listed
+    missing = api.get(f"/api/{resource}/{obj.pk}/")
+    assert missing.status_code == 404
+    assert missing.json()["errors"][0]["code"] == "not_found"
+    for fmt in ("csv", "jsonl"):
+        text = b"".join(api.get(f"/api/{resource}/", {"format": fmt}).streaming_content).decode()
+        assert (getattr(obj, "name", None) or obj.title) not in text
+
+
+def test_article_detail_embeds_what_a_reader_needs(api, archive):
+    data = api.get(f"/api/articles/{archive.strike.pk}/").json()
+    assert data["publication"]["title"] == "Labour Focus on Eastern Europe"
+    assert data["publication"]["url"].endswith(f"/api/publications/{archive.labour.pk}/")
+    assert data["issue"]["label"] == "vol. 11 no. 1"
+    assert [a["name"] for a in data["authors"]] == ["Lech Wałęsa"]
+    assert data["authors"][0]["url"].endswith(f"/api/people/{archive.walesa.pk}/")
+    assert data["mentions"]["people"] == [
+        {"id": archive.walesa.pk, "url": f"http://testserver/api/people/{archive.walesa.pk}/",
+         "name": "Lech Wałęsa", "slug": "lech-walesa", "count": 2}
+    ]  # fmt: skip
+    assert [o["name"] for o in data["mentions"]["organisations"]] == ["Solidarność"]
+    assert [i["caption"] for i in data["illustrations"]] == ["Lech Wałęsa at the gate"]
+    assert data["body"].startswith("Wałęsa spoke")
+    assert data["formats"]["bibtex"].endswith("/cite/?style=bibtex")
+    assert data["date"] == "1989-12-03"
+
+
+def test_article_detail_hides_draft_authors_and_mentions(api, archive):
+    data = api.get(f"/api/articles/{archive.heirs.pk}/").json()
+    assert [a["name"] for a in data["authors"]] == ["Leon Trotsky"]
+    assert [p["name"] for p in data["mentions"]["people"]] == ["Leon Trotsky"]  # not rejected/draft
+    assert data["mentions"]["organisations"] == []
+    # Without a dateline the article takes its issue's date.
+    assert (data["date"], data["date_start"], data["date_end"]) == (
+        "1990",
+        "1990-01-01",
+        "1990-12-31",
+    )
+
+
+def test_person_detail_embeds_variant_names_articles_and_events(api, archive):
+    data = api.get(f"/api/people/{archive.walesa.pk}/").json()
+    assert data["variant_names"] == ["Walesa"]
+    assert data["articles"]["count"] == 1
+    assert data["articles"]["results"][0]["id"] == archive.strike.pk
+    assert data["articles"]["all"].endswith(f"/api/articles/?person={archive.walesa.pk}")
+    assert [e["name"] for e in data["events"]] == ["August strikes"]
+    assert [a["id"] for a in data["authored"]] == [archive.strike.pk]
+
+
+def test_event_and_place_details(api, archive):
+    event = api.get(f"/api/events/{archive.revolution.pk}/").json()
+    assert [p["name"] for p in event["places"]] == ["Bucharest"]
+    assert event["participants"][0]["person"]["name"] == "Nicolae Ceaușescu"
+    assert [a["id"] for a in event["articles"]] == [archive.fall.pk]
+    place = api.get(f"/api/places/{archive.bucharest.pk}/").json()
+    assert [e["name"] for e in place["events"]] == ["Romanian Revolution"]
+    assert place["articles"]["count"] == 2
+
+
+def test_organisation_detail_hides_draft_publisher_links(api, archive):
+    data = api.get(f"/api/publications/{archive.labour.pk}/").json()
+    assert data["publisher"]["name"] == "Solidarność"
+    assert [i["id"] for i in data["issues"]] == [archive.i1989.pk, archive.i1990.pk]
+
+
+def test_mention_list_names_target(api, archive):
+    data = api.get("/api/mentions/", {"target": "event:romanian-revolution"}).json()
+    (mention,) = data["results"]
+    assert mention["target_type"] == "event"
+    assert mention["target"]["name"] == "Romanian Revolution"
+    assert mention["article"]["id"] == archive.fall.pk
+
+
+def test_cursor_pages_walk_every_record_once(api, archive):
+    seen, url = [], "/api/articles/?page_size=1&ordering=-word_count"
+    while url:
+        data = api.get(url).json()
+        seen += [r["id"] for r in data["results"]]
+        url = data["next"]
+    expected = [r["id"] for r in api.get("/api/articles/?ordering=-word_count").json()["results"]]
+    assert seen == expected and len(seen) == 4
+
+
+# Query counts do not grow with the number of rows (one page, then one prefetch per relation).
+PINNED_QUERIES = {
+    "publications": 1,
+    "issues": 1,
+    "articles": 2,  # page + authors
+    "people": 2,  # page + variant names
+    "organisations": 2,
+    "places": 2,
+    "events": 2,  # page + places
+    "mentions": 1,
+}
+
+
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_list_query_counts_are_pinned(api, archive, resource):
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(f"/api/{resource}/", {"page_size": 1000})
+    assert response.status_code == 200
+    sql = [
+        q["sql"]
+        for q in queries.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
+    ]
+    assert len(sql) == PINNED_QUERIES[resource], sql
+
+
+def test_filter_values_cost_one_query_each(api, archive):
+    with CaptureQueriesContext(connection) as queries:
+        api.get("/api/articles/", {"person": "lech-walesa", "publication": "labour-focus"})
+    sql = [
+        q["sql"]
+        for q in queries.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
+    ]
+    assert len(sql) == 2 + 2  # two look-ups (they validate the values) + page + authors
