@@ -17,7 +17,8 @@ Formatting rules (both writers):
 
 * CSV: UTF-8, a header row, ``\\n`` line ends, a field is quoted only when it contains a
   comma, a double quote, CR or LF (PostgreSQL's rule); NULL and the empty string are both an
-  empty field; dates ``YYYY-MM-DD``; booleans ``true``/``false``; decimals in fixed point.
+  empty field; dates ``YYYY-MM-DD``; date-times in UTC as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``;
+  booleans ``true``/``false``; decimals in fixed point.
   String cells starting with ``=``, ``+``, ``-``, ``@``, tab or CR get a leading apostrophe
   (OWASP CSV injection), in SQL on the COPY path and in Python on the ORM path.
 * JSON Lines: one compact JSON object per line (``{"id":1,"title":"…"}``), keys in column
@@ -40,7 +41,7 @@ from django.db.models import F, Subquery, TextField
 from django.db.models.expressions import Combinable
 from django.utils import timezone
 
-ColumnType = Literal["integer", "string", "date", "number", "boolean"]
+ColumnType = Literal["integer", "string", "date", "datetime", "number", "boolean"]
 
 #: Bytes gathered before a chunk is handed to the HTTP server or file.
 CHUNK_SIZE = 64 * 1024
@@ -127,6 +128,8 @@ def csv_cell(value: Any, column_type: ColumnType) -> str:
         return format(value, "f") if isinstance(value, Decimal) else str(value)
     elif column_type == "date":
         return value.isoformat() if isinstance(value, dt.date) else str(value)
+    elif column_type == "datetime":
+        return utc_timestamp(value)
     else:
         return str(value)
     if _NEEDS_QUOTES.search(text):
@@ -147,7 +150,18 @@ def json_value(value: Any, column_type: ColumnType) -> str:
     if column_type == "date":
         text = value.isoformat() if isinstance(value, dt.date) else str(value)
         return f'"{text}"'
+    if column_type == "datetime":
+        return f'"{utc_timestamp(value)}"'
     return str(int(value))
+
+
+def utc_timestamp(value: dt.datetime) -> str:
+    """A date-time in UTC with microseconds, as the COPY path's ``TO_CHAR`` prints it."""
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+#: The SQL twin of :func:`utc_timestamp` (``{}`` is the column reference).
+SQL_UTC_TIMESTAMP = "TO_CHAR({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 
 def _quote_name(name: str) -> str:
@@ -341,6 +355,8 @@ class Exporter:
                 )
             elif column.type == "date":
                 expr = f"TO_CHAR({ref}, 'YYYY-MM-DD')"
+            elif column.type == "datetime":
+                expr = SQL_UTC_TIMESTAMP.format(ref)
             elif column.type == "boolean":
                 expr = f"CASE WHEN {ref} THEN 'true' WHEN NOT {ref} THEN 'false' END"
             else:
@@ -355,7 +371,9 @@ class Exporter:
         """``row_to_json`` per row; CSV format with quote and delimiter characters that JSON
         never contains unescaped (\\x01, \\x02), so COPY adds no escaping of its own."""
         renamed = ", ".join(
-            f"export.c{i} AS {_quote_name(c.name)}" for i, c in enumerate(self.fields)
+            (SQL_UTC_TIMESTAMP.format(f"export.c{i}") if c.type == "datetime" else f"export.c{i}")
+            + f" AS {_quote_name(c.name)}"
+            for i, c in enumerate(self.fields)
         )
         return (
             f"COPY (SELECT ROW_TO_JSON(r) FROM (SELECT {renamed} FROM ({inner}) AS export) AS r) "
