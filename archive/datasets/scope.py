@@ -83,3 +83,22 @@ def public_event_articles() -> QuerySet:
     return models.Event.articles.through.objects.filter(
         event__in=public_events(), article__in=public_articles()
     )
+
+
+#: Release resource name → the rows a public data release carries (see archive/exports/release).
+RELEASE_SCOPE = {
+    "publications": public_publications,
+    "issues": public_issues,
+    "articles": public_articles,
+    "people": public_people,
+    "organisations": public_organisations,
+    "places": public_places,
+    "events": public_events,
+    "mentions": public_mentions,
+    "authorships": public_authorships,
+    "aliases": public_aliases,
+    "illustrations": public_illustrations,
+    "event_participants": public_event_participants,
+    "event_places": public_event_places,
+    "event_articles": public_event_articles,
+}

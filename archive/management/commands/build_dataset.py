@@ -1,0 +1,29 @@
+"""Build a versioned, checksummed data release of the published archive (see docs/data.md)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from archive.datasets.releases import BuildError, build_release
+
+
+class Command(BaseCommand):
+    help = (
+        "Write a data release (CSV + JSON Lines per resource, datapackage.json, README, "
+        "CHANGELOG, SHA256SUMS, zip) under DATASET_ROOT, unless nothing changed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Build even if no record changed.")
+        parser.add_argument(
+            "--keep", type=int, metavar="N", help="Afterwards keep only the N newest releases."
+        )
+
+    def handle(self, *args, force: bool, keep: int | None, **options):
+        try:
+            result = build_release(force=force, keep=keep)
+        except BuildError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(result.message)
+        if result.release and not result.skipped:
+            self.stdout.write(str(result.release.path))

@@ -1,0 +1,158 @@
+"""Restore: a release loads back with every id, and rebuilding gives byte-identical files."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from archive import models
+from archive.datasets import loader
+from archive.datasets.loader import clear_content, database_is_empty
+from archive.datasets.releases import build_release
+from archive.exports.release import release_exporters
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+SEED = Path(settings.BASE_DIR) / "fixtures" / "collection.json"
+
+
+def data_files(release) -> dict[str, bytes]:
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(release.path.iterdir())
+        if p.suffix in (".csv", ".jsonl") and p.name != "removed-ids.csv"
+    }
+
+
+def round_trip():
+    """Build, empty the database, load the release, build again: return both releases."""
+    first = build_release().release
+    clear_content()
+    assert database_is_empty()
+    out = io.StringIO()
+    call_command("load_dataset", first.name, stdout=out)
+    assert "Loaded" in out.getvalue()
+    second = build_release(force=True).release
+    return first, second
+
+
+def test_round_trip_is_byte_identical(small_archive, dataset_root):
+    first, second = round_trip()
+    before, after = data_files(first), data_files(second)
+    assert len(before) == 28
+    assert before == after
+    walesa = models.Person.objects.get(pk=small_archive["walesa"].pk)
+    assert walesa.name_folded == "lech walesa" and walesa.birth_start.isoformat() == "1943-09-29"
+    assert walesa.status == models.Status.PUBLISHED
+    article = models.Article.objects.get(pk=small_archive["public_articles"][0].pk)
+    assert (
+        article.date == "" and article.word_count == small_archive["public_articles"][0].word_count
+    )
+    assert article.updated == small_archive["public_articles"][0].updated
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the seed collection is not in fixtures/ yet")
+def test_round_trip_of_the_seed_collection(dataset_root):
+    call_command("load_collection", stdout=io.StringIO())
+    assert models.Article.objects.published().exists()
+    first, second = round_trip()
+    assert data_files(first) == data_files(second)
+    assert [r["rows"] for r in first.manifest["resources"]] == [
+        r["rows"] for r in second.manifest["resources"]
+    ]
+
+
+def test_new_records_after_a_restore_get_fresh_ids(small_archive, dataset_root):
+    """As in a fresh database, the id counters start low; the loader moves them past the ids."""
+    release = build_release().release
+    clear_content()
+    with connection.cursor() as cursor:
+        for model in loader.content_models():
+            table = model._meta.db_table
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), 1, false)", [table])
+            else:
+                cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
+    loader.load_release(release.name)
+    highest = max(a.pk for a in small_archive["public_articles"])
+    issue = models.Issue.objects.first()
+    assert ArticleFactory(issue=issue, position=99).pk > highest
+    assert models.EventParticipant.objects.create(
+        event=models.Event.objects.get(), person=small_archive["walesa"], role="subject"
+    ).pk > max(p.pk for p in models.EventParticipant.objects.exclude(role="subject"))
+
+
+def test_non_empty_database_is_refused_unless_replace(small_archive, dataset_root):
+    release = build_release().release
+    before = models.Article.objects.count()
+    with pytest.raises(CommandError, match=r"already holds archive records.*--replace"):
+        call_command("load_dataset", release.name)
+    assert models.Article.objects.count() == before
+    call_command("load_dataset", release.name, "--replace", stdout=io.StringIO())
+    # The draft records were replaced by the release's published ones.
+    assert models.Article.objects.count() == 2
+    assert not models.Person.objects.filter(status=models.Status.DRAFT).exists()
+    assert data_files(build_release(force=True).release) == data_files(release)
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "delete", "no-sums", "bad-line"])
+def test_corrupted_release_is_refused_and_nothing_written(small_archive, dataset_root, damage):
+    release = build_release().release
+    clear_content()
+    target = release.path / "mentions.jsonl"
+    if damage == "flip":
+        data = bytearray(target.read_bytes())
+        data[10] ^= 0x01
+        target.write_bytes(bytes(data))
+        message = "corrupted: mentions.jsonl does not match its SHA-256"
+    elif damage == "truncate":
+        target.write_bytes(target.read_bytes()[:-20])
+        message = "corrupted: mentions.jsonl"
+    elif damage == "delete":
+        target.unlink()
+        message = "incomplete: mentions.jsonl is missing"
+    elif damage == "no-sums":
+        (release.path / "SHA256SUMS").unlink()
+        message = "no SHA256SUMS"
+    else:
+        sums = release.path / "SHA256SUMS"
+        sums.write_text(sums.read_text() + "oops ../../etc/passwd\n")
+        message = "malformed"
+    with pytest.raises(CommandError, match=message):
+        call_command("load_dataset", str(release.path))
+    assert database_is_empty()
+
+
+def test_unknown_release_is_refused(dataset_root):
+    with pytest.raises(CommandError, match="No release folder"):
+        call_command("load_dataset", "2020-01-01-v1")
+
+
+def test_failure_while_loading_rolls_everything_back(small_archive, dataset_root, monkeypatch):
+    release = build_release().release
+    clear_content()
+    real = loader._load_resource
+
+    def failing(exporter, path):
+        if exporter.resource == "mentions":
+            raise RuntimeError("power cut")
+        return real(exporter, path)
+
+    monkeypatch.setattr(loader, "_load_resource", failing)
+    with pytest.raises(RuntimeError, match="power cut"):
+        call_command("load_dataset", release.name)
+    assert database_is_empty()
+
+
+def test_every_release_resource_is_loaded(small_archive, dataset_root):
+    release = build_release().release
+    clear_content()
+    counts = loader.load_release(release.name)
+    assert list(counts) == list(release_exporters())
+    assert counts == {r["name"]: r["rows"] for r in release.manifest["resources"]}
