@@ -1,3 +1,3 @@
 """The curators' admin, one module per concern. Importing registers every ModelAdmin."""
 
-from . import entities, events, mentions, publications  # noqa: F401
+from . import entities, events, importing, mentions, publications  # noqa: F401

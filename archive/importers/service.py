@@ -344,6 +344,7 @@ class TextImporter:
                 "words": article.word_count,
                 "illustrations": len(result.illustrations),
                 "notes": unit.notes,
+                "excerpt": _excerpt(article.body),
             }
             report.units.append(unit_report)
             if self.link:
@@ -420,6 +421,14 @@ def _unique_slug(title: str, taken: set[str], label: str) -> str:
         n += 1
     taken.add(slug)
     return slug
+
+
+def _excerpt(body: str, limit: int = 400) -> str:
+    """The opening of a body for previews, cut at a word."""
+    text = " ".join(body.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _samples(repairs) -> dict[str, list[dict]]:

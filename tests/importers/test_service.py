@@ -279,3 +279,24 @@ def test_command_reports_failure_mid_import_in_one_line(publication, tmp_path, m
     with pytest.raises(CommandError, match="nothing was written: RuntimeError: boom line"):
         call_command("import_text", str(path), "--publication", "workers-liberty")
     assert _counts() == [0] * len(COUNTED)
+
+
+@pytest.mark.django_db
+def test_review_reverts_applied_word_repairs_and_rejects_flagged(publication):
+    from archive.importers.review import repairs_accept, repairs_revert
+
+    TextImporter(publication=publication).run(SMALL, name="small.txt")
+    hyphen = TextRepair.objects.get(kind="hyphenation")
+    assert (hyphen.before, hyphen.after) == ("organ-\nising", "organising")
+    result = repairs_revert(repairs=[hyphen])
+    assert result.done == [hyphen] and hyphen.status == "reverted"
+    article = Article.objects.get(position=1)
+    assert "are organ- ising." in article.body and article.curator_edited_fields == ["body"]
+    # an applied repair cannot be "accepted", a layout repair cannot be reverted here
+    reflow = TextRepair.objects.filter(kind="reflow").first()
+    assert repairs_accept(repairs=[reflow]).skipped[0][1] == "only a flagged repair can be accepted"
+    assert "only a word repair" in repairs_revert(repairs=[reflow]).skipped[0][1]
+    # the curator's body survives a re-import of a changed file
+    TextImporter(publication=publication).run(SMALL + b"\n", name="small.txt")
+    article.refresh_from_db()
+    assert "are organ- ising." in article.body
