@@ -1,4 +1,4 @@
-"""Property: for any text, every unit's repaired body plus its repair log gives back its raw text."""
+"""Property: for any text, each unit's repaired body plus its repair log gives its raw text."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ LINES = st.sampled_from(
         "hat is the political revolution that we", "THE RUSSIAN EMPIRE", "“SOCIALISM",
         "IN ONE COUNTRY”", "In the summer of 1991 the USSR itself collapsed, sud-",
         " denly. On 19 August a group of top bureaucrats,", "Continued page 4",
-        " half a century or more, free to function openly.", "the spread of the revContinued on page 16",
+        " half a century or more, free to function openly.",
+        "the spread of the revContinued on page 16",
         " olution to the advanced countries in a reasonably", "Tito", " Mikhail Gorbachev",
         "• National oppression by the USSR and within the", "USSR.", "Introduction",
         "The program we", "advocated", "1989", "May 2: Hungary disables the alarm", "evi-",
