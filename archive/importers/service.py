@@ -432,8 +432,11 @@ def _excerpt(body: str, limit: int = 400) -> str:
 
 
 def _samples(repairs) -> dict[str, list[dict]]:
+    """A few repairs of each kind for the report; for reflow, ones that joined lines."""
     out: dict[str, list[dict]] = defaultdict(list)
-    for r in repairs:
+    for r in sorted(repairs, key=lambda r: r.line):
+        if r.kind == "reflow" and (r.before.count("\n") < 2 or len(r.before) > 400):
+            continue
         if len(out[r.kind]) < SAMPLES_PER_KIND:
             out[r.kind].append(r.as_dict())
     return out
