@@ -113,7 +113,9 @@ class DocumentContext:
     """What repairs need to know about the whole text: words, phrases, compounds."""
 
     def __init__(self, text: str):
-        text = re.sub(r"(?<=[^\W\d_])-\n\s*(?=[a-z])", "", text)  # undo line-end hyphens
+        # Words broken at a line end are left out, so neither "workingclass" nor "working-class"
+        # counts as seen just because the line break made it.
+        text = re.sub(r"[^\W\d_]+-\n\s*[^\W\d_]+", " ", text)
         self.vocab = Vocabulary(text)
         self.letter_pairs = Counter(
             w[i : i + 2] for w in self.vocab.counts for i in range(len(w) - 1)
@@ -611,10 +613,38 @@ def repair_unit(unit: Unit, context: DocumentContext) -> RepairResult:
     ed.apply(_word_edits(unit, ed, context))
     ed.apply(_reflow_edits(unit, ed))
     _typo_flags(unit, ed, context)
+    _layout_flags(unit, ed)
     for seq, repair in enumerate(ed.repairs, start=1):
         repair.sequence = seq
     illustrations = _illustrations(unit, captions)
     return RepairResult(body=ed.text, repairs=ed.repairs, illustrations=illustrations)
+
+
+def _layout_flags(unit: Unit, ed: Editor) -> None:
+    """Flag what the page layout displaced that the importer does not put back itself."""
+    raw_offsets = {}
+    pos = 0
+    for line in unit.lines:
+        raw_offsets[line.number] = pos
+        pos += len(line.text) + 1
+    expected, seen = 1, set()
+    for line in unit.lines:
+        m = NUMBERED_RE.match(line.text) if line.role == "subpoint" else None
+        if not m:
+            continue
+        n = int(m.group(1))
+        seen.add(n)
+        if n != expected:
+            ed.flag("displaced", line.number, raw_offsets[line.number], line.stripped, "",
+                    f"sub-point {n} is printed where {expected} was expected; the page layout "
+                    "may have moved it")  # fmt: skip
+        while expected in seen:
+            expected += 1
+    if unit.continued and unit.moved_from_line is None:
+        last = next(x for x in reversed(unit.lines) if x.text.strip())
+        ed.flag("continuation", last.number, raw_offsets[last.number], last.stripped, "",
+                "the text continues on another page, but no continuation was found: "
+                "find it and add it to the body")  # fmt: skip
 
 
 def _illustrations(unit: Unit, captions: list[tuple[int, str]]) -> list[IllustrationDraft]:

@@ -173,3 +173,38 @@ def test_body_problems_finds_what_must_not_be_published():
     assert body_problems("Text.\nContinued on page 4") == ["a page-continuation marker"]
     assert body_problems("T\n\nhe system") == ["a detached drop cap"]
     assert body_problems("sud- denly") == ["a word split by a hyphen"]
+
+
+def test_displaced_subpoints_are_flagged(seed_repaired):
+    flags = [r for _, r in _repairs(seed_repaired, "displaced") if "sub-point" in r.note]
+    assert [(r.line, r.before[:3]) for r in flags] == [(713, "5. "), (1084, "13.")]
+    assert all(r.status == "flagged" for r in flags)
+
+
+def _repair_text(text):
+    (unit,) = parse_document(text).units
+    return repair_unit(unit, DocumentContext(text))
+
+
+def test_hyphen_is_kept_for_compounds_and_capitals():
+    text = (
+        "1. A title\n\nThe working-class movement grew. The working-\nclass movement grew "
+        "and the anti-\nStalinist left. A good de-\ncision was made. The decision stood.\n"
+    )
+    result = _repair_text(text)
+    assert "The working-class movement grew and the anti-Stalinist left." in result.body
+    assert "A good decision was made." in result.body
+    notes = {r.after: r.note for r in result.repairs if r.kind == "hyphenation"}
+    assert notes == {
+        "working-class": "hyphen kept: a compound",
+        "anti-Stalinist": "hyphen kept: a compound",
+        "decision": "hyphen removed",
+    }
+
+
+def test_unfound_continuation_is_flagged():
+    text = "1. A title\n\nThe text breaks off here and the rest is elsewhere\nContinued on page 9\n"
+    result = _repair_text(text)
+    flag = [r for r in result.repairs if r.kind == "continuation" and r.status == "flagged"]
+    assert len(flag) == 1 and "no continuation was found" in flag[0].note
+    assert "Continued" not in result.body
