@@ -34,6 +34,7 @@ run: load
 
 test: $(VENV)/.dev
 	mkdir -p var
+	if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; fi
 	scripts/test.sh
 
 lint: $(VENV)/.dev
