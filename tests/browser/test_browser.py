@@ -22,7 +22,8 @@ WIDER_THAN_VIEWPORT = """() => {
   if (document.documentElement.scrollWidth <= window.innerWidth + 1) return [];
   return [...document.querySelectorAll('body *')]
     .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
-    .slice(0, 5).map(el => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`);
+    .slice(0, 5)
+    .map(el => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`);
 }"""
 
 
