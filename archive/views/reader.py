@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -30,6 +31,23 @@ class LinkTarget:
     url: str
     label: str
     names: list[str]
+    _pattern: re.Pattern | None = None
+
+    @property
+    def pattern(self) -> re.Pattern | None:
+        """One regex over the folded text for all the names, longest first."""
+        if self._pattern is None:
+            keys = sorted({fold(n) for n in self.names if n.strip()}, key=len, reverse=True)
+            if not keys:
+                return None
+            alternatives = "|".join(re.escape(k) for k in keys)
+            self._pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+        return self._pattern
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    return " " if ch.isspace() else fold(ch)
 
 
 def fold_with_map(text: str) -> tuple[str, list[int]]:
@@ -38,7 +56,7 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     index: list[int] = []
     for i, ch in enumerate(text):
-        folded = " " if ch.isspace() else fold(ch)
+        folded = _fold_char(ch)
         out.append(folded)
         index.extend([i] * len(folded))
     return "".join(out), index
@@ -59,13 +77,13 @@ def find_spans(text: str, names: Iterable[str]) -> list[tuple[int, int]]:
 def _link_paragraph(text: str, targets: list[LinkTarget], linked: set[str]) -> str:
     """Escape one paragraph, linking the first not-yet-linked appearance of each target."""
     candidates: list[tuple[int, int, LinkTarget]] = []
+    folded, index = fold_with_map(text)
     for target in targets:
-        if target.url in linked:
+        if target.url in linked or target.pattern is None:
             continue
-        spans = find_spans(text, target.names)
-        if spans:
-            start, end = min(spans)
-            candidates.append((start, end, target))
+        m = target.pattern.search(folded)
+        if m:
+            candidates.append((index[m.start()], index[m.end() - 1] + 1, target))
     candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     out, pos = [], 0
     for start, end, target in candidates:

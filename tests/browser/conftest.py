@@ -104,6 +104,8 @@ def site(django_db_setup, django_db_blocker) -> Iterator[dict]:
 
 def _targets() -> dict[str, str]:
     """One URL of each page type, taken from what the data holds."""
+    from django.db.models import Count
+
     from archive.models import Article, Event, Mention, Organisation, Person, Place
 
     article = (
@@ -114,6 +116,15 @@ def _targets() -> dict[str, str]:
         .first()
     )
     mention = Mention.objects.published().filter(article=article, person__isnull=False).first()
+    # The person named in the most articles: a search with several results to narrow.
+    busiest = (
+        Mention.objects.published()
+        .filter(person__isnull=False)
+        .values("person__name")
+        .annotate(n=Count("article", distinct=True))
+        .order_by("-n", "person__name")
+        .first()["person__name"]
+    )
     word = next(w for w in article.body.replace("\n", " ").split() if len(w) > 6 and w.isalpha())
     return {
         "home": "/",
@@ -134,6 +145,7 @@ def _targets() -> dict[str, str]:
         "not-found": "/no-such-page/",
         "_word": word,
         "_person_name": Person.objects.get(pk=mention.person_id).name,
+        "_busiest": busiest,
     }
 
 

@@ -120,6 +120,7 @@ def test_article_text_is_escaped_everywhere(client, world):
     # The title reaches the JSON-LD only with "<" escaped, so it cannot close the script.
     assert "<" not in ld
     assert "\\u003cscript\\u003ealert" in ld.lower()
+    assert html.count("<script") == 1  # the JSON-LD block is the only script
 
 
 def test_unsigned_article_says_so(client, world):
