@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 from config.env import env_list, env_str
 
@@ -33,11 +34,14 @@ INSTALLED_APPS = [
     "corsheaders",
     "simple_history",
     "axes",
+    "csp",
     "archive",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "archive.middleware.RejectNulBytesMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -48,10 +52,16 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "archive.middleware.DatabaseOutageMiddleware",
 ]
 
-# AxesBackend = lockout check + Django's ModelBackend, so force_login and sessions use it.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend"]
+# Axes checks the lockout first; ModelBackend then checks the password. (Since django-axes 8,
+# AxesBackend only checks the lockout and never authenticates, so on its own no password
+# login could succeed.)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -131,7 +141,27 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["Content-Disposition", "Retry-After"]
 
-AXES_FAILURE_LIMIT = 5
+# Content-Security-Policy (django-csp), sent in every environment so tests see what production
+# sends. No inline scripts: script-src is 'self' plus a per-request nonce, which templates
+# put on the rare <script> they need (e.g. JSON-LD data) as nonce="{{ request.csp_nonce }}".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Five wrong passwords are answered with the normal error; the sixth locks the account out
+# from that address for AXES_COOLOFF_TIME, and then even the right password is refused.
+AXES_FAILURE_LIMIT = 6
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 
