@@ -10,3 +10,6 @@ urlpatterns = [
     path("downloads/", include("archive.datasets.urls")),
     path("", include("archive.urls")),
 ]
+
+# A database outage anywhere in the stack answers 503 + Retry-After (archive/middleware.py).
+handler500 = "archive.middleware.server_error"
