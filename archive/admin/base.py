@@ -11,6 +11,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from archive.models import Status
 from archive.services import records_set_status
 
+from .concurrency import OptimisticConcurrencyAdminMixin
+
 PUBLISH_PERMISSION = "archive.publish_record"
 
 
@@ -45,10 +47,11 @@ class DecadeListFilter(admin.SimpleListFilter):
         )
 
 
-class PublishableAdmin(SimpleHistoryAdmin):
+class PublishableAdmin(OptimisticConcurrencyAdminMixin, SimpleHistoryAdmin):
     """Publish / send back to review actions, guarded by the publish permission.
 
-    History (who changed what, when) and revert come from django-simple-history's admin.
+    History (who changed what, when) and revert come from django-simple-history's admin;
+    a save based on a stale copy of the record is refused (archive/admin/concurrency.py).
     """
 
     actions = ["publish", "send_back_to_review"]
@@ -68,6 +71,13 @@ class PublishableAdmin(SimpleHistoryAdmin):
         if not can_publish(request):
             fields.append("status")
         return fields
+
+    def save_model(self, request, obj, form, change):
+        # Status is read-only in the form for Contributors, but a history revert saves a
+        # whole old version, status included: keep the status the record has now.
+        if change and not can_publish(request):
+            obj.status = type(obj)._default_manager.values_list("status", flat=True).get(pk=obj.pk)
+        super().save_model(request, obj, form, change)
 
     @admin.action(description="Publish selected records", permissions=["publish"])
     def publish(self, request, queryset):
