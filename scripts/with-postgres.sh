@@ -51,6 +51,6 @@ as_pg "$BINDIR/pg_ctl" -D "$RUNDIR/data" -l "$RUNDIR/server.log" -w -t 60 start 
 
 ENC_DIR=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$RUNDIR")
 export DATABASE_URL="postgres://postgres@${ENC_DIR}:${PORT}/postgres"
-export PGHOST="$RUNDIR" PGPORT="$PORT" PGUSER=postgres PG_BINDIR="$BINDIR"
+export PGHOST="$RUNDIR" PGPORT="$PORT" PGUSER=postgres PG_BINDIR="$BINDIR" PGDATA="$RUNDIR/data"
 echo "PostgreSQL $("$BINDIR/postgres" --version | awk '{print $3}') running on a private socket." >&2
 "$@"
