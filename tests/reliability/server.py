@@ -33,8 +33,14 @@ def fetch(url: str, *, headers: dict | None = None, timeout: float = 10) -> tupl
 class Gunicorn:
     """``with Gunicorn(database_url) as server: fetch(server.url + "/")`` — stops on exit."""
 
-    def __init__(self, database_url: str, *, workers: int = 2, settings: str = "config.settings.test",
-                 extra_env: dict | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        workers: int = 2,
+        settings: str = "config.settings.test",
+        extra_env: dict | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": settings,

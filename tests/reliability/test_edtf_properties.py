@@ -137,5 +137,5 @@ def test_the_model_field_raises_only_validation_errors(value):
     field = Article._meta.get_field("date")
     try:
         field.clean(value, Article())
-    except ValidationError:
-        pass
+    except ValidationError as error:
+        assert error.messages
