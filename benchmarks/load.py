@@ -1,0 +1,273 @@
+"""Load test: many concurrent readers against gunicorn on loopback, with figures per class.
+
+Run by hand (never by the test suite), e.g. on a throwaway PostgreSQL:
+
+    scripts/with-postgres.sh .venv/bin/python benchmarks/load.py --serve
+
+``--serve`` migrates the database in DATABASE_URL, loads the seed collection, adds
+synthetic records (``--synthetic N`` articles), collects static files, starts gunicorn with
+production settings on a free loopback port, runs the load, prints the figures and stops
+gunicorn. Without ``--serve``, ``--url http://127.0.0.1:PORT`` points at a running server.
+
+The load: ``--clients`` (32) closed-loop clients for ``--duration`` (60) seconds. Each
+client picks a request class by weight (pages 50%, searches 20%, API lists 20%, exports
+10%), then a URL of that class, sends it, reads the whole body, and waits a random think
+time (``--think``, default 0.2-1.0 s, like a locust ``between`` wait) before the next one.
+``--think 0`` gives a saturation run (no pauses): the server's capacity.
+
+Safety: the target must be a loopback address; every client stops at the deadline; each
+request has a timeout. Any status >= 400 or network error counts as an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import ipaddress
+import json
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WEIGHTS = {"page": 50, "search": 20, "api_list": 20, "export": 10}
+SEARCHES = ["solidarity", "walesa", "Wałęsa", "trotsky", "strike", "gdansk shipyard",
+            '"martial law"', "ceausescu", "workers OR union", "revolution -stalinism",
+            "bureaucra*", "democracy"]  # fmt: skip
+LIST_PAGES = ["/", "/publications/", "/people/", "/organisations/", "/places/", "/timeline/",
+              "/people/?letter=w", "/data/"]  # fmt: skip
+API_RESOURCES = ["articles", "people", "organisations", "places", "publications", "issues",
+                 "events"]  # fmt: skip
+
+
+@dataclass
+class Result:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, kind: str, seconds: float, error: str | None) -> None:
+        with self.lock:
+            if error:
+                self.errors[kind].append(error)
+            else:
+                self.latencies[kind].append(seconds)
+
+
+def require_loopback(host: str) -> None:
+    """Refuse any target that is not this machine's loopback."""
+    address = socket.gethostbyname(host)
+    if not ipaddress.ip_address(address).is_loopback:
+        sys.exit(f"Refusing to load-test {host} ({address}): loopback addresses only.")
+
+
+class Target:
+    """Where to send requests, and the headers a TLS-terminating proxy would add."""
+
+    def __init__(self, url: str) -> None:
+        parsed = urllib.parse.urlsplit(url)
+        self.host, self.port = parsed.hostname or "127.0.0.1", parsed.port or 80
+        require_loopback(self.host)
+        self.headers = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https",
+                        "User-Agent": "archive-load-test"}  # fmt: skip
+
+    def get(self, path: str, timeout: float = 30.0) -> tuple[int, bytes]:
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        try:
+            conn.request("GET", path, headers=self.headers)
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
+
+
+def discover(target: Target) -> dict[str, list[str]]:
+    """The URLs of each class: pages from the sitemap, API lists if the API answers."""
+    status, body = target.get("/sitemap.xml")
+    pages = list(LIST_PAGES)
+    if status == 200:
+        for loc in re.findall(r"<loc>([^<]+)</loc>", body.decode()):
+            pages.append(urllib.parse.urlsplit(loc).path)
+    api = [f"/api/{r}/" for r in API_RESOURCES if target.get(f"/api/{r}/")[0] == 200]
+    api += [f"/api/{r}/?page_size=100" for r in API_RESOURCES if f"/api/{r}/" in api]
+    exports = [f"/api/{r}/?format=csv" for r in API_RESOURCES if f"/api/{r}/" in api]
+    exports += [f"/api/{r}/?format=jsonl" for r in ("people", "places") if f"/api/{r}/" in api]
+    searches = [f"/search/?{urllib.parse.urlencode({'q': q})}" for q in SEARCHES]
+    searches += [f"/api/articles/?{urllib.parse.urlencode({'q': q})}" for q in SEARCHES[:4]
+                 if "/api/articles/" in api]  # fmt: skip
+    urls = {"page": pages, "search": searches, "api_list": api, "export": exports}
+    return {kind: found for kind, found in urls.items() if found}
+
+
+def client_loop(target: Target, urls: dict[str, list[str]], deadline: float,
+                think: tuple[float, float], result: Result, seed: int) -> None:  # fmt: skip
+    rng = random.Random(seed)
+    kinds = list(urls)
+    weights = [WEIGHTS[k] for k in kinds]
+    while time.monotonic() < deadline:
+        kind = rng.choices(kinds, weights)[0]
+        path = rng.choice(urls[kind])
+        start = time.perf_counter()
+        error = None
+        try:
+            status, _ = target.get(path)
+            if status >= 400:
+                error = f"HTTP {status} {path}"
+        except (OSError, http.client.HTTPException) as exc:
+            error = f"{type(exc).__name__} {path}"
+        result.record(kind, time.perf_counter() - start, error)
+        pause = rng.uniform(*think)
+        if pause:
+            time.sleep(min(pause, max(deadline - time.monotonic(), 0)))
+
+
+def percentile(values: list[float], q: float) -> float:
+    if len(values) < 2:
+        return values[0] if values else float("nan")
+    return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 1000) - 1]
+
+
+def report(result: Result, elapsed: float) -> dict:
+    rows = {}
+    for kind in [*WEIGHTS, *sorted(set(result.latencies) - set(WEIGHTS))]:
+        values, errors = result.latencies.get(kind, []), result.errors.get(kind, [])
+        if not values and not errors:
+            continue
+        rows[kind] = {
+            "requests": len(values) + len(errors),
+            "errors": len(errors),
+            "rps": round((len(values) + len(errors)) / elapsed, 1),
+            "p50_ms": round(percentile(values, 0.50) * 1000, 1) if values else None,
+            "p90_ms": round(percentile(values, 0.90) * 1000, 1) if values else None,
+            "p99_ms": round(percentile(values, 0.99) * 1000, 1) if values else None,
+            "max_ms": round(max(values) * 1000, 1) if values else None,
+        }
+    total = sum(r["requests"] for r in rows.values())
+    rows["all"] = {"requests": total, "errors": sum(r["errors"] for r in rows.values()),
+                   "rps": round(total / elapsed, 1)}  # fmt: skip
+    print(f"\n{'class':<10}{'requests':>10}{'errors':>8}{'req/s':>8}"
+          f"{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}")  # fmt: skip
+    for kind, row in rows.items():
+        cells = [row.get(k) for k in ("p50_ms", "p90_ms", "p99_ms", "max_ms")]
+        cells_text = "".join(f"{c:>9}" if c is not None else f"{'':>9}" for c in cells)
+        print(f"{kind:<10}{row['requests']:>10}{row['errors']:>8}{row['rps']:>8}{cells_text}")
+    for kind, errors in result.errors.items():
+        print(f"  {kind} errors, first few: {errors[:5]}")
+    return rows
+
+
+def run_load(url: str, clients: int, duration: float, think: tuple[float, float]) -> dict:
+    target = Target(url)
+    urls = discover(target)
+    print("Request classes: " + ", ".join(f"{k} ({len(v)} URLs)" for k, v in urls.items()))
+    # Warm every worker's caches a little so the figures describe steady state.
+    for path in [u for v in urls.values() for u in v[:3]]:
+        target.get(path)
+    result = Result()
+    deadline = time.monotonic() + duration
+    threads = [threading.Thread(target=client_loop, daemon=True,
+                                args=(target, urls, deadline, think, result, i))
+               for i in range(clients)]  # fmt: skip
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=duration + 60)
+    elapsed = time.monotonic() - started
+    print(f"{clients} clients, {duration:.0f} s, think time {think[0]}-{think[1]} s, "
+          f"elapsed {elapsed:.1f} s")  # fmt: skip
+    return report(result, elapsed)
+
+
+def manage(*args: str, env: dict) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def serve_and_load(args: argparse.Namespace) -> dict:
+    """Prepare the database, start gunicorn with production settings, load it, stop it."""
+    if "DATABASE_URL" not in os.environ:
+        sys.exit("Set DATABASE_URL (or run under scripts/with-postgres.sh).")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
+           "SECRET_KEY": os.environ.get("SECRET_KEY") or os.urandom(32).hex(),
+           "ALLOWED_HOSTS": "127.0.0.1,localhost", "API_ANON_THROTTLE": "1000000/min"}  # fmt: skip
+    manage("migrate", "--noinput", "-v", "0", env=env)
+    manage("load_collection", env=env)
+    if args.synthetic:
+        code = ("import django, json; django.setup(); "
+                "from benchmarks.synthetic import add_synthetic; "
+                f"print(json.dumps(add_synthetic(articles={args.synthetic})))")  # fmt: skip
+        subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
+    manage("collectstatic", "--noinput", "-v", "0", env=env)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [str(gunicorn), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(args.workers), "--threads", str(args.threads),
+         "--worker-class", "gthread" if args.threads > 1 else "sync",
+         "--log-level", "warning", "--timeout", "60"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        print(f"gunicorn: {args.workers} workers x {args.threads} threads at {url}")
+        return run_load(url, args.clients, args.duration, args.think)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", help="a running server on loopback, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--serve", action="store_true", help="set up and run gunicorn first")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(0.2, 1.0),
+        metavar=("MIN", "MAX"),
+        help="seconds between a client's requests",
+    )
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--synthetic", type=int, default=5000, help="synthetic articles to add")
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+    args.think = tuple(args.think)
+    if args.duration > 600 or args.clients > 256:
+        sys.exit("Bounded by design: at most 600 s and 256 clients.")
+    if args.serve:
+        rows = serve_and_load(args)
+    elif args.url:
+        rows = run_load(args.url, args.clients, args.duration, args.think)
+    else:
+        parser.error("give --url or --serve")
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
+    if rows["all"]["errors"]:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
