@@ -64,16 +64,22 @@ def _close_broken_connections() -> None:
             conn.connection = None
 
 
+def api_error(status: int, parameter: str | None, code: str, message: str) -> JsonResponse:
+    """The API's one error shape (docs/api.md "Errors"), for answers given outside DRF."""
+    return JsonResponse(
+        {"status": status, "errors": [{"parameter": parameter, "code": code, "message": message}]},
+        status=status,
+    )
+
+
 def outage_response(request: HttpRequest) -> HttpResponse:
     """HTTP 503 with Retry-After: JSON under /api/, a short HTML page elsewhere."""
     if is_api_request(request):
-        response: HttpResponse = JsonResponse(
-            {
-                "error": "service_unavailable",
-                "detail": "The database is temporarily unreachable; retry shortly.",
-                "status": 503,
-            },
-            status=503,
+        response: HttpResponse = api_error(
+            503,
+            None,
+            "service_unavailable",
+            "The database is temporarily unreachable; retry shortly.",
         )
     else:
         response = HttpResponse(OUTAGE_PAGE, status=503, content_type="text/html; charset=utf-8")
@@ -86,10 +92,7 @@ def bad_request_response(request: HttpRequest, field: str, reason: str) -> HttpR
     """HTTP 400 naming the field and the reason, in the shape the surface expects."""
     message = f"{field}: {reason}"
     if is_api_request(request):
-        return JsonResponse(
-            {"error": "invalid_parameter", "detail": {field: [reason]}, "status": 400},
-            status=400,
-        )
+        return api_error(400, field, "invalid_character", message)
     return HttpResponse(
         f"Bad request. {message}".encode(), status=400, content_type="text/plain; charset=utf-8"
     )
@@ -141,8 +144,5 @@ def server_error(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         _close_broken_connections()
         return outage_response(request)
     if is_api_request(request):
-        return JsonResponse(
-            {"error": "server_error", "detail": "Internal server error.", "status": 500},
-            status=500,
-        )
+        return api_error(500, None, "server_error", "Internal server error.")
     return django_server_error(request, *args, **kwargs)

@@ -36,7 +36,8 @@ def test_outage_on_the_api_is_a_503_json_error(client):
     assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
     body = json.loads(response.content)
     assert body["status"] == 503
-    assert body["error"] == "service_unavailable"
+    assert body["errors"][0]["code"] == "service_unavailable"
+    assert body["errors"][0]["parameter"] is None
     assert "socket" not in response.content.decode()
 
 
