@@ -16,8 +16,10 @@ What the parser recognises (layout of text extracted from multi-column print):
   revolutions") when its number is the next article number; numbers that restart at 1
   inside an article are *sub-points* (article 3's numbered "lies"), even when a later
   sub-point reuses the next article's number. An unnumbered short title block ("The program
-  we" + "advocated") starts a sidebar when the text after it begins with a drop cap; the
-  words Timeline/Chronology, Introduction/Foreword/Preface and Editorial name their kind.
+  we" + "advocated") starts a sidebar when the text after it begins with a drop cap; a
+  title-cased block between blank lines before a new sentence is a headline and starts an
+  article; the words Timeline/Chronology, Introduction/Foreword/Preface and Editorial name
+  their kind.
 * **Title lines** continue while they start lower-case, or are short and the title so far
   has no final punctuation; a blank line, a dateline or a drop-cap letter ends them.
 * **Head zone** after the title: a drop-cap letter on its own line ("T", "“W"), a dateline
@@ -279,8 +281,13 @@ def _kind_for_title(title: str) -> str | None:
     return KIND_WORDS.get(title.strip().strip(":").lower())
 
 
-def _unnumbered_head(lines: list[str], i: int, vocab: Vocabulary) -> int | None:
-    """If an unnumbered title block starts at line ``i``, the index after it."""
+def _unnumbered_head(lines: list[str], i: int, vocab: Vocabulary) -> tuple[int, str] | None:
+    """If an unnumbered title block starts at line ``i``: the index after it, and the kind.
+
+    A short block before a drop cap (kept or lost) starts a sidebar; a title-cased block
+    between blank lines before a new sentence (a headline) starts an article; a title that
+    names its kind ("Introduction", "Timeline") starts that kind.
+    """
     first = lines[i]
     if is_blank(first) or is_caps_line(first) or NUMBERED_RE.match(first):
         return None
@@ -306,21 +313,41 @@ def _unnumbered_head(lines: list[str], i: int, vocab: Vocabulary) -> int | None:
         return None
     if any(is_caps_line(b) or parse_dateline(b, allow_year=True) for b in block):
         return None
-    if _kind_for_title(" ".join(block)):
-        return end
+    kind = _kind_for_title(" ".join(block))
+    if kind:
+        return end, kind
     nxt = _next_nonblank(lines, end)
     if nxt is None or nxt - end > 1:
         return None
     if DROP_CAP_RE.match(lines[nxt]):
-        return end
+        return end, "sidebar"
     # the text after a title starts with a lost drop cap ("hat is the political…")
     if (
         starts_lower(lines[nxt])
         and vocab.drop_cap_candidates(lines[nxt].strip())
         and (prev is None or not block[0][0].islower())
     ):
-        return end
+        return end, "sidebar"
+    # a headline: a title-cased block between blank lines, before text that starts a sentence
+    if (
+        (prev is None or is_blank(lines[i - 1]))
+        and nxt == end + 1
+        and _title_cased(block)
+        and lines[nxt].lstrip()[:1].isupper()
+        and not is_caps_line(lines[nxt])
+        and not NUMBERED_RE.match(lines[nxt])
+        and not DROP_CAP_RE.match(lines[nxt])
+    ):
+        return end, "article"
     return None
+
+
+def _title_cased(block: list[str]) -> bool:
+    """Most of a title's longer words capitalised, as headlines are ("Miners Vote to Strike")."""
+    words = [w for w in " ".join(block).split() if len(w) >= 4 and w[0].isalpha()]
+    if len(" ".join(block).split()) < 2 or not words:
+        return False
+    return sum(w[0].isupper() for w in words) / len(words) >= 0.5
 
 
 def _find_heads(lines: list[str], vocab: Vocabulary) -> tuple[list[_Head], set[int]]:
@@ -358,10 +385,9 @@ def _find_heads(lines: list[str], vocab: Vocabulary) -> tuple[list[_Head], set[i
                 sub_used, sub_max = {1}, 1
                 i = _subpoint_end(lines, i)
                 continue
-        end = _unnumbered_head(lines, i, vocab)
-        if end is not None:
-            title = " ".join(lines[k].strip() for k in range(i, end))
-            kind = _kind_for_title(title) or "sidebar"
+        found = _unnumbered_head(lines, i, vocab)
+        if found is not None:
+            end, kind = found
             heads.append(_Head(i, kind, "", end))
             in_article = False
             sub_used, sub_max = set(), 0

@@ -163,3 +163,18 @@ def test_document_keeps_units_in_reading_order_as_dicts(seed_document):
         "last_line": 493,
     }
     assert parse_document("").units[0].title == "Untitled"
+
+
+def test_unnumbered_headlines_start_articles():
+    text = (
+        "Miners Vote to Strike\n\nThe miners voted yesterday to strike over pit closures.\n"
+        "The vote was close.\n\n"
+        "Council Housing Sold Off\n\nThe council has sold another estate to a developer.\n\n"
+        "Not a headline, just a short line\n\nbut the sentence runs on after it.\n"
+    )
+    units = parse_units(text)
+    assert [(u.kind, u.title) for u in units] == [
+        ("article", "Miners Vote to Strike"),
+        ("article", "Council Housing Sold Off"),
+    ]
+    assert units[1].last_line == 12  # the short line before running text is no headline
