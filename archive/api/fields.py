@@ -158,8 +158,12 @@ class RecordField(forms.Field):
         values = value if isinstance(value, list) else [value]
         ids, slugs = [], []
         for text in values:
-            if text.isdigit():
-                ids.append(int(text))
+            # ASCII digits only ("²".isdigit() is true but int() refuses it), and no id beyond
+            # a 64-bit integer (the database refuses to compare with one): such a value is
+            # simply not found, and reported as such.
+            if text.isascii() and text.isdigit():
+                if int(text) < 2**63:
+                    ids.append(int(text))
             elif self.slug and re.fullmatch(r"[-a-zA-Z0-9_]+", text):
                 slugs.append(text)
             else:
