@@ -232,6 +232,8 @@ class TieBreakOrderingFilter(df.OrderingFilter):
     """Append ``id`` so equal sort keys still come in one stable order (cursor pages)."""
 
     def filter(self, qs, value):
+        # "?ordering=," parses as two empty names: skip them (order_by("") is a FieldError).
+        value = [param for param in value or [] if param]
         if not value:
             return qs
         ordering = [self.get_ordering_value(param) for param in value]
