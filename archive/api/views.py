@@ -142,6 +142,8 @@ class ArchiveViewSet(viewsets.ReadOnlyModelViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         fmt = getattr(request.accepted_renderer, "format", "json")
         if fmt in EXPORT_FORMATS:
+            # Downloads are not paged, but a bad page_size is still a 400, not ignored.
+            self.paginator.get_page_size(request)
             return self.export(queryset, fmt)
         page = self.paginate_queryset(self.with_related(queryset))
         serializer = self.get_serializer(page, many=True)
@@ -336,7 +338,11 @@ class ArticleViewSet(ArchiveViewSet):
         description="BibTeX, RIS, CSL-JSON or a plain-text reference. Example: "
         "`/api/articles/1/cite/?style=bibtex`.",
         parameters=[STYLE_PARAMETER],
-        responses={(200, "text/plain"): OpenApiResponse(OpenApiTypes.STR)},
+        # One media type per style (the schema said text/plain only; BibTeX is the default).
+        responses={
+            (200, content_type.split(";")[0]): OpenApiResponse(OpenApiTypes.STR)
+            for content_type, _method, _extension in CITATION_STYLES.values()
+        },
     )
     @action(detail=True, methods=["get"], renderer_classes=[PlainTextRenderer, AnyRenderer])
     def cite(self, request, pk=None):
