@@ -7,6 +7,7 @@
   blip) a request fails with HTTP 503 and ``Retry-After`` instead of a 500 traceback page:
   a small HTML page for readers, the API's JSON error shape under ``/api/``. The broken
   connection is closed so the next request reconnects; the app never needs a restart.
+* ``page_not_found``: the ``handler404`` view; JSON under ``/api/``, the site's page elsewhere.
 * ``server_error``: the ``handler500`` view. Exceptions raised outside views (in other
   middleware, e.g. a session save) never reach ``process_exception``; Django hands them to
   ``handler500`` while the exception is still being handled, so the same 503 answer is
@@ -21,6 +22,7 @@ from collections.abc import Callable
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found as django_page_not_found
 from django.views.defaults import server_error as django_server_error
 
 logger = logging.getLogger("archive.reliability")
@@ -146,3 +148,14 @@ def server_error(request: HttpRequest, *args, **kwargs) -> HttpResponse:
     if is_api_request(request):
         return api_error(500, None, "server_error", "Internal server error.")
     return django_server_error(request, *args, **kwargs)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler404``: a URL under /api/ that matches no route gets the API's JSON error.
+
+    (E.g. ``/api/articles/abc/``: the router's pattern does not match, so the 404 comes from
+    Django, not DRF, and would otherwise be the HTML page.)
+    """
+    if is_api_request(request):
+        return api_error(404, None, "not_found", "There is no API resource at this URL.")
+    return django_page_not_found(request, exception)

@@ -13,3 +13,4 @@ urlpatterns = [
 
 # A database outage anywhere in the stack answers 503 + Retry-After (archive/middleware.py).
 handler500 = "archive.middleware.server_error"
+handler404 = "archive.middleware.page_not_found"

@@ -126,6 +126,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "archive.api.schema.document_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "PublicationKindEnum": "archive.models.publications.PublicationKind",
         "ArticleKindEnum": "archive.models.publications.ArticleKind",
