@@ -93,3 +93,17 @@ def test_admin_pages_have_no_inline_script_or_handler(records):
             response = client.get(url)
             assert response.status_code == 200, url
             assert_policy_holds(response, url)
+
+
+def test_api_docs_pages_run_no_inline_script(client):
+    """Swagger UI's start-up script is served as a file; only the doc pages relax style-src."""
+    for url in ("/api/docs/", "/api/docs/redoc/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        directives = policy(response)
+        assert directives["script-src"] == "'self'"
+        for attrs in SCRIPT.findall(response.content.decode()):
+            assert "src=" in attrs, f"{url}: inline <script{attrs}>"
+    script = client.get("/api/docs/?script=")
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "'unsafe-inline'" not in policy(client.get("/"))["style-src"]  # only the docs
