@@ -222,8 +222,9 @@ class SourceDocumentAdmin(admin.ModelAdmin):
         data = base64.b64decode(pending["data"])
         try:
             report = _importer(pending["options"]).run(data, name=pending["name"])
-        except (ImportRefused, ValidationError) as exc:
-            self.message_user(request, f"Nothing was imported: {exc}", messages.ERROR)
+        except Exception as exc:  # the import rolled back: say why in one line
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            self.message_user(request, f"Nothing was imported: {reason}", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:archive_sourcedocument_import"))
         del request.session[SESSION_KEY]
         units = len(report.units)
@@ -260,7 +261,12 @@ class TextRepairAdmin(admin.ModelAdmin):
         return False  # repairs come from imports only
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("source_document__text")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article", "source_document")
+            .defer("source_document__text", "source_document__report")
+        )
 
     @admin.display(description="before")
     def before_short(self, obj) -> str:

@@ -232,8 +232,8 @@ def _layout_edits(unit: Unit, ed: Editor) -> tuple[list[Edit], list[tuple[int, s
 
 # ---------------------------------------------------------------- pass 2: words
 
-_WORD_AT_START = re.compile(r"\s*([^\W\d_]+)")
-_WORD_AT_END = re.compile(r"([^\W\d_]+)(-?)\s*$")
+_WORD_AT_START = re.compile(r"\s*([^\W\d_]+)(?!\w)")  # a whole word of letters
+_WORD_AT_END = re.compile(r"(?<!\w)([^\W\d_]+)(-?)\s*$")
 _CONTENT_ROLES = ("text", "displaced", "bullet", "verse", "entry")
 
 

@@ -149,3 +149,19 @@ def test_repair_list_filters_and_actions(
     reflow.refresh_from_db()
     assert reflow.status == "applied"
     assert b"only a word repair" in response.content
+
+
+def test_repair_change_page_and_failed_accept(client, curator, publication, monkeypatch):
+    from archive.importers import service
+
+    _upload(client, publication)
+    token = client.session[SESSION_KEY]["token"]
+    monkeypatch.setattr(service, "link_article", lambda a, i: 1 / 0)
+    response = client.post(IMPORT_URL, {"action": "accept", "token": token}, follow=True)
+    assert b"Nothing was imported: division by zero" in response.content
+    assert SourceDocument.objects.count() == 0
+    monkeypatch.undo()
+    client.post(IMPORT_URL, {"action": "accept", "token": token})
+    repair = TextRepair.objects.filter(kind="drop_cap").get()
+    page = client.get(reverse("admin:archive_textrepair_change", args=[repair.pk]))
+    assert page.status_code == 200 and b"drop cap rejoined" in page.content
