@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef, Q, Value
 from django.forms.utils import ErrorDict, ErrorList
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions
 
 from archive.models import (
     Alias,
@@ -533,18 +534,14 @@ class ArticleFilterSet(StrictFilterSet):
 
 
 def search_articles(queryset: models.QuerySet, text: str) -> models.QuerySet:
-    """Full-text filter. Uses the site search (``archive.search.filter_articles``) when it
-    exists, so the API and the search page agree; otherwise every word must appear in the
-    title or body, ignoring case."""
+    """Full-text filter through the site search, so the API and the search page agree on
+    what matches (same syntax, folding and index; see docs/search.md)."""
+    from archive.search import SearchError, filter_articles
+
     try:
-        from archive.search import filter_articles
-    except ImportError:
-        filter_articles = None
-    if filter_articles is not None:
         return filter_articles(queryset, text)
-    for word in text.split():
-        queryset = queryset.filter(Q(title__icontains=word) | Q(body__icontains=word))
-    return queryset
+    except SearchError as exc:
+        raise exceptions.ValidationError({"q": [exc.reason]}) from exc
 
 
 class PersonFilterSet(EntityFilterSet):
