@@ -1,0 +1,335 @@
+"""Benchmark: the API's CSV and JSON Lines downloads against a raw PostgreSQL COPY.
+
+Run it against a throwaway PostgreSQL server (it fills the database it is given):
+
+    scripts/with-postgres.sh .venv/bin/python benchmarks/exports.py            # N = 1,000,000
+    scripts/with-postgres.sh .venv/bin/python benchmarks/exports.py --n 100000
+
+It migrates the database, fills it with N synthetic published articles (INSERT … SELECT over
+generate_series, so filling is fast), starts the app under gunicorn on 127.0.0.1 (one sync
+worker), then prints in one table, as medians of ``--runs`` runs:
+
+* rows/s of ``GET /api/articles/?format=csv`` and ``?format=jsonl`` read to the end over HTTP;
+* rows/s of a raw psycopg ``COPY (…) TO STDOUT`` of the same rows (the same SQL the exporter
+  builds from the list's filtered queryset), and of ``COPY archive_article`` for reference;
+* the ratios export time / COPY time (targets: CSV ≤ 1.5×, JSON Lines ≤ 2.5×);
+* the peak RSS (VmHWM) of the gunicorn worker during each kind of download (target < 150 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("API_ANON_THROTTLE", "100000/min")
+
+BATCH = 200_000
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=1_000_000, help="articles (default 1,000,000)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: free)")
+    args = parser.parse_args()
+    if args.n < 1 or args.runs < 1:
+        parser.error("--n and --runs must be positive")
+    return args
+
+
+# -- filling the database ------------------------------------------------------------------------
+
+
+def fill(n: int) -> None:
+    """N published articles in N/20 issues, ~half signed by one of 2,000 people."""
+    from django.db import connection
+
+    from archive import models
+
+    existing = models.Article.objects.published().count()
+    if existing >= n:
+        print(f"Database already holds {existing:,} published articles.")
+        return
+    started = time.perf_counter()
+    publication = models.Publication.objects.create(
+        title="Synthetic Weekly", slug="synthetic-weekly", status=models.Status.PUBLISHED,
+        run="1970/1999",
+    )  # fmt: skip
+    template_issue = models.Issue.objects.create(
+        publication=publication, number="0", slug="no-0", date="1980-01",
+        status=models.Status.PUBLISHED,
+    )  # fmt: skip
+    template_article = models.Article.objects.create(
+        issue=template_issue, position=1, slug="template", title="Template",
+        body="A synthetic article body. " * 8, date="1980-01-15",
+        status=models.Status.PUBLISHED,
+    )  # fmt: skip
+    issues = max(1, n // 20)
+    with connection.cursor() as cursor:
+        # Benchmark data only: skip triggers (search index) and FK checks while filling.
+        cursor.execute("SET session_replication_role = replica")
+        copy_rows(
+            cursor, models.Issue, template_issue.pk, issues,
+            {
+                "number": "(g + 1)::text",
+                "slug": "'no-' || (g + 1)",
+                "date": "to_char(DATE '1970-01-01' + (g %% 10950), 'YYYY-MM')",
+                "date_start": "date_trunc('month', DATE '1970-01-01' + (g %% 10950))::date",
+                "date_end": "(date_trunc('month', DATE '1970-01-01' + (g %% 10950))"
+                " + interval '1 month - 1 day')::date",
+            },
+        )  # fmt: skip
+        first_issue = models.Issue.objects.exclude(pk=template_issue.pk).order_by("pk").first().pk
+        titles = (
+            "CASE {i} %% 5 WHEN 0 THEN 'Strikes, \"quoted\" and commas ' || {i} "
+            "WHEN 1 THEN '=SUM(A' || {i} || ')' WHEN 2 THEN 'Wałęsa and Ceaușescu ' || {i} "
+            "ELSE 'Article number ' || {i} END"
+        )
+        for start in range(0, n, BATCH):
+            count = min(BATCH, n - start)
+            copy_rows(
+                cursor, models.Article, template_article.pk, count,
+                {
+                    "issue_id": f"{first_issue} + ((g + {start}) / 20) %% {issues}",
+                    "position": f"(g + {start}) %% 20 + 1",
+                    "slug": f"'a-' || (g + {start})",
+                    "title": titles.format(i=f"(g + {start})"),
+                    "date": "''",
+                    "date_start": "NULL",
+                    "date_end": "NULL",
+                    "word_count": f"100 + (g + {start}) %% 900",
+                },
+            )  # fmt: skip
+            print(f"  … {start + count:,} articles", flush=True)
+        cursor.execute(
+            "INSERT INTO archive_person (created, updated, status, published_at, curator_notes,"
+            " name, name_folded, slug, description, wikidata, sort_name, sort_name_folded,"
+            " birth, birth_start, birth_end, death, death_start, death_end, country, viaf)"
+            " SELECT now(), now(), 'published', now(), '', 'Person ' || g, 'person ' || g,"
+            " 'person-' || g, '', '', 'Person ' || g, 'person ' || g, '', NULL, NULL, '',"
+            " NULL, NULL, '', '' FROM generate_series(1, 2000) AS g"
+        )
+        cursor.execute(
+            "INSERT INTO archive_authorship (created, updated, article_id, person_id, role,"
+            " \"order\") SELECT now(), now(), a.id, p.min_id + a.id % 2000, 'author', 1"
+            " FROM archive_article a, (SELECT min(id) AS min_id FROM archive_person) p"
+            " WHERE a.id % 2 = 0"
+        )
+        # The templates themselves are not part of the N rows.
+        cursor.execute("DELETE FROM archive_article WHERE id = %s", [template_article.pk])
+        cursor.execute("DELETE FROM archive_issue WHERE id = %s", [template_issue.pk])
+        cursor.execute("SET session_replication_role = DEFAULT")
+        cursor.execute("ANALYZE")
+    print(f"Filled {n:,} articles in {time.perf_counter() - started:.1f} s.")
+
+
+def copy_rows(cursor, model, template_pk: int, count: int, overrides: dict[str, str]) -> None:
+    """INSERT … SELECT ``count`` copies of a template row, overriding some columns."""
+    columns = [f.column for f in model._meta.concrete_fields if not f.primary_key]
+    select = [overrides.get(c, f't."{c}"') for c in columns]
+    names = ", ".join(f'"{c}"' for c in columns)
+    cursor.execute(
+        f"INSERT INTO {model._meta.db_table} ({names}) "
+        f"SELECT {', '.join(select)} FROM {model._meta.db_table} t, "
+        f"generate_series(0, {count - 1}) AS g WHERE t.id = %s",
+        [template_pk],
+    )
+
+
+# -- measuring ------------------------------------------------------------------------------------
+
+
+def export_sql() -> dict[str, tuple[str, tuple]]:
+    """The COPY statements the API runs for an unfiltered article download."""
+    from django.http import QueryDict
+
+    from archive.api.filters import ArticleFilterSet
+    from archive.api.views import ArticleViewSet
+    from archive.exports import ArticleExporter
+
+    queryset = ArticleFilterSet(data=QueryDict(), queryset=ArticleViewSet().get_queryset()).qs
+    exporter = ArticleExporter()
+    inner, params = exporter._inner_sql(exporter.values_queryset(queryset))
+    return {
+        "csv": (exporter._copy_csv_sql(inner), tuple(params)),
+        "jsonl": (exporter._copy_jsonl_sql(inner), tuple(params)),
+        "table": ("COPY archive_article TO STDOUT WITH (FORMAT csv)", ()),
+    }
+
+
+def time_copy(sql: str, params: tuple) -> tuple[float, int, int]:
+    """Seconds, bytes and lines of a raw psycopg COPY read to the end."""
+    import psycopg
+    from django.db import connection
+
+    settings = connection.settings_dict
+    conninfo = psycopg.conninfo.make_conninfo(
+        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"],
+        port=settings["PORT"] or None, password=settings["PASSWORD"] or None,
+    )  # fmt: skip
+    size = lines = 0
+    with psycopg.connect(conninfo) as conn, conn.cursor() as cursor:
+        cursor.execute("SET jit = off")  # as the exporter does: same SQL, same settings
+        started = time.perf_counter()
+        with cursor.copy(sql, params or None) as copy:
+            for data in copy:
+                size += len(data)
+                lines += 1
+        elapsed = time.perf_counter() - started
+    return elapsed, size, lines
+
+
+def time_http(port: int, path: str) -> tuple[float, int, int]:
+    """Seconds, bytes and lines of a GET read to the end."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=3600)
+    size = lines = 0
+    started = time.perf_counter()
+    connection.request("GET", path)
+    response = connection.getresponse()
+    if response.status != 200:
+        raise SystemExit(f"GET {path} answered {response.status}: {response.read()[:500]!r}")
+    while chunk := response.read(1 << 20):
+        size += len(chunk)
+        lines += chunk.count(b"\n")
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return elapsed, size, lines
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def worker_pid(master: int) -> int:
+    for _ in range(100):
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        if children:
+            return int(children[0])
+        time.sleep(0.1)
+    raise SystemExit("gunicorn started no worker")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def reset_peak(pid: int) -> bool:
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def start_server(port: int) -> subprocess.Popen:
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", "1", "--worker-class", "sync",
+        "--timeout", "3600", "--log-level", "warning", "--chdir", str(ROOT),
+    ]  # fmt: skip
+    server = subprocess.Popen(command, env={**os.environ})
+    for _ in range(200):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def median(results: list[tuple[float, int, int]]) -> tuple[float, int, int]:
+    return statistics.median(r[0] for r in results), results[0][1], results[0][2]
+
+
+def main() -> None:
+    args = parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise SystemExit("Run under scripts/with-postgres.sh: this benchmark needs PostgreSQL.")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    fill(args.n)
+    from archive.models import Article
+
+    rows = Article.objects.published().count()
+    statements = export_sql()
+    port = args.port or free_port()
+    server = start_server(port)
+    try:
+        worker = worker_pid(server.pid)
+        time_http(port, "/api/articles/?page_size=1")  # warm the worker
+        measured: dict[str, tuple[float, int, int]] = {}
+        peaks: dict[str, float] = {}
+        for fmt in ("csv", "jsonl"):
+            reset_peak(worker)
+            measured[f"http_{fmt}"] = median(
+                [time_http(port, f"/api/articles/?format={fmt}") for _ in range(args.runs)]
+            )
+            peaks[fmt] = peak_rss_mb(worker)
+        for name, (sql, params) in statements.items():
+            measured[f"copy_{name}"] = median([time_copy(sql, params) for _ in range(args.runs)])
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+    base = measured["copy_csv"][0]
+    print()
+    print(f"Export benchmark: {rows:,} published articles, median of {args.runs} runs")
+    print(f"PostgreSQL via psycopg, gunicorn 1 sync worker on 127.0.0.1, "
+          f"Python {platform.python_version()}, {os.cpu_count()} CPUs")  # fmt: skip
+    print()
+    header = (
+        f"{'measurement':<44}{'seconds':>9}{'rows/s':>12}{'MB':>9}{'× COPY':>9}{'peak RSS':>11}"
+    )
+    print(header)
+    print("-" * len(header))
+    labels = {
+        "copy_csv": "raw COPY, same rows, CSV (baseline)",
+        "copy_jsonl": "raw COPY, same rows, JSON Lines",
+        "copy_table": "raw COPY archive_article (all columns)",
+        "http_csv": "API GET ?format=csv over HTTP",
+        "http_jsonl": "API GET ?format=jsonl over HTTP",
+    }
+    for key, label in labels.items():
+        seconds, size, _lines = measured[key]
+        fmt = key.split("_")[1]
+        rss = f"{peaks[fmt]:.0f} MB" if key.startswith("http") else ""
+        print(f"{label:<44}{seconds:>9.2f}{rows / seconds:>12,.0f}{size / 1e6:>9.1f}"
+              f"{seconds / base:>8.2f}×{rss:>11}")  # fmt: skip
+    csv_ratio = measured["http_csv"][0] / base
+    jsonl_ratio = measured["http_jsonl"][0] / base
+    jsonl_own = measured["http_jsonl"][0] / measured["copy_jsonl"][0]
+    print()
+    print(f"CSV export / COPY:          {csv_ratio:.2f}×  (target ≤ 1.5×)")
+    print(f"JSON Lines export / COPY:   {jsonl_ratio:.2f}×  (target ≤ 2.5×; "
+          f"{jsonl_own:.2f}× its own JSON COPY)")  # fmt: skip
+    print(f"Server peak RSS:            {max(peaks.values()):.0f} MB  (target < 150 MB)")
+    lines_csv = measured["http_csv"][2] - 1
+    if lines_csv < rows:
+        print(f"WARNING: the CSV download had {lines_csv:,} lines for {rows:,} rows")
+
+
+if __name__ == "__main__":
+    main()
