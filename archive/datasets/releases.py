@@ -168,6 +168,10 @@ def _snapshot() -> Iterator[None]:
         if outermost and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Compiling each export query costs more than it saves (~1 s per query).
+                cursor.execute("SET LOCAL jit = off")
         yield
 
 
@@ -391,15 +395,7 @@ def _compare(old: Path | None, new: Path, resource: str, removed_out) -> dict[st
 
 
 def dataset_licence() -> dict[str, str]:
-    return getattr(
-        settings,
-        "DATASET_LICENSE",
-        {
-            "name": "CC-BY-4.0",
-            "title": "Creative Commons Attribution 4.0",
-            "path": "https://creativecommons.org/licenses/by/4.0/",
-        },
-    )
+    return dict(settings.DATASET_LICENSE)
 
 
 def _datapackage(context: dict[str, Any], exporters) -> dict[str, Any]:

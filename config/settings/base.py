@@ -106,6 +106,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 WHITENOISE_AUTOREFRESH = True  # overridden in production, where collectstatic runs
 DATASET_ROOT = Path(env_str("DATASET_ROOT", str(VAR_DIR / "datasets")))
+# Licence written into every data release (datapackage.json and README); see docs/data.md.
+DATASET_LICENSE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+}
 # Records per OAI-PMH ListRecords/ListIdentifiers response before a resumption token.
 OAI_PAGE_SIZE = 100
 

@@ -31,9 +31,12 @@ def body(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
-def test_page_lists_releases_newest_first_with_counts_sizes_and_hashes(client, two_releases):
+def test_page_lists_releases_newest_first_with_counts_sizes_and_hashes(
+    client, two_releases, django_assert_num_queries
+):
     first, second = two_releases
-    response = client.get("/downloads/")
+    with django_assert_num_queries(0):  # the page reads release.json files, not the database
+        response = client.get("/downloads/")
     assert response.status_code == 200
     html = response.content.decode()
     assert html.index(f"release-{second.name}") < html.index(f"release-{first.name}")
