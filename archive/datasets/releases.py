@@ -406,6 +406,10 @@ def _datapackage(context: dict[str, Any], exporters) -> dict[str, Any]:
         exporter = exporters[resource["name"]](full_text=True)
         schema = exporter.table_schema()
         for kind, mediatype in (("csv", "text/csv"), ("jsonl", "application/jsonl")):
+            if kind == "jsonl" and resource["rows"] == 0:
+                # An empty JSON Lines file has no rows to read a table from (Frictionless
+                # refuses it); the CSV, with its header, describes the empty resource.
+                continue
             entry = by_name[f"{resource['name']}.{kind}"]
             descriptor = {
                 "name": resource["name"] if kind == "csv" else f"{resource['name']}-jsonl",

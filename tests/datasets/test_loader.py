@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,6 +65,11 @@ def test_round_trip_of_the_seed_collection(dataset_root):
     assert models.Article.objects.published().exists()
     first, second = round_trip()
     assert data_files(first) == data_files(second)
+    # The real collection (quotes, line breaks, diacritics, EDTF intervals) validates too.
+    frictionless = Path(sys.executable).with_name("frictionless")
+    checked = subprocess.run([frictionless, "validate", "datapackage.json"], cwd=second.path,
+                             capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert checked.returncode == 0, checked.stdout[-3000:]
     assert [r["rows"] for r in first.manifest["resources"]] == [
         r["rows"] for r in second.manifest["resources"]
     ]

@@ -102,6 +102,11 @@ def test_datapackage_describes_every_file_with_keys(small_archive, dataset_root)
     package = json.loads((release.path / "datapackage.json").read_text(encoding="utf-8"))
     by_name = {r["name"]: r for r in package["resources"]}
     assert set(by_name) == set(RESOURCES) | {f"{r}-jsonl" for r in RESOURCES}
+    models.Authorship.objects.all().delete()
+    release = build_release().release
+    package = json.loads((release.path / "datapackage.json").read_text(encoding="utf-8"))
+    by_name = {r["name"]: r for r in package["resources"]}
+    assert "authorships" in by_name and "authorships-jsonl" not in by_name
     articles = by_name["articles"]
     assert articles["path"] == "articles.csv"
     assert articles["schema"]["primaryKey"] == ["id"]
@@ -111,6 +116,9 @@ def test_datapackage_describes_every_file_with_keys(small_archive, dataset_root)
     assert {"fields": "issue_id", "reference": {"resource": "issues", "fields": "id"}} in (
         articles["schema"]["foreignKeys"]
     )
+    # An empty resource is described once, by its CSV (header only).
+    empty = [r["name"] for r in release.manifest["resources"] if r["rows"] == 0]
+    assert all(name in by_name and f"{name}-jsonl" not in by_name for name in empty)
     digest = hashlib.sha256((release.path / "articles.csv").read_bytes()).hexdigest()
     assert articles["hash"] == f"sha256:{digest}"
     assert package["licenses"][0]["name"]
