@@ -15,6 +15,7 @@ from pathlib import Path
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.views.decorators.http import require_safe
 
 from .releases import Release, get_release, list_releases
 
@@ -30,6 +31,7 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 BLOCK_SIZE = 64 * 1024
 
 
+@require_safe
 def downloads(request: HttpRequest) -> HttpResponse:
     """Every release, newest first, with its counts, changes, files and checksums."""
     releases = list_releases()
@@ -108,6 +110,7 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     return start, end
 
 
+@require_safe
 def release_file(request: HttpRequest, release: str, filename: str) -> HttpResponse:
     """One file of a release, whole or by byte range."""
     found = get_release(release)
@@ -152,4 +155,10 @@ def release_file(request: HttpRequest, release: str, filename: str) -> HttpRespo
     response["ETag"] = etag
     # A release never changes once published, so its files can be cached for a long time.
     patch_cache_control(response, public=True, max_age=86400)
+    if request.method == "HEAD":  # the headers a GET would send, and no body
+        head = HttpResponse(status=response.status_code)
+        for name, value in response.items():
+            head[name] = value
+        response.close()
+        return head
     return response

@@ -138,3 +138,17 @@ def test_paths_outside_a_release_are_unreachable(client, two_releases, dataset_r
         response = client.get(path)
         assert response.status_code == 404, path
         assert b"not for download" not in response.content
+
+
+def test_head_gives_the_headers_without_the_file_and_writes_are_refused(client, two_releases):
+    release = two_releases[1]
+    size = (release.path / "articles.csv").stat().st_size
+    response = client.head(url(release, "articles.csv"))
+    assert response.status_code == 200
+    assert response["Content-Length"] == str(size)
+    assert response["Accept-Ranges"] == "bytes"
+    assert response.content == b""
+    response = client.head(url(release, "articles.csv"), headers={"Range": "bytes=0-9"})
+    assert (response.status_code, response["Content-Range"]) == (206, f"bytes 0-9/{size}")
+    assert client.post(url(release, "articles.csv")).status_code == 405
+    assert client.post("/downloads/").status_code == 405
