@@ -80,7 +80,25 @@ def verify(path: Path) -> list[str]:
     missing = sorted(needed - set(names))
     if missing:
         raise ReleaseError(f"Release {path.name} is incomplete: {missing[0]} is not in {SUMS}.")
+    _check_columns(path)
     return names
+
+
+def _check_columns(path: Path) -> None:
+    """The release's files have exactly the columns this version of the archive loads."""
+    try:
+        package = json.loads((path / DATAPACKAGE).read_text(encoding="utf-8"))
+        schemas = {r["name"]: r["schema"] for r in package["resources"]}
+    except (ValueError, KeyError, TypeError):
+        raise ReleaseError(f"Release {path.name}: {DATAPACKAGE} is not readable.") from None
+    for resource, exporter in release_exporters().items():
+        expected = [c.name for c in exporter(full_text=True).fields]
+        found = [f.get("name") for f in schemas.get(resource, {}).get("fields", [])]
+        if found != expected:
+            raise ReleaseError(
+                f"Release {path.name} was made by another version of the archive: the "
+                f"columns of {resource} differ from what this version loads."
+            )
 
 
 def _sha256(path: Path) -> str:

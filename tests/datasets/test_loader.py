@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -163,3 +166,32 @@ def test_every_release_resource_is_loaded(small_archive, dataset_root):
     counts = loader.load_release(release.name)
     assert list(counts) == list(release_exporters())
     assert counts == {r["name"]: r["rows"] for r in release.manifest["resources"]}
+
+
+def test_release_of_another_format_is_refused(small_archive, dataset_root):
+    release = build_release().release
+    clear_content()
+    package_file = release.path / "datapackage.json"
+    package = json.loads(package_file.read_text(encoding="utf-8"))
+    package["resources"][0]["schema"]["fields"].pop()  # a column this version expects
+    package_file.write_text(json.dumps(package), encoding="utf-8")
+    sums = release.path / "SHA256SUMS"
+    digest = hashlib.sha256(package_file.read_bytes()).hexdigest()
+    sums.write_text(
+        "".join(
+            f"{digest}  datapackage.json\n" if line.endswith("  datapackage.json") else line + "\n"
+            for line in sums.read_text().splitlines()
+        )
+    )
+    with pytest.raises(CommandError, match="another version of the archive"):
+        call_command("load_dataset", str(release.path))
+    assert database_is_empty()
+
+
+def test_release_loads_from_its_unzipped_download(small_archive, dataset_root, tmp_path):
+    release = build_release().release
+    with zipfile.ZipFile(release.path / release.manifest["zip"]) as archive:
+        archive.extractall(tmp_path / "download")
+    clear_content()
+    call_command("load_dataset", str(tmp_path / "download" / release.name), stdout=io.StringIO())
+    assert data_files(build_release(force=True).release) == data_files(release)
