@@ -190,6 +190,15 @@ class SearchResults:
     entities: list[EntityMatch] = field(default_factory=list)
 
     @property
+    def total_label(self) -> str:
+        """ "1,234" when counted; "about 600,000" (PostgreSQL's estimate) or "more than
+        10,000" (SQLite's capped count) when too many match to count quickly."""
+        if self.exact:
+            return f"{self.total:,}"
+        prefix = "about" if connection.vendor == "postgresql" else "more than"
+        return f"{prefix} {self.total:,}"
+
+    @property
     def has_next(self) -> bool:
         return self.page < self.pages
 
@@ -289,10 +298,16 @@ def _facets(ids: list[int], opts: dict[str, Any]) -> list[Facet]:
         )
     )
     facets.append(Facet("year", "Year", years))
-    mentions = Mention.objects.published().filter(article_id__in=ids).order_by()
+    # The articles are published hits already; the rule of Mention.published() that is
+    # left is "not rejected, target published", applied per target without its 4-way OR.
+    mentions = (
+        Mention.objects.filter(article_id__in=ids)
+        .exclude(status=Mention.Status.REJECTED)
+        .order_by()
+    )
     for target, label in (("person", "Person"), ("organisation", "Organisation")):
         rows = (
-            mentions.filter(**{f"{target}__isnull": False})
+            mentions.filter(**{f"{target}__status": "published"})
             .values(fslug=F(f"{target}__slug"), flabel=F(f"{target}__name"))
             .annotate(n=Count("article_id", distinct=True))
             .order_by("-n", "flabel")[:15]
@@ -336,7 +351,9 @@ def search(
     if not parsed:
         return SearchResults(query, [], 0, True, True, 1, 0, sort, [], entities)
     backend = get_backend()
-    cands = backend.candidates(parsed, _base_queryset(opts), sort)
+    cands = backend.candidates(
+        parsed, _base_queryset(opts), sort, filtered=any(v for v in opts.values())
+    )
     pages = max(1, -(-len(cands.ids) // per_page))
     page = min(page, pages)
     shown = cands.ids[(page - 1) * per_page : page * per_page]

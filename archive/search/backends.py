@@ -10,11 +10,12 @@ exports) reading narrow rows.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from archive.text import fold
@@ -27,6 +28,8 @@ PG_CONFIG = "archive_search"
 # candidates are ranked: title/heading matches first (a small index), then body matches.
 RANK_CAP = 1000
 HEAD_CAP = 500
+# Body matches gathered before ranking (more than are shown: filters apply afterwards).
+POOL = 4 * RANK_CAP
 COUNT_CAP = 10_000
 START, STOP = "\x02", "\x03"
 
@@ -73,49 +76,81 @@ class PostgresBackend:
             params,
         )
 
-    def candidates(self, parsed: ParsedQuery, base: QuerySet, sort: str) -> Candidates:
+    def candidates(
+        self, parsed: ParsedQuery, base: QuerySet, sort: str, filtered: bool = True
+    ) -> Candidates:
+        """At most RANK_CAP matching ids, best first.
+
+        Ranking reads each candidate's whole vector, so a word in half the archive must not
+        be ranked over every match: candidates are the first matches whose title or
+        headings contain the words (a small index) plus the first body matches, then only
+        those are ranked. Whether more exist is known from the LIMIT; how many is then the
+        planner's estimate (from the index statistics), shown as "about N".
+        """
         tsq, tparams = self.tsquery(parsed)
         base_sql, base_params = _subquery(base)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} s WHERE s.document @@ {tsq} "
-                f"AND s.article_id IN ({base_sql}) LIMIT %s) x",
-                [*tparams, *base_params, COUNT_CAP + 1],
-            )
-            total = cursor.fetchone()[0]
+        # Without filters the candidates are taken first and checked against the (nearly
+        # all-published) base afterwards; with filters the base narrows them inside.
+        inner, inner_params = (
+            ("", []) if not filtered else (f" AND s.article_id IN ({base_sql})", list(base_params))
+        )
+        pool = POOL
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Only the GIN indexes find matches: a scan in table order would read (and
+            # decompress) every vector until enough matches turned up, which for a word in
+            # 5 % of a million articles is tens of thousands of vectors. (The planner does
+            # not count the cost of decompressing vectors, so it has to be told.)
+            cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
             if sort == "date":
                 cursor.execute(
-                    f"SELECT a.id, 0 FROM archive_article a JOIN {TABLE} s ON s.article_id = a.id "
+                    f"SELECT a.id, 0, 0 FROM archive_article a "
+                    f"JOIN {TABLE} s ON s.article_id = a.id "
                     f"WHERE s.document @@ {tsq} AND a.id IN ({base_sql}) "
                     f"ORDER BY a.date_start DESC NULLS LAST, a.id DESC LIMIT %s",
-                    [*tparams, *base_params, RANK_CAP],
+                    [*tparams, *base_params, RANK_CAP + 1],
                 )
+                rows = cursor.fetchall()
+                complete = len(rows) <= RANK_CAP
             else:
-                # Rank only a bounded candidate set: a word in half the archive would
-                # otherwise make PostgreSQL read and rank hundreds of thousands of vectors.
                 cursor.execute(
-                    f"WITH c AS ("
-                    f"(SELECT s.article_id FROM {TABLE} s WHERE s.head @@ {tsq} "
-                    f"AND s.article_id IN ({base_sql}) LIMIT %s) UNION "
-                    f"(SELECT s.article_id FROM {TABLE} s WHERE s.document @@ {tsq} "
-                    f"AND s.article_id IN ({base_sql}) LIMIT %s)) "
-                    f"SELECT s.article_id, ts_rank_cd(s.document, {tsq}, 1) AS r "
-                    f"FROM {TABLE} s JOIN c USING (article_id) "
-                    f"ORDER BY r DESC, s.article_id LIMIT %s",
+                    f"WITH c AS MATERIALIZED ("
+                    f"(SELECT s.article_id FROM {TABLE} s WHERE s.head @@ {tsq}{inner} LIMIT %s)"
+                    f" UNION "
+                    f"(SELECT s.article_id FROM {TABLE} s WHERE s.document @@ {tsq}{inner} "
+                    f"LIMIT %s)) "
+                    f"SELECT s.article_id, ts_rank_cd(s.document, {tsq}, 1) AS r, "
+                    f"(SELECT count(*) FROM c) FROM {TABLE} s JOIN c USING (article_id) "
+                    f"WHERE s.article_id IN ({base_sql}) ORDER BY r DESC, s.article_id",
                     [
-                        *tparams, *base_params, HEAD_CAP,
-                        *tparams, *base_params, RANK_CAP,
-                        *tparams, RANK_CAP,
+                        *tparams, *inner_params, HEAD_CAP,
+                        *tparams, *inner_params, pool,
+                        *tparams, *base_params,
                     ],
                 )  # fmt: skip
-            rows = cursor.fetchall()
+                rows = cursor.fetchall()
+                complete = not rows or rows[0][2] < pool
+            if complete:
+                total = len(rows)
+            else:
+                total = max(len(rows), self._estimate(cursor, tsq, tparams, base_sql, base_params))
         return Candidates(
-            ids=[r[0] for r in rows],
-            ranks={r[0]: float(r[1]) for r in rows},
-            total=min(total, COUNT_CAP),
-            exact=total <= COUNT_CAP,
-            ranked_all=total <= RANK_CAP,
+            ids=[r[0] for r in rows[:RANK_CAP]],
+            ranks={r[0]: float(r[1]) for r in rows[:RANK_CAP]},
+            total=total,
+            exact=complete,
+            ranked_all=complete,
         )
+
+    def _estimate(self, cursor, tsq, tparams, base_sql, base_params) -> int:
+        cursor.execute(
+            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} s WHERE s.document @@ {tsq} "
+            f"AND s.article_id IN ({base_sql})",
+            [*tparams, *base_params],
+        )
+        plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return int(plan[0]["Plan"]["Plan Rows"])
 
     def snippets(self, parsed: ParsedQuery, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
         """``ts_headline`` for the shown page only (it re-parses each whole body)."""
@@ -159,7 +194,9 @@ class PostgresBackend:
 class SqliteBackend:
     vendor = "sqlite"
 
-    def candidates(self, parsed: ParsedQuery, base: QuerySet, sort: str) -> Candidates:
+    def candidates(
+        self, parsed: ParsedQuery, base: QuerySet, sort: str, filtered: bool = True
+    ) -> Candidates:
         match = to_fts5(parsed)
         base_sql, base_params = _subquery(base)
         with connection.cursor() as cursor:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 from typing import Any
 
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.db.models.functions import Substr
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
@@ -101,6 +101,7 @@ def entity_list(request: HttpRequest, kind: str) -> HttpResponse:
         mention_count=_count_subquery(
             Mention,
             kind,
+            ~Q(status=Mention.Status.REJECTED),
             article__status=Status.PUBLISHED,
         )
     )
@@ -153,11 +154,21 @@ def place_list(request: HttpRequest) -> HttpResponse:
     return entity_list(request, "place")
 
 
+def visible_mentions(kind: str, obj):
+    """``Mention.objects.published()`` for one target already known to be visible: the
+    article published, the mention not rejected. Equivalent on this page, and without the
+    four-way OR over target statuses that makes the general rule scan every mention."""
+    return Mention.objects.filter(**{kind: obj}, article__status=Status.PUBLISHED).exclude(
+        status=Mention.Status.REJECTED
+    )
+
+
 def _co_mentioned(kind: str, obj, limit: int = 12) -> list[dict[str, Any]]:
-    """The entities most often mentioned in the same published articles, in one query."""
-    articles = Mention.objects.published().filter(**{kind: obj}).values("article_id")
+    """The entities most often mentioned in the same published articles, in one query
+    (other targets' visibility is checked per row below)."""
+    articles = visible_mentions(kind, obj).values("article_id")
     rows = (
-        Mention.objects.published()
+        Mention.objects.exclude(status=Mention.Status.REJECTED)
         .filter(article_id__in=articles, event__isnull=True)
         .exclude(**{kind: obj})
         .values(
@@ -205,8 +216,7 @@ def entity_detail(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
         return HttpResponsePermanentRedirect(redirect.url)
     aliases = list(obj.aliases.all())
     mentions_qs = (
-        Mention.objects.published()
-        .filter(**{kind: obj})
+        visible_mentions(kind, obj)
         .select_related("article__issue__publication")
         .annotate(
             article_date=F("article__date_start"),

@@ -30,11 +30,11 @@ from .reader import LinkTarget, render_body
 FAR_FUTURE = "9999-12-31"
 
 
-def _count_subquery(model, field: str, **filters: Any) -> Subquery:
+def _count_subquery(model, field: str, *conditions: Q, **filters: Any) -> Subquery:
     """A correlated COUNT per row: computed only for the rows shown, so a page of a long
     list costs the same whatever the size of the archive."""
     qs = (
-        model.objects.filter(**{field: OuterRef("pk")}, **filters)
+        model.objects.filter(*conditions, **{field: OuterRef("pk")}, **filters)
         .order_by()
         .values(field)
         .annotate(n=Count("pk"))

@@ -1,0 +1,335 @@
+"""Search and page-render benchmark on N synthetic articles (PostgreSQL).
+
+    scripts/with-postgres.sh .venv/bin/python benchmarks/search.py            # 1,000,000
+    scripts/with-postgres.sh .venv/bin/python benchmarks/search.py --n 100000
+
+Fills the database with N published articles whose words follow a Zipf distribution over a
+30,000-word vocabulary, plus a few planted words with known document frequencies:
+
+- rare: in about 0.01 % of articles;
+- common: in about 5 %;
+- very common: in about 60 % (more than half of all articles, where ranking every match
+  with ts_rank would read hundreds of thousands of vectors).
+
+Then prints p50/p95 latency of the search page's engine (``archive.search.search``: count,
+ranked candidates, facets, one page of hits with ts_headline snippets, entity names) per
+query class, and the p50 render time of each page type through Django's test client.
+Not a test: figures go to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from archive import models, search  # noqa: E402
+from archive.search.backends import get_backend  # noqa: E402
+
+PLANTED = {
+    "rare": (0.0001, ["perestroika", "nomenklatura", "samizdat"]),
+    "common": (0.05, ["strike", "congress", "bureaucracy"]),
+    "very common": (0.6, ["workers", "socialism"]),
+}
+QUERIES = {
+    "rare": ["perestroika", "nomenklatura", '"samizdat"'],
+    "common": ["strike", "congress", "bureaucracy"],
+    "very common": ["workers", "socialism", "workers socialism"],
+}
+ARTICLES_PER_ISSUE = 50
+WORDS_PER_BODY = (150, 450)
+
+
+def vocabulary(rng: random.Random, size: int = 30_000) -> list[str]:
+    syllables = [c + v for c in "bcdfghjklmnprstvz" for v in "aeiou"] + ["tra", "ski", "ovn"]
+    words: set[str] = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))))
+    return sorted(words)
+
+
+def cumulative_zipf(n: int, s: float = 1.07) -> list[float]:
+    total, out = 0.0, []
+    for rank in range(1, n + 1):
+        total += 1 / rank**s
+        out.append(total)
+    return out
+
+
+def copy_rows(table: str, columns: list[str], rows) -> None:
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def fill(n: int, seed: int = 1989) -> None:
+    rng = random.Random(seed)
+    words = vocabulary(rng)
+    cum = cumulative_zipf(len(words))
+    now = dt.datetime.now(dt.UTC)
+    print(f"Creating {n:,} articles…", flush=True)
+    t0 = time.perf_counter()
+    pubs = models.Publication.objects.bulk_create(
+        models.Publication(title=f"Bulletin {i}", slug=f"bulletin-{i}", status="published")
+        for i in range(10)
+    )
+    people = models.Person.objects.bulk_create(
+        models.Person(
+            name=f"{rng.choice(words).title()} {rng.choice(words).title()}",
+            slug=f"person-{i}",
+            status="published",
+        )
+        for i in range(2000)
+    )
+    for p in people:
+        p.name_folded = p.name.lower()
+        p.sort_name = p.sort_name_folded = p.name.lower()
+    models.Person.objects.bulk_update(people, ["name_folded", "sort_name", "sort_name_folded"])
+    places = models.Place.objects.bulk_create(
+        models.Place(name=rng.choice(words).title(), name_folded="", slug=f"place-{i}",
+                     status="published")
+        for i in range(500)
+    )  # fmt: skip
+    for p in places:
+        p.name_folded = p.name.lower()
+    models.Place.objects.bulk_update(places, ["name_folded"])
+    orgs = models.Organisation.objects.bulk_create(
+        models.Organisation(name=f"{rng.choice(words).title()} Party", slug=f"org-{i}",
+                            status="published")
+        for i in range(500)
+    )  # fmt: skip
+    for o in orgs:
+        o.name_folded = o.name.lower()
+    models.Organisation.objects.bulk_update(orgs, ["name_folded"])
+    # Dates are set in SQL: parsing EDTF per row would dominate the set-up time.
+    issue_count = -(-n // ARTICLES_PER_ISSUE)
+    issues = models.Issue.objects.bulk_create(
+        (
+            models.Issue(
+                publication=pubs[i % len(pubs)],
+                slug=f"issue-{i}",
+                number=str(i),
+                status="published",
+            )
+            for i in range(issue_count)
+        ),
+        batch_size=5000,
+    )
+    events = models.Event.objects.bulk_create(
+        models.Event(title=f"Event {i}", slug=f"event-{i}", date="1960", status="published")
+        for i in range(2000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE archive_issue SET date = to_char(d, 'YYYY-MM'), date_start = d, "
+            "date_end = (d + interval '1 month - 1 day')::date FROM (SELECT id AS iid, "
+            "make_date(1960 + (row_number() OVER (ORDER BY id) - 1)::int * 40 / %s, "
+            "1 + (id %% 12)::int, 1) AS d FROM archive_issue) x WHERE id = x.iid",
+            [issue_count],
+        )
+        cursor.execute(
+            "UPDATE archive_event SET date = to_char(d, 'YYYY-MM'), date_start = d, "
+            "date_end = (d + interval '1 month - 1 day')::date FROM (SELECT id AS eid, "
+            "make_date(1960 + (id %% 40)::int, 1 + (id %% 12)::int, 1) AS d "
+            "FROM archive_event) x WHERE id = x.eid",
+            [],
+        )
+    issues = list(models.Issue.objects.order_by("pk"))
+    del events
+    art_fields = [f for f in models.Article._meta.concrete_fields if f.column != "id"]
+    columns = [f.column for f in art_fields]
+
+    def body_words(k: int) -> list[str]:
+        out = rng.choices(words, cum_weights=cum, k=k)
+        for _cls, (p, planted) in PLANTED.items():
+            for w in planted:
+                if rng.random() < p:
+                    out[rng.randrange(k)] = w
+        return out
+
+    def articles():
+        for i in range(n):
+            issue = issues[i // ARTICLES_PER_ISSUE]
+            k = rng.randint(*WORDS_PER_BODY)
+            body = body_words(k)
+            paragraphs = [" ".join(body[j : j + 60]) + "." for j in range(0, k, 60)]
+            if i % 3 == 0:
+                paragraphs.insert(1, "## " + " ".join(body_words(3)).title())
+            title = " ".join(body_words(rng.randint(3, 8))).capitalize()
+            values = {
+                "created": now, "updated": now, "status": "published", "published_at": now,
+                "curator_notes": "", "issue_id": issue.pk,
+                "position": i % ARTICLES_PER_ISSUE + 1, "slug": f"article-{i}",
+                "label": str(i % ARTICLES_PER_ISSUE + 1),
+                "kind": "editorial" if i % 10 == 0 else "article", "title": title,
+                "subtitle": "", "date": issue.date, "date_start": issue.date_start,
+                "date_end": issue.date_end, "date_display": "",
+                "first_published_in_issue_id": None, "first_published_in_publication_id": None,
+                "first_published_date": "", "first_published_date_start": None,
+                "first_published_date_end": None, "pages": "", "body": "\n\n".join(paragraphs),
+                "raw_text": "", "language": "en", "word_count": k,
+                "curator_edited_fields": "[]",
+            }  # fmt: skip
+            yield [values[c] for c in columns]
+
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE archive_article DISABLE TRIGGER USER")
+        cursor.execute("DROP INDEX IF EXISTS archive_search_article_document")
+        cursor.execute("DROP INDEX IF EXISTS archive_search_article_head")
+    copy_rows("archive_article", columns, articles())
+    print(f"  articles copied in {time.perf_counter() - t0:.0f} s", flush=True)
+    t1 = time.perf_counter()
+    first_id = models.Article.objects.order_by("pk").values_list("pk", flat=True).first()
+
+    def mentions():
+        for i in range(n):
+            aid = first_id + i
+            yield [now, now, aid, rng.choice(people).pk, None, None, None, 1, 0, "", "confirmed"]
+            yield [now, now, aid, None, None, rng.choice(places).pk, None, 1, 0, "", "confirmed"]
+            if i % 4 == 0:
+                yield [now, now, aid, None, rng.choice(orgs).pk, None, None, 2, 0, "", "auto"]
+
+    copy_rows(
+        "archive_mention",
+        ["created", "updated", "article_id", "person_id", "organisation_id", "place_id",
+         "event_id", "count", "first_offset", "context", "status"],
+        mentions(),
+    )  # fmt: skip
+    print(f"  mentions copied in {time.perf_counter() - t1:.0f} s", flush=True)
+    t2 = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+        cursor.execute("ALTER TABLE archive_article ENABLE TRIGGER USER")
+    get_backend().index(None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE INDEX archive_search_article_document ON archive_search_article "
+            "USING gin (document)"
+        )
+        cursor.execute(
+            "CREATE INDEX archive_search_article_head ON archive_search_article USING gin (head)"
+        )
+        cursor.execute("VACUUM ANALYZE")
+    print(f"  search vectors and indexes built in {time.perf_counter() - t2:.0f} s", flush=True)
+
+
+def document_frequency(word: str) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM archive_search_article "
+            "WHERE document @@ to_tsquery('archive_search', %s)",
+            [word],
+        )
+        return cursor.fetchone()[0]
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    k = (len(values) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def time_search(query: str, repeat: int, **options) -> list[float]:
+    for _ in range(2):
+        search.search(query, **options)
+    out = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        results = search.search(query, **options)
+        assert all(h.snippet_html for h in results.hits), "hits come with snippets"
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=1_000_000, help="articles (default 1,000,000)")
+    parser.add_argument("--repeat", type=int, default=30, help="timed runs per query")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("Run under scripts/with-postgres.sh: the benchmark measures PostgreSQL.")
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    if models.Article.objects.count() < args.n:
+        fill(args.n)
+    n = models.Article.objects.count()
+    print(f"\nSearch latency, {n:,} articles, {args.repeat} runs per query (ms)")
+    print(f"{'class':<12} {'query':<22} {'matches':>9} {'share':>7} {'p50':>7} {'p95':>7}")
+    for cls, queries in QUERIES.items():
+        samples = []
+        for q in queries:
+            matches = document_frequency(q.replace('"', "").replace(" ", " & "))
+            t = time_search(q, args.repeat)
+            samples += t
+            print(
+                f"{cls:<12} {q:<22} {matches:>9,} {matches / n:>7.2%} "
+                f"{percentile(t, 0.5):>7.1f} {percentile(t, 0.95):>7.1f}"
+            )
+        print(
+            f"{cls:<12} {'(all)':<22} {'':>9} {'':>7} "
+            f"{percentile(samples, 0.5):>7.1f} {percentile(samples, 0.95):>7.1f}"
+        )
+    t = time_search("workers", args.repeat, sort="date")
+    print(f"{'very common':<12} {'workers, by date':<22} {'':>9} {'':>7} "
+          f"{percentile(t, 0.5):>7.1f} {percentile(t, 0.95):>7.1f}")  # fmt: skip
+
+    client = Client()
+    article = models.Article.objects.select_related("issue__publication").get(
+        slug="article-0", issue__slug="issue-0"
+    )
+    busiest = models.Person.objects.filter(slug="person-0").first() or models.Person.objects.first()
+    pages = {
+        "home": "/",
+        "publications": "/publications/",
+        "publication": article.issue.publication.get_absolute_url(),
+        "issue": article.issue.get_absolute_url(),
+        "article": article.get_absolute_url(),
+        "people": "/people/",
+        "person": busiest.get_absolute_url(),
+        "organisations": "/organisations/",
+        "places": "/places/",
+        "place": models.Place.objects.first().get_absolute_url(),
+        "timeline": "/timeline/",
+        "event": models.Event.objects.first().get_absolute_url(),
+        "search (rare)": "/search/?q=perestroika",
+        "search (v. common)": "/search/?q=workers",
+        "sitemap.xml": None,
+    }
+    print(f"\nPage render through Django, {n:,} articles ({args.repeat // 3} runs each, ms)")
+    print(f"{'page':<20} {'p50':>7} {'p95':>7}")
+    for name, url in pages.items():
+        if url is None:
+            continue
+        for _ in range(2):
+            assert client.get(url).status_code == 200, url
+        t = []
+        for _ in range(max(5, args.repeat // 3)):
+            start = time.perf_counter()
+            client.get(url)
+            t.append((time.perf_counter() - start) * 1000)
+        print(f"{name:<20} {statistics.median(t):>7.1f} {percentile(t, 0.95):>7.1f}")
+
+
+if __name__ == "__main__":
+    main()
