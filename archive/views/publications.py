@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.utils.safestring import mark_safe
 
+from archive.citations import Citation, article_jsonld
 from archive.dates import edtf_display
 from archive.models import Alias, Article, Authorship, Issue, Mention, Publication, Status
 
@@ -147,90 +148,20 @@ def is_visible_parent(request: HttpRequest, obj) -> bool:
     return is_staff(request) or obj.is_published()
 
 
-def _citation(article: Article, authors: list) -> str:
-    """The formatted citation; from archive.citations when it is available."""
-    try:
-        from archive import citations  # provided by the API module
-    except ImportError:  # pragma: no cover - the module is part of the project
-        citations = None
-    if citations is not None:
-        for name in ("format_citation", "citation_text", "plain_text"):
-            fn = getattr(citations, name, None)
-            if callable(fn):
-                try:
-                    return str(fn(article))
-                except TypeError:
-                    continue
-    names = "; ".join(a.person.sort_name or a.person.name for a in authors) or "Unsigned"
-    issue = article.issue
-    when = article.date_display or edtf_display(article.date) or edtf_display(issue.date)
-    parts = [f"{names}.", f"“{article.title}”.", f"{issue.publication.title},"]
-    issue_label = " ".join(
-        p
-        for p in (issue.volume and f"vol. {issue.volume}", issue.number and f"no. {issue.number}")
-        if p
+def _citation(request: HttpRequest, article: Article) -> str:
+    """The formatted citation, from the same module the API's /cite/ uses."""
+    return Citation.for_article(
+        article, url=absolute(request, article.get_absolute_url())
+    ).as_text()
+
+
+def _json_ld(request: HttpRequest, article: Article, mentions: list) -> str:
+    """schema.org JSON-LD, the same document the API serves at /jsonld/, made safe to
+    embed: inside <script>, "</" would end the element, so <, > and & are escaped."""
+    data = article_jsonld(
+        article, url=absolute(request, article.get_absolute_url()), mentions=mentions
     )
-    if issue_label:
-        parts.append(issue_label + ",")
-    if when:
-        parts.append(when + ",")
-    if article.pages:
-        parts.append(f"pp. {article.pages}.")
-    return " ".join(parts).rstrip(",") + ""
-
-
-def _json_ld(request, article: Article, authors: list, mentions: list) -> str:
-    issue = article.issue
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "Article",
-        "@id": absolute(request, article.get_absolute_url()),
-        "url": absolute(request, article.get_absolute_url()),
-        "headline": article.title,
-        "inLanguage": article.language,
-        "wordCount": article.word_count,
-        "isPartOf": {
-            "@type": "PublicationIssue",
-            "url": absolute(request, issue.get_absolute_url()),
-            "issueNumber": issue.number or None,
-            "datePublished": issue.date or None,
-            "isPartOf": {
-                "@type": "Periodical",
-                "name": issue.publication.title,
-                "url": absolute(request, issue.publication.get_absolute_url()),
-                "issn": issue.publication.issn or None,
-            },
-        },
-        "author": [
-            {
-                "@type": "Person",
-                "name": a.person.name,
-                "url": absolute(request, a.person.get_absolute_url()),
-            }
-            for a in authors
-        ],
-        "mentions": [
-            {
-                "@type": {
-                    "person": "Person",
-                    "organisation": "Organization",
-                    "place": "Place",
-                    "event": "Event",
-                }[m.target_type],
-                "name": str(getattr(m.target, "name", None) or getattr(m.target, "title", "")),
-                "url": absolute(request, m.target.get_absolute_url()),
-            }
-            for m in mentions
-        ],
-    }
-    if article.subtitle:
-        data["alternativeHeadline"] = article.subtitle
-    if article.date:
-        data["dateCreated"] = article.date
-    if article.pages:
-        data["pagination"] = article.pages
     text = json.dumps(_drop_none(data), ensure_ascii=False, indent=1)
-    # Inside <script>, "</" would end the element: escape it (and & and >) as JSON allows.
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return mark_safe(text)  # noqa: S308 - JSON with markup characters escaped
 
@@ -256,7 +187,8 @@ def article_detail(request: HttpRequest, publication: str, issue: str, slug: str
     article, redirect = _lookup(
         request,
         Article.objects.select_related(
-            "issue__publication",
+            "issue__publication__publisher",
+            "issue__publication__place",
             "first_published_in_issue__publication",
             "first_published_in_publication",
         ),
@@ -272,6 +204,7 @@ def article_detail(request: HttpRequest, publication: str, issue: str, slug: str
     ):
         raise Http404("No article here.")
     authors = list(article.authorships.select_related("person").order_by("order", "id"))
+    article.public_authorships = authors  # the citation module reuses them
     mentions = list(
         Mention.objects.published()
         .filter(article=article)
@@ -344,9 +277,9 @@ def article_detail(request: HttpRequest, publication: str, issue: str, slug: str
             "has_mentions": bool(mentions),
             "previous": previous,
             "next": following,
-            "citation": _citation(article, authors),
+            "citation": _citation(request, article),
             "citation_date": _citation_date(article),
-            "json_ld": _json_ld(request, article, authors, mentions),
+            "json_ld": _json_ld(request, article, mentions),
             "api": api,
             "description": (article.body.replace("## ", "")[:200].rsplit(" ", 1)[0] + "…")
             if len(article.body) > 200

@@ -102,7 +102,7 @@ def test_article_reader(client, world):
     assert 'rel="next"' in html and 'rel="prev"' not in html
     assert f"/api/articles/{world.article.pk}/cite/?style=bibtex" in html
     assert "style=ris" in html and "style=csl-json" in html
-    assert '<script type="application/ld+json" nonce="' in html and '"@type": "Article"' in html
+    assert '<script type="application/ld+json" nonce="' in html and '"headline": ' in html
     assert '<meta name="citation_title" content="The risen people 0">' in html
     assert '<meta name="citation_author" content="Author 0">' in html
     assert '<meta name="citation_publication_date" content="1990/01">' in html
