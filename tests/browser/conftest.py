@@ -24,10 +24,6 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 COLLECTION = ROOT / "fixtures" / "collection.json"
 
-# Playwright's sync API keeps an event loop in this thread; the ORM calls made here are
-# ordinary blocking calls between browser steps.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def _missing(reason: str) -> None:
     if os.environ.get("REQUIRE_BROWSER") == "1":
@@ -43,8 +39,22 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def browser(chromium_path: str) -> Iterator:
+@pytest.fixture(scope="module", autouse=True)
+def _orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API keeps an event loop in this thread; the ORM calls made here are
+    ordinary blocking calls between browser steps. Allowed for this module only (the
+    variable must not leak into other tests, e.g. ``check --deploy`` refuses it)."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: str, _orm_beside_playwright: None) -> Iterator:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - in the dev lock
@@ -81,7 +91,7 @@ def _wipe() -> None:
 
 
 @pytest.fixture(scope="module")
-def site(django_db_setup, django_db_blocker) -> Iterator[dict]:
+def site(django_db_setup, django_db_blocker, _orm_beside_playwright: None) -> Iterator[dict]:
     """A live server over the seed collection (or factory data until it exists)."""
     from pytest_django.live_server_helper import LiveServer
 
