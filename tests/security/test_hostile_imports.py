@@ -68,3 +68,21 @@ def test_the_well_formed_version_is_imported(tmp_path):
     call_command("import_text", str(path), "--publication", publication.slug, "--no-link")
     after = row_counts()
     assert after["archive.Article"] == before["archive.Article"] + 1
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_malformed_upload_in_the_admin_is_refused_and_writes_nothing(admin_client, case):
+    """The same files through the curators' upload form: a 400 saying why, nothing saved."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    publication = PublicationFactory(slug="workers-liberty")
+    data, reason = MALFORMED[case]
+    before = row_counts()
+    response = admin_client.post(
+        "/admin/archive/sourcedocument/import/",
+        {"action": "preview", "publication": publication.pk,
+         "file": SimpleUploadedFile("upload.txt", data, content_type="text/plain")},
+    )  # fmt: skip
+    assert response.status_code == 400, case
+    assert reason in response.content.decode(), case
+    assert row_counts() == before
