@@ -201,14 +201,16 @@ def serve_and_load(args: argparse.Namespace) -> dict:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
            "SECRET_KEY": os.environ.get("SECRET_KEY") or os.urandom(32).hex(),
            "ALLOWED_HOSTS": "127.0.0.1,localhost", "API_ANON_THROTTLE": "1000000/min"}  # fmt: skip
-    manage("migrate", "--noinput", "-v", "0", env=env)
-    manage("load_collection", env=env)
-    if args.synthetic:
+    if not args.skip_setup:
+        manage("migrate", "--noinput", "-v", "0", env=env)
+        manage("load_collection", env=env)
+    if args.synthetic and not args.skip_setup:
         code = ("import django, json; django.setup(); "
                 "from benchmarks.synthetic import add_synthetic; "
                 f"print(json.dumps(add_synthetic(articles={args.synthetic})))")  # fmt: skip
         subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
-    manage("collectstatic", "--noinput", "-v", "0", env=env)
+    if not args.skip_setup:
+        manage("collectstatic", "--noinput", "-v", "0", env=env)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -253,6 +255,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--synthetic", type=int, default=5000, help="synthetic articles to add")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--skip-setup",
+        action="store_true",
+        help="with --serve: the database is already set up by an earlier run",
+    )
     args = parser.parse_args()
     args.think = tuple(args.think)
     if args.duration > 600 or args.clients > 256:

@@ -32,11 +32,12 @@ def test_sigkilled_import_and_build_leave_database_and_downloads_unchanged(tmp_p
     report = json.loads(report_file.read_text())
     assert result.returncode == 0, json.dumps(report, indent=2)
     scenarios = {s["scenario"]: s for s in report["scenarios"]}
-    assert "import" in scenarios
-    assert sum(s["killed"] for s in scenarios.values()) >= 2 * RUNS or len(scenarios) == 1
+    assert set(scenarios) == {"import", "build"}
     for name, scenario in scenarios.items():
         assert scenario["killed"] >= RUNS, name
-        assert scenario["changed_after_kill"] == [], name
+        assert scenario["changed_after_kill"] == [], name  # nothing partial, ever
+        # Most kills land mid-run and leave the state exactly as before.
+        assert scenario["unchanged_after_kill"] >= scenario["killed"] // 2, name
         assert scenario["complete_run_changes"] > 0, name  # a full run does change things
         assert scenario["final_run"] == "completed", name
         assert scenario["hidden_after_final_run"] == [], name
