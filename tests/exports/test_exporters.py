@@ -245,3 +245,18 @@ def test_copy_path_is_used_on_postgresql_and_neutralises_in_sql():
     sql, _params = exporter._inner_sql(exporter.values_queryset())
     assert "COPY" in exporter._copy_csv_sql(sql)
     assert b"".join(exporter.iter_csv()) == PINNED_ARTICLES_CSV.encode()
+
+
+@pytest.mark.requires_postgres
+def test_abandoned_copy_download_leaves_the_connection_usable():
+    """A client that hangs up mid-download closes the generator inside COPY."""
+    issue = f.IssueFactory()
+    models.Article.objects.bulk_create(
+        models.Article(issue=issue, position=i, slug=f"a{i}", title="t" * 300, body="b",
+                       status=models.Status.PUBLISHED)
+        for i in range(1, 1001)
+    )  # fmt: skip
+    chunks = ArticleExporter().iter_csv(method="copy")
+    assert len(next(chunks)) >= CHUNK_SIZE
+    chunks.close()
+    assert models.Article.objects.published().count() == 1000
