@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.db.models import Min
 from simple_history.admin import SimpleHistoryAdmin
 
+from archive.exports.admin import export_selected_as_csv
 from archive.models import Status
 from archive.services import records_set_status
 
@@ -54,7 +55,7 @@ class PublishableAdmin(OptimisticConcurrencyAdminMixin, SimpleHistoryAdmin):
     a save based on a stale copy of the record is refused (archive/admin/concurrency.py).
     """
 
-    actions = ["publish", "send_back_to_review"]
+    actions = ["publish", "send_back_to_review", export_selected_as_csv]
     list_per_page = 50
 
     def has_publish_permission(self, request) -> bool:

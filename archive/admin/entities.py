@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.template.response import TemplateResponse
 
+from archive.exports.admin import export_selected_as_csv
 from archive.models import Alias, EventParticipant, Mention, Organisation, Person, Place
 from archive.services import entity_merge
 
@@ -141,6 +142,7 @@ class PlaceAdmin(EntityAdmin):
 
 @admin.register(Alias)
 class AliasAdmin(admin.ModelAdmin):
+    actions = [export_selected_as_csv]
     list_display = ["name", "kind", "language", "person", "organisation", "place"]
     list_filter = ["kind", "language"]
     search_fields = ["name", "name_folded"]

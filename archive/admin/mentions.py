@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db import transaction
 
+from archive.exports.admin import export_selected_as_csv
 from archive.models import Mention
 
 
@@ -31,7 +32,7 @@ class MentionAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     autocomplete_fields = ["article", "person", "organisation", "place", "event"]
     list_select_related = ["article", "person", "organisation", "place", "event"]
-    actions = ["confirm", "reject"]
+    actions = ["confirm", "reject", export_selected_as_csv]
 
     @admin.action(description="Confirm selected mentions", permissions=["change"])
     def confirm(self, request, queryset):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from archive.exports.admin import export_selected_as_csv
 from archive.models import Article, Authorship, Illustration, Issue, Mention, Publication
 
 from .base import DecadeListFilter, PublishableAdmin
@@ -113,6 +114,7 @@ class ArticleAdmin(PublishableAdmin):
 
 @admin.register(Authorship)
 class AuthorshipAdmin(admin.ModelAdmin):
+    actions = [export_selected_as_csv]
     list_display = ["person", "role", "article", "order"]
     list_filter = ["role"]
     search_fields = ["person__name", "article__title"]
@@ -122,6 +124,7 @@ class AuthorshipAdmin(admin.ModelAdmin):
 
 @admin.register(Illustration)
 class IllustrationAdmin(admin.ModelAdmin):
+    actions = [export_selected_as_csv]
     list_display = ["__str__", "article", "page", "position"]
     search_fields = ["caption", "article__title"]
     autocomplete_fields = ["article"]

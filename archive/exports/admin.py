@@ -31,3 +31,5 @@ def export_selected_as_csv(modeladmin, request: HttpRequest, queryset) -> HttpRe
 
 
 export_selected_as_csv.short_description = "Export selected rows as CSV"  # type: ignore[attr-defined]
+# Anyone who may see the rows in the admin may download them.
+export_selected_as_csv.allowed_permissions = ("view",)  # type: ignore[attr-defined]

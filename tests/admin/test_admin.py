@@ -162,3 +162,20 @@ def test_curator_edits_are_remembered_for_reimports(client, curator):
     article.refresh_from_db()
     assert article.title == "Curated title"
     assert article.curator_edited_fields == ["title"]
+
+
+def test_export_selected_rows_as_csv_uses_the_public_columns(client, contributor):
+    chosen = PersonFactory(name="Lech Wałęsa", slug="lech-walesa")
+    PersonFactory(name="Not chosen")
+    client.force_login(contributor)
+    response = client.post(
+        reverse("admin:archive_person_changelist"),
+        {"action": "export_selected_as_csv", "_selected_action": [str(chosen.pk)]},
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    header = lines[0].split(",")
+    assert header[0] == "id" and "name" in header
+    assert len(lines) == 2
+    assert lines[1].startswith(f"{chosen.pk},") and "Lech Wałęsa" in lines[1]
