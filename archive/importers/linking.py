@@ -333,7 +333,6 @@ _CAPITALISED = re.compile(
     r"\b[A-Z][\w’'\-]*[a-z][\w’'\-]*(?:\s+(?:(?:of|the|de|von|van|der|la|le|y)\s+)?"
     r"[A-Z][\w’'\-]*[a-z][\w’'\-]*)*"
 )
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;“\"‘(\[—]\s*|\n\s*)$")
 
 
 def find_candidates(text: str, hits: list[MentionHit]) -> list[tuple[str, int]]:

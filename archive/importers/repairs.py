@@ -47,8 +47,6 @@ from .text import (
     Line,
     Unit,
     Vocabulary,
-    ends_sentence,
-    is_blank,
     starts_lower,
 )
 
@@ -684,15 +682,12 @@ def body_problems(body: str) -> list[str]:
 __all__ = [
     "APPLIED",
     "FLAGGED",
-    "NUMBERED_RE",
     "DocumentContext",
     "IllustrationDraft",
     "Repair",
     "RepairResult",
     "apply_repairs",
     "body_problems",
-    "ends_sentence",
-    "is_blank",
     "repair_unit",
     "replay",
 ]
