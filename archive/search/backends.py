@@ -26,10 +26,10 @@ TABLE = "archive_search_article"
 PG_CONFIG = "archive_search"
 # Ranking reads every candidate's vector, so past this many matches only the best
 # candidates are ranked: title/heading matches first (a small index), then body matches.
-RANK_CAP = 1000
-HEAD_CAP = 500
+RANK_CAP = 500
+HEAD_CAP = 250
 # Body matches gathered before ranking (more than are shown: filters apply afterwards).
-POOL = 4 * RANK_CAP
+POOL = RANK_CAP + 250
 COUNT_CAP = 10_000
 START, STOP = "\x02", "\x03"
 
