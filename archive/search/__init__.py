@@ -14,6 +14,7 @@ See docs/search.md for the syntax, the ranking and the limits.
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,6 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, F, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import ExtractYear
 
 from archive.text import fold
 
@@ -241,52 +241,45 @@ def _facets(ids: list[int], opts: dict[str, Any]) -> list[Facet]:
 
     if not ids:
         return []
-    arts = Article.objects.filter(pk__in=ids).order_by()
-    facets = []
-    rows = (
-        arts.values(fslug=F("issue__publication__slug"), flabel=F("issue__publication__title"))
-        .annotate(n=Count("id"))
-        .order_by("-n", "flabel")
-    )
-    facets.append(
+    # Publication, kind and year from one pass over the candidates' rows.
+    pubs: Counter = Counter()
+    kind_counts: Counter = Counter()
+    year_counts: Counter = Counter()
+    labels: dict[str, str] = {}
+    for slug, title, kind, start in Article.objects.filter(pk__in=ids).values_list(
+        "issue__publication__slug", "issue__publication__title", "kind", "date_start"
+    ):
+        pubs[slug] += 1
+        labels[slug] = title
+        kind_counts[kind] += 1
+        if start is not None:
+            year_counts[start.year] += 1
+    facets = [
         Facet(
             "publication",
             "Publication",
             [
-                FacetValue(r["fslug"], r["flabel"], r["n"], r["fslug"] == opts.get("publication"))
-                for r in rows
+                FacetValue(slug, labels[slug], n, slug == opts.get("publication"))
+                for slug, n in sorted(pubs.items(), key=lambda kv: (-kv[1], labels[kv[0]]))
             ],
         )
-    )
+    ]
     kinds = dict(Article.Kind.choices)
-    rows = arts.values("kind").annotate(n=Count("id")).order_by("-n", "kind")
     facets.append(
         Facet(
             "kind",
             "Kind",
             [
-                FacetValue(
-                    r["kind"],
-                    str(kinds.get(r["kind"], r["kind"])),
-                    r["n"],
-                    r["kind"] == opts.get("kind"),
-                )
-                for r in rows
+                FacetValue(k, str(kinds.get(k, k)), n, k == opts.get("kind"))
+                for k, n in sorted(kind_counts.items(), key=lambda kv: (-kv[1], kv[0]))
             ],
         )
     )
-    rows = (
-        arts.exclude(date_start__isnull=True)
-        .annotate(y=ExtractYear("date_start"))
-        .values("y")
-        .annotate(n=Count("id"))
-        .order_by("y")
-    )
-    decades: dict[int, int] = {}
+    decades: Counter = Counter()
     years = []
-    for r in rows:
-        decades[r["y"] // 10 * 10] = decades.get(r["y"] // 10 * 10, 0) + r["n"]
-        years.append(FacetValue(str(r["y"]), str(r["y"]), r["n"], r["y"] == opts.get("year")))
+    for y, n in sorted(year_counts.items()):
+        decades[y // 10 * 10] += n
+        years.append(FacetValue(str(y), str(y), n, y == opts.get("year")))
     facets.append(
         Facet(
             "decade",
@@ -400,37 +393,36 @@ def _targets():
 
 
 def _match_entities_pg(key: str, limit: int) -> list[EntityMatch]:
+    """One statement over the three entity tables and their variant names (a query per
+    table cost more in round trips than in matching)."""
     from archive.models import Alias
 
-    found: dict[tuple[str, int], EntityMatch] = {}
+    parts, params = [], []
     for kind, model in _targets():
-        sql = (
-            "SELECT e.id, e.name, e.slug, GREATEST(similarity(e.name_folded, %s), "
-            f"word_similarity(%s, e.name_folded)) AS score FROM {model._meta.db_table} e "
+        table = model._meta.db_table
+        parts.append(
+            f"(SELECT '{kind}', e.id, e.name, e.slug, '', GREATEST(similarity(e.name_folded, "
+            f"%s), word_similarity(%s, e.name_folded)) AS score FROM {table} e "
             "WHERE e.status = 'published' AND (e.name_folded %% %s OR %s <%% e.name_folded) "
-            "ORDER BY score DESC, e.name LIMIT %s"
+            "ORDER BY score DESC LIMIT %s)"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [key, key, key, key, limit])
-            for pk, name, slug, score in cursor.fetchall():
-                found[(kind, pk)] = EntityMatch(
-                    kind, name, model(slug=slug).get_absolute_url(), float(score)
-                )
-        alias_sql = (
-            "SELECT e.id, e.name, e.slug, a.name, GREATEST(similarity(a.name_folded, %s), "
-            "word_similarity(%s, a.name_folded)) AS score "
-            f"FROM {Alias._meta.db_table} a JOIN {model._meta.db_table} e ON e.id = a.{kind}_id "
+        parts.append(
+            f"(SELECT '{kind}', e.id, e.name, e.slug, a.name, GREATEST(similarity("
+            "a.name_folded, %s), word_similarity(%s, a.name_folded)) AS score "
+            f"FROM {Alias._meta.db_table} a JOIN {table} e ON e.id = a.{kind}_id "
             "WHERE e.status = 'published' AND (a.name_folded %% %s OR %s <%% a.name_folded) "
-            "ORDER BY score DESC LIMIT %s"
+            "ORDER BY score DESC LIMIT %s)"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(alias_sql, [key, key, key, key, limit])
-            for pk, name, slug, alias, score in cursor.fetchall():
-                old = found.get((kind, pk))
-                if old is None or old.score < score:
-                    found[(kind, pk)] = EntityMatch(
-                        kind, name, model(slug=slug).get_absolute_url(), float(score), alias
-                    )
+        params += [key, key, key, key, limit] * 2
+    models = dict(_targets())
+    found: dict[tuple[str, int], EntityMatch] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for kind, pk, name, slug, alias, score in cursor.fetchall():
+            old = found.get((kind, pk))
+            if old is None or old.score < score:
+                url = models[kind](slug=slug).get_absolute_url()
+                found[(kind, pk)] = EntityMatch(kind, name, url, float(score), alias)
     return sorted(found.values(), key=lambda m: (-m.score, m.name))[:limit]
 
 
