@@ -1,4 +1,4 @@
-"""Every curl example in docs/api.md works against the seed collection, as documented."""
+"""Every curl example in docs/api.md and the README works against the seed collection."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.db import transaction
 
 pytestmark = pytest.mark.django_db
 
-DOC = Path(settings.BASE_DIR) / "docs" / "api.md"
+DOCS = [Path(settings.BASE_DIR) / "docs" / "api.md", Path(settings.BASE_DIR) / "README.md"]
 CURL = re.compile(
     r"^curl -s(?: -OJ)?(?: -H '(?P<header>[^']+)')? '(?P<url>http://127\.0\.0\.1:8000[^']+)'"
     r"(?:\s+# → (?P<status>\d{3}))?$"
@@ -23,11 +23,12 @@ CURL = re.compile(
 
 def examples() -> list[tuple[str, str | None, int]]:
     found = []
-    for line in DOC.read_text().splitlines():
-        if line.startswith("curl "):
-            match = CURL.match(line.strip())
-            assert match, f"docs/api.md: cannot read the example {line!r}"
-            found.append((match["url"], match["header"], int(match["status"] or 200)))
+    for doc in DOCS:
+        for line in doc.read_text().splitlines():
+            if line.startswith("curl "):
+                match = CURL.match(line.strip())
+                assert match, f"{doc.name}: cannot read the example {line!r}"
+                found.append((match["url"], match["header"], int(match["status"] or 200)))
     return found
 
 
