@@ -5,7 +5,6 @@ from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import (
     SpectacularAPIView,
-    SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
 from rest_framework.routers import DefaultRouter
@@ -29,13 +28,10 @@ router.register("mentions", views.MentionViewSet, basename="mention")
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file, so the Content-Security-
-    # Policy needs no inline script; both doc pages style themselves inline (Redoc with
-    # generated <style> elements and a blob: worker), so only they relax style-src.
+    # Policy needs no inline script; Swagger UI styles itself inline and starts a blob:
+    # worker, so only the docs page relaxes style-src and worker-src.
     path(
         "docs/", DOCS_CSP(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"
-    ),
-    path(
-        "docs/redoc/", DOCS_CSP(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"
     ),
     path("", include(router.urls)),
 ]
