@@ -60,6 +60,7 @@ def fill(n: int) -> None:
     from django.db import connection
 
     from archive import models
+    from benchmarks.synthetic import insert_people_and_authorships
 
     existing = models.Article.objects.published().count()
     if existing >= n:
@@ -116,20 +117,7 @@ def fill(n: int) -> None:
                 },
             )  # fmt: skip
             print(f"  … {start + count:,} articles", flush=True)
-        cursor.execute(
-            "INSERT INTO archive_person (created, updated, status, published_at, curator_notes,"
-            " name, name_folded, slug, description, wikidata, sort_name, sort_name_folded,"
-            " birth, birth_start, birth_end, death, death_start, death_end, country, viaf)"
-            " SELECT now(), now(), 'published', now(), '', 'Person ' || g, 'person ' || g,"
-            " 'person-' || g, '', '', 'Person ' || g, 'person ' || g, '', NULL, NULL, '',"
-            " NULL, NULL, '', '' FROM generate_series(1, 2000) AS g"
-        )
-        cursor.execute(
-            "INSERT INTO archive_authorship (created, updated, article_id, person_id, role,"
-            " \"order\") SELECT now(), now(), a.id, p.min_id + a.id % 2000, 'author', 1"
-            " FROM archive_article a, (SELECT min(id) AS min_id FROM archive_person) p"
-            " WHERE a.id % 2 = 0"
-        )
+        insert_people_and_authorships(cursor)
         # The templates themselves are not part of the N rows.
         cursor.execute("DELETE FROM archive_article WHERE id = %s", [template_article.pk])
         cursor.execute("DELETE FROM archive_issue WHERE id = %s", [template_issue.pk])
