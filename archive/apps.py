@@ -7,4 +7,7 @@ class ArchiveConfig(AppConfig):
     verbose_name = "Archive"
 
     def ready(self) -> None:
+        from archive import counts
         from archive.search import handlers  # noqa: F401 - connects the index upkeep
+
+        counts.connect()

@@ -57,11 +57,12 @@ class EntityAdmin(PublishableAdmin):
     readonly_fields = ["created", "updated", "published_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(mention_count=Count("mentions"))
+        return super().get_queryset(request).annotate(mentions_total=Count("mentions"))
 
-    @admin.display(description="mentions", ordering="mention_count")
+    # Every mention, rejected or not (a curator's figure; the public one is mention_count).
+    @admin.display(description="mentions", ordering="mentions_total")
     def mentions_count(self, obj) -> int:
-        return obj.mention_count
+        return obj.mentions_total
 
 
 class MergeMixin:

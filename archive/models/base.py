@@ -126,6 +126,13 @@ class PublishableModel(TimeStampedModel):
         return self.status == Status.PUBLISHED
 
 
+def count_constraint(model: str, field: str) -> models.CheckConstraint:
+    """A stored count is never negative (a trigger bug shows up as an error, not a figure)."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__gte": 0}), name=f"{model}_{field}_not_negative"
+    )
+
+
 def status_constraint(model: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=models.Q(status__in=Status.values), name=f"{model}_status_valid"

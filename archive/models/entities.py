@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from archive.counts import StoredCounts
 from archive.text import fold
 
 from .base import (
@@ -19,6 +20,7 @@ from .base import (
     PublishableQuerySet,
     TimeStampedModel,
     bounds_constraint,
+    count_constraint,
     date_bound_fields,
     status_constraint,
 )
@@ -38,8 +40,10 @@ class EntityQuerySet(PublishableQuerySet):
         ).distinct()
 
 
-class Entity(PublishableModel):
+class Entity(StoredCounts, PublishableModel):
     """Fields common to people, organisations and places."""
+
+    STORED_COUNTS = ("mention_count",)
 
     name = models.CharField(max_length=255, help_text="Preferred display name, with diacritics.")
     name_folded = models.CharField(
@@ -51,6 +55,12 @@ class Entity(PublishableModel):
     wikidata = models.CharField(
         "Wikidata id", max_length=20, blank=True, validators=[wikidata_validator]
     )
+
+    mention_count = models.IntegerField(
+        default=0, editable=False,
+        help_text="Mentions not rejected, in published articles. Kept by database triggers "
+        "(archive/counts.py), never written by save().",
+    )  # fmt: skip
 
     objects = EntityQuerySet.as_manager()
 
@@ -94,12 +104,13 @@ class Organisation(Entity):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="successors"
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["mention_count"])
 
     class Meta:
         ordering = ["name_folded", "id"]
         constraints = [
             status_constraint("organisation"),
+            count_constraint("organisation", "mention_count"),
             bounds_constraint("organisation", "founded"),
             bounds_constraint("organisation", "dissolved"),
             models.CheckConstraint(
@@ -133,13 +144,14 @@ class Person(Entity):
     )
     viaf = models.CharField("VIAF id", max_length=30, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["mention_count"])
 
     class Meta:
         ordering = ["sort_name_folded", "id"]
         verbose_name_plural = "people"
         constraints = [
             status_constraint("person"),
+            count_constraint("person", "mention_count"),
             bounds_constraint("person", "birth"),
             bounds_constraint("person", "death"),
             models.CheckConstraint(
@@ -187,12 +199,13 @@ class Place(Entity):
     )  # fmt: skip
     geonames = models.CharField("GeoNames id", max_length=20, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["mention_count"])
 
     class Meta:
         ordering = ["name_folded", "id"]
         constraints = [
             status_constraint("place"),
+            count_constraint("place", "mention_count"),
             models.CheckConstraint(
                 condition=models.Q(kind__in=PlaceKind.values), name="place_kind_valid"
             ),

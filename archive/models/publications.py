@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from archive.counts import StoredCounts
 from archive.text import word_count
 
 from .base import (
@@ -17,6 +18,7 @@ from .base import (
     Status,
     TimeStampedModel,
     bounds_constraint,
+    count_constraint,
     date_bound_fields,
     status_constraint,
 )
@@ -36,10 +38,11 @@ class PublicationKind(models.TextChoices):
     WEBSITE = "website", _("Website")
 
 
-class Publication(PublishableModel):
+class Publication(StoredCounts, PublishableModel):
     """A title: a newspaper, journal or pamphlet series, with its run of dates."""
 
     Kind = PublicationKind
+    STORED_COUNTS = ("issue_count", "article_count")
 
     title = models.CharField(max_length=255)
     slug = models.SlugField(max_length=255, unique=True)
@@ -62,13 +65,23 @@ class Publication(PublishableModel):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="successors"
     )
     wikidata = models.CharField("Wikidata id", max_length=20, blank=True)
+    issue_count = models.IntegerField(
+        default=0, editable=False,
+        help_text="Published issues. Kept by database triggers (archive/counts.py).",
+    )  # fmt: skip
+    article_count = models.IntegerField(
+        default=0, editable=False,
+        help_text="Published articles in its issues. Kept by database triggers.",
+    )  # fmt: skip
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["issue_count", "article_count"])
 
     class Meta:
         ordering = ["title", "id"]
         constraints = [
             status_constraint("publication"),
+            count_constraint("publication", "issue_count"),
+            count_constraint("publication", "article_count"),
             bounds_constraint("publication", "run"),
             models.CheckConstraint(
                 condition=models.Q(kind__in=PublicationKind.values),

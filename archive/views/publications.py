@@ -47,11 +47,9 @@ def _count_subquery(model, field: str, *conditions: Q, **filters: Any) -> Subque
 def publication_list(request: HttpRequest) -> HttpResponse:
     qs = (
         visible(request, Publication.objects.all())
+        # issue_count and article_count are stored, kept exact by triggers
+        # (archive/counts.py): counting a publication's articles live read all of them.
         .select_related("publisher", "place")
-        .annotate(
-            issue_count=_count_subquery(Issue, "publication", status=Status.PUBLISHED),
-            article_count=_count_subquery(Article, "issue__publication", status=Status.PUBLISHED),
-        )
     )
     try:
         pg = keyset_paginate(request, qs, ["title", "id"], per_page=50)
