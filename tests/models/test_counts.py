@@ -198,9 +198,8 @@ def test_collection_loaded_signal_refreshes_counts():
 
 def test_counts_are_never_negative():
     person = PersonFactory()
-    with pytest.raises(IntegrityError, match="mention_count_not_negative"):
-        with transaction.atomic():
-            models.Person.objects.filter(pk=person.pk).update(mention_count=-1)
+    with pytest.raises(IntegrityError, match="mention_count_not_negative"), transaction.atomic():
+        models.Person.objects.filter(pk=person.pk).update(mention_count=-1)
 
 
 def test_bulk_create_and_delete_of_mentions():
