@@ -31,6 +31,9 @@ HEAD_CAP = 250
 # Body matches gathered before ranking (more than are shown: filters apply afterwards).
 POOL = RANK_CAP + 250
 COUNT_CAP = 10_000
+# A query the planner expects in at least this share of articles is "very common": its first
+# matches are found by reading vectors in table order rather than through the index.
+VERY_COMMON_SHARE = 0.3
 START, STOP = "\x02", "\x03"
 
 
@@ -100,12 +103,34 @@ class PostgresBackend:
             # decompress) every vector until enough matches turned up, which for a word in
             # 5 % of a million articles is tens of thousands of vectors. (The planner does
             # not count the cost of decompressing vectors, so it has to be told.)
-            cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
+            cursor.execute(
+                "SELECT set_config('enable_seqscan', 'off', true), "
+                "set_config('synchronize_seqscans', 'off', true)"
+            )
+            # How many match (the planner's estimate from the lexeme statistics): the total
+            # shown when there are too many to count, and the choice of plan below.
+            estimate = self._estimate(cursor, tsq, tparams, base_sql, base_params)
+            size = self._size(cursor)
+            very_common = size > 0 and estimate >= VERY_COMMON_SHARE * size
+            # Except for a word in most articles: then the index would hand over its whole
+            # posting list (840,000 entries at a million articles) to find the first few
+            # hundred, while reading vectors in table order finds them after a few hundred
+            # rows. Both give the same rows: the first matches in table order (the bitmap
+            # scan visits the table in that order too; synchronised scans are off so a
+            # concurrent scan cannot move the starting point).
+            match = (
+                (lambda col: f"coalesce(s.{col} @@ {tsq}, false)")
+                if very_common
+                else (lambda col: f"s.{col} @@ {tsq}")
+            )
             if sort == "date":
+                # Newest first through the (date_start DESC NULLS LAST, id DESC) index: for a
+                # word in most articles the walk meets 500 matches within a few hundred
+                # articles instead of sorting every match.
                 cursor.execute(
                     f"SELECT a.id, 0, 0 FROM archive_article a "
                     f"JOIN {TABLE} s ON s.article_id = a.id "
-                    f"WHERE s.document @@ {tsq} AND a.id IN ({base_sql}) "
+                    f"WHERE {match('document')} AND a.id IN ({base_sql}) "
                     f"ORDER BY a.date_start DESC NULLS LAST, a.id DESC LIMIT %s",
                     [*tparams, *base_params, RANK_CAP + 1],
                 )
@@ -114,9 +139,9 @@ class PostgresBackend:
             else:
                 cursor.execute(
                     f"WITH c AS MATERIALIZED ("
-                    f"(SELECT s.article_id FROM {TABLE} s WHERE s.head @@ {tsq}{inner} LIMIT %s)"
+                    f"(SELECT s.article_id FROM {TABLE} s WHERE {match('head')}{inner} LIMIT %s)"
                     f" UNION "
-                    f"(SELECT s.article_id FROM {TABLE} s WHERE s.document @@ {tsq}{inner} "
+                    f"(SELECT s.article_id FROM {TABLE} s WHERE {match('document')}{inner} "
                     f"LIMIT %s)) "
                     f"SELECT s.article_id, ts_rank_cd(s.document, {tsq}, 1) AS r, "
                     f"(SELECT count(*) FROM c) FROM {TABLE} s JOIN c USING (article_id) "
@@ -129,10 +154,7 @@ class PostgresBackend:
                 )  # fmt: skip
                 rows = cursor.fetchall()
                 complete = not rows or rows[0][2] < pool
-            if complete:
-                total = len(rows)
-            else:
-                total = max(len(rows), self._estimate(cursor, tsq, tparams, base_sql, base_params))
+            total = len(rows) if complete else max(len(rows), estimate)
         return Candidates(
             ids=[r[0] for r in rows[:RANK_CAP]],
             ranks={r[0]: float(r[1]) for r in rows[:RANK_CAP]},
@@ -140,6 +162,12 @@ class PostgresBackend:
             exact=complete,
             ranked_all=complete,
         )
+
+    def _size(self, cursor) -> int:
+        """Rows in the index table as of the last ANALYZE (0 if never analysed)."""
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [TABLE])
+        row = cursor.fetchone()
+        return max(0, int(row[0])) if row else 0
 
     def _estimate(self, cursor, tsq, tparams, base_sql, base_params) -> int:
         cursor.execute(

@@ -153,3 +153,43 @@ def test_many_matches_are_capped_but_counted_honestly(corpus, monkeypatch):
     assert results.total_label.startswith(("about", "more than"))
     complete = search.search("strike", publication="so")  # 2 matches: under every cap
     assert complete.exact and complete.total_label == "2"
+
+
+def test_date_sort_puts_undated_articles_last(corpus):
+    undated = ArticleFactory(
+        issue=IssueFactory(publication=corpus["arts"][0].issue.publication, date=""),
+        date="", title="Undated strike report", body="A strike, date unknown.",
+    )  # fmt: skip
+    hits = search.search("strike", sort="date").hits
+    assert [h.article.pk for h in hits][-1] == undated.pk
+    assert [h.article.date for h in hits][:2] == ["1991-08", "1990-01"]
+
+
+@pytest.mark.requires_postgres
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_very_common_words_give_the_same_hits_by_either_plan(corpus, monkeypatch, sort):
+    """A word in most articles is found by reading vectors in table order instead of the
+    index: the hits, their order and the counts must not change."""
+    from archive.search import backends
+
+    for i in range(30):
+        ArticleFactory(title=f"Strike bulletin {i}", body=f"Strike news {i}.", date="1985-03")
+    monkeypatch.setattr(backends, "RANK_CAP", 8)
+    monkeypatch.setattr(backends, "HEAD_CAP", 4)
+    monkeypatch.setattr(backends, "POOL", 10)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE archive_search_article")
+
+    def run(share: float):
+        monkeypatch.setattr(backends, "VERY_COMMON_SHARE", share)
+        with CaptureQueriesContext(connection) as queries:
+            results = search.search("strike", sort=sort)
+        table_order = any("coalesce(s.document @@" in q["sql"] for q in queries)
+        return [h.article.pk for h in results.hits], results.total, table_order
+
+    by_index, by_table = run(2.0), run(0.0)
+    assert by_index[2] is False and by_table[2] is True
+    assert by_index[:2] == by_table[:2]
+    assert len(by_index[0]) == 8
+    narrowed = search.search("strike", sort=sort, publication="so")
+    assert {h.article.issue.publication.slug for h in narrowed.hits} == {"so"}
