@@ -111,18 +111,23 @@ class PostgresBackend:
             # shown when there are too many to count, and the choice of plan below.
             estimate = self._estimate(cursor, tsq, tparams, base_sql, base_params)
             size = self._size(cursor)
-            very_common = size > 0 and estimate >= VERY_COMMON_SHARE * size
             # Except for a word in most articles: then the index would hand over its whole
             # posting list (840,000 entries at a million articles) to find the first few
             # hundred, while reading vectors in table order finds them after a few hundred
             # rows. Both give the same rows: the first matches in table order (the bitmap
             # scan visits the table in that order too; synchronised scans are off so a
-            # concurrent scan cannot move the starting point).
-            match = (
-                (lambda col: f"coalesce(s.{col} @@ {tsq}, false)")
-                if very_common
-                else (lambda col: f"s.{col} @@ {tsq}")
-            )
+            # concurrent scan cannot move the starting point). Decided per column: a word in
+            # most bodies may still be rare in titles.
+            common = {"document": size > 0 and estimate >= VERY_COMMON_SHARE * size}
+            if sort != "date" and common["document"]:
+                head = self._estimate(cursor, tsq, tparams, base_sql, base_params, "head")
+                common["head"] = head >= VERY_COMMON_SHARE * size
+
+            def match(col: str) -> str:
+                if common.get(col):
+                    return f"coalesce(s.{col} @@ {tsq}, false)"
+                return f"s.{col} @@ {tsq}"
+
             if sort == "date":
                 # Newest first through the (date_start DESC NULLS LAST, id DESC) index: for a
                 # word in most articles the walk meets 500 matches within a few hundred
@@ -169,9 +174,9 @@ class PostgresBackend:
         row = cursor.fetchone()
         return max(0, int(row[0])) if row else 0
 
-    def _estimate(self, cursor, tsq, tparams, base_sql, base_params) -> int:
+    def _estimate(self, cursor, tsq, tparams, base_sql, base_params, col="document") -> int:
         cursor.execute(
-            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} s WHERE s.document @@ {tsq} "
+            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} s WHERE s.{col} @@ {tsq} "
             f"AND s.article_id IN ({base_sql})",
             [*tparams, *base_params],
         )
