@@ -103,9 +103,15 @@ class PostgresBackend:
             # decompress) every vector until enough matches turned up, which for a word in
             # 5 % of a million articles is tens of thousands of vectors. (The planner does
             # not count the cost of decompressing vectors, so it has to be told.)
+            # JIT off: the planner's penalty for the disabled scans inflates every plan's cost
+            # past jit_above_cost, and compiling took 150 ms of a 160 ms query at a million
+            # articles. No parallel workers: starting them costs more than these bounded
+            # statements save.
             cursor.execute(
                 "SELECT set_config('enable_seqscan', 'off', true), "
-                "set_config('synchronize_seqscans', 'off', true)"
+                "set_config('synchronize_seqscans', 'off', true), "
+                "set_config('jit', 'off', true), "
+                "set_config('max_parallel_workers_per_gather', '0', true)"
             )
             # How many match (the planner's estimate from the lexeme statistics): the total
             # shown when there are too many to count, and the choice of plan below.
