@@ -235,18 +235,27 @@ def _base_queryset(opts: dict[str, Any]) -> QuerySet:
     return qs
 
 
+def _id_set(ids: list[int]):
+    """``ids`` for an ``__in`` lookup. On PostgreSQL one array parameter: 500 placeholders
+    cost more to build and parse (in Django and psycopg) than the facet query itself."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))
+    return ids
+
+
 def _facets(ids: list[int], opts: dict[str, Any]) -> list[Facet]:
     """Counts per facet value over the matching (ranked) articles, a few grouped queries."""
     from archive.models import Article, Mention
 
     if not ids:
         return []
+    id_set = _id_set(ids)
     # Publication, kind and year from one pass over the candidates' rows.
     pubs: Counter = Counter()
     kind_counts: Counter = Counter()
     year_counts: Counter = Counter()
     labels: dict[str, str] = {}
-    for slug, title, kind, start in Article.objects.filter(pk__in=ids).values_list(
+    for slug, title, kind, start in Article.objects.filter(pk__in=id_set).values_list(
         "issue__publication__slug", "issue__publication__title", "kind", "date_start"
     ):
         pubs[slug] += 1
@@ -294,7 +303,7 @@ def _facets(ids: list[int], opts: dict[str, Any]) -> list[Facet]:
     # The articles are published hits already; the rule of Mention.published() that is
     # left is "not rejected, target published", applied per target without its 4-way OR.
     mentions = (
-        Mention.objects.filter(article_id__in=ids)
+        Mention.objects.filter(article_id__in=id_set)
         .exclude(status=Mention.Status.REJECTED)
         .order_by()
     )
