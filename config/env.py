@@ -24,6 +24,8 @@ VARIABLES: dict[str, str] = {
     "API_ANON_THROTTLE": "anonymous API request rate, e.g. 120/min",
     "DATASET_ROOT": "folder where bulk data releases are written and served from",
     "SITE_URL": "absolute base URL used in citations, sitemaps and OAI-PMH identifiers",
+    "PAGE_CACHE_SECONDS": "how long a cached public page or API list may live (0: no cache)",
+    "DATABASE_CONN_MAX_AGE": "seconds a worker keeps its database connection open (0: per request)",
 }
 
 
@@ -56,3 +58,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    """Return an integer variable; a non-number or a value below ``minimum`` stops start-up."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} is below the minimum {minimum}.")
+    return value

@@ -8,6 +8,7 @@ resource's exporter, which streams every matching row as CSV or JSON Lines.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Prefetch
@@ -28,6 +29,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
+from archive.caching import cached_api_data
 from archive.citations import Citation, article_jsonld
 from archive.exports import (
     ArticleExporter,
@@ -145,9 +147,16 @@ class ArchiveViewSet(viewsets.ReadOnlyModelViewSet):
             # Downloads are not paged, but a bad page_size is still a 400, not ignored.
             self.paginator.get_page_size(request)
             return self.export(queryset, fmt)
-        page = self.paginate_queryset(self.with_related(queryset))
-        serializer = self.get_serializer(page, many=True)
-        return self.get_paginated_response(serializer.data)
+
+        def produce() -> tuple[Any, dict]:
+            page = self.paginate_queryset(self.with_related(queryset))
+            response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+            headers = {k: v for k, v in response.items() if k.lower() != "content-type"}
+            return response.data, headers
+
+        # Cached after authentication and throttling, keyed on the content version.
+        data, headers = cached_api_data(request, fmt, produce)
+        return Response(data, headers=headers)
 
     def get_object(self):
         """Detail views ignore list filters but still refuse unknown parameters."""

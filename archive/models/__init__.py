@@ -13,12 +13,14 @@ from .publications import (
     SourceDocument,
     TextRepair,
 )
+from .site import ContentVersion
 
 __all__ = [
     "TARGETS",
     "Alias",
     "Article",
     "Authorship",
+    "ContentVersion",
     "EDTFField",
     "Event",
     "EventParticipant",

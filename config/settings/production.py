@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_str
+from config.env import env_bool, env_int, env_str
 
 from .base import *  # noqa: F403
 
@@ -31,6 +31,16 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # The Content-Security-Policy (no inline scripts; nonce for JSON-LD data blocks) is set in
 # base.py so that every environment, and the test suite, sends the same header.
+# Each worker keeps its database connection between requests (checked before reuse).
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)  # noqa: F405
+# Cached pages are shared by every worker of the server (archive/caching.py).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),  # noqa: F405
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+}
 WHITENOISE_AUTOREFRESH = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

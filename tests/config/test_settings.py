@@ -20,7 +20,7 @@ def test_every_variable_read_is_documented_and_vice_versa():
     assert documented == set(env.VARIABLES)
     read_in_code = set()
     for path in (ROOT / "config").rglob("*.py"):
-        read_in_code |= set(re.findall(r'env_(?:str|bool|list)\("([A-Z_]+)"', path.read_text()))
+        read_in_code |= set(re.findall(r'env_(?:str|bool|list|int)\("([A-Z_]+)"', path.read_text()))
     read_in_code.add("DJANGO_SETTINGS_MODULE")
     assert read_in_code == set(env.VARIABLES)
 
@@ -31,6 +31,17 @@ def test_bad_boolean_stops_start_up(monkeypatch):
         env.env_bool("DEBUG", False)
     monkeypatch.setenv("DEBUG", "off")
     assert env.env_bool("DEBUG", True) is False
+
+
+def test_bad_whole_number_stops_start_up(monkeypatch):
+    monkeypatch.setenv("PAGE_CACHE_SECONDS", "soon")
+    with pytest.raises(ImproperlyConfigured, match="PAGE_CACHE_SECONDS='soon' is not a whole"):
+        env.env_int("PAGE_CACHE_SECONDS", 600)
+    monkeypatch.setenv("PAGE_CACHE_SECONDS", "-1")
+    with pytest.raises(ImproperlyConfigured, match="below the minimum 0"):
+        env.env_int("PAGE_CACHE_SECONDS", 600)
+    monkeypatch.setenv("PAGE_CACHE_SECONDS", " 30 ")
+    assert env.env_int("PAGE_CACHE_SECONDS", 600) == 30
 
 
 def test_production_refuses_to_start_without_secret_key():

@@ -10,7 +10,9 @@ from django.test import Client, RequestFactory
 
 from archive.middleware import RETRY_AFTER_SECONDS, server_error
 
-pytestmark = pytest.mark.urls("tests.reliability.outage_urls")
+# The page cache reads the content version before the view runs, so the database is open;
+# the views under test raise the outage error themselves.
+pytestmark = [pytest.mark.urls("tests.reliability.outage_urls"), pytest.mark.django_db]
 
 
 @pytest.fixture

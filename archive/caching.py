@@ -1,0 +1,155 @@
+"""Cache public pages and API lists until the archive changes.
+
+The public reads far more than curators write, and every page is a pure function of the
+published records (plus the URL). So a rendered page or API list is cached under a key
+that includes the **content version** (:class:`archive.models.ContentVersion`), a counter
+that database triggers bump in the same transaction as any write to an archive table. When
+a curator publishes, edits or merges anything, the version moves on and every cached
+answer is simply never asked for again (the cache's own expiry and culling drop it). No
+signal handler has to know which pages a record appears on, and writes that bypass Python
+(``update()``, ``loaddata``, raw SQL, a restore) invalidate just the same.
+
+What is cached:
+
+* ``PublicPageCacheMiddleware``: ``GET`` of a public HTML/XML page by a reader without a
+  session (curators previewing drafts carry a session cookie and always get a fresh page),
+  answered 200 without setting a cookie and not marked private. Paths whose answer does
+  not come only from the database are never cached: the admin, the API (cached per view,
+  below, after its throttle), OAI-PMH (its responses carry the time of the request), the
+  downloads and the data page (files on disk).
+* :func:`cached_api_data`: the data of an API list page, after DRF has authenticated and
+  throttled the request, so the API's rate limit still holds for cached answers.
+
+The page's Content-Security-Policy nonce is per response: it is stored as a placeholder
+and each cached answer gets the nonce of its own request.
+
+``PAGE_CACHE_SECONDS`` (environment) bounds an entry's life; 0 switches caching off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+
+from archive.middleware import OUTAGE_ERRORS
+
+NONCE_PLACEHOLDER = b"\x00csp-nonce\x00"
+UNCACHED_PREFIXES = ("/admin/", "/api/", "/oai", "/downloads/", "/data/", "/static/", "/accounts/")
+CACHED_CONTENT_TYPES = ("text/html", "application/xml", "text/xml", "text/plain")
+
+
+def cache_seconds() -> int:
+    return int(getattr(settings, "PAGE_CACHE_SECONDS", 0))
+
+
+def page_cache():
+    return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
+
+
+def content_version() -> int:
+    """The current content version: one primary-key read (0 if the row was flushed)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM archive_contentversion WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def cache_key(kind: str, version: int, request: HttpRequest, *extra: str) -> str:
+    """A short key for a request (host and scheme included: pages hold absolute links);
+    long query strings are hashed, never truncated."""
+    parts = "\n".join([request.build_absolute_uri(), *extra])
+    digest = hashlib.sha256(parts.encode()).hexdigest()[:40]
+    return f"archive:{kind}:{version}:{digest}"
+
+
+def is_anonymous_reader(request: HttpRequest) -> bool:
+    """No session cookie: not logged in, so the answer is the same for every such reader."""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+class PublicPageCacheMiddleware:
+    """Serve a reader's ``GET`` from the cache while the content version is unchanged."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not self.cacheable_request(request):
+            return self.get_response(request)
+        try:
+            version = content_version()
+        except OUTAGE_ERRORS:
+            # Database down: let the view answer (a 503 from DatabaseOutageMiddleware).
+            return self.get_response(request)
+        key = cache_key("page", version, request)
+        cache = page_cache()
+        stored = cache.get(key)
+        if stored is not None:
+            return self.rebuild(stored, request)
+        response = self.get_response(request)
+        if self.cacheable_response(response):
+            cache.set(key, self.freeze(response, request), cache_seconds())
+            response["X-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def cacheable_request(request: HttpRequest) -> bool:
+        return (
+            request.method == "GET"
+            and cache_seconds() > 0
+            and not request.path.startswith(UNCACHED_PREFIXES)
+            and is_anonymous_reader(request)
+        )
+
+    @staticmethod
+    def cacheable_response(response: HttpResponse) -> bool:
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return False
+        control = response.get("Cache-Control", "")
+        if any(word in control for word in ("private", "no-store", "no-cache")):
+            return False
+        return response.get("Content-Type", "").startswith(CACHED_CONTENT_TYPES)
+
+    @staticmethod
+    def freeze(response: HttpResponse, request: HttpRequest) -> dict[str, Any]:
+        content = response.content
+        nonce = getattr(request, "_csp_nonce", None)
+        if isinstance(nonce, str) and nonce:
+            content = content.replace(nonce.encode(), NONCE_PLACEHOLDER)
+        headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
+        return {"content": content, "headers": headers}
+
+    @staticmethod
+    def rebuild(stored: dict[str, Any], request: HttpRequest) -> HttpResponse:
+        content = stored["content"]
+        if NONCE_PLACEHOLDER in content:
+            content = content.replace(NONCE_PLACEHOLDER, str(request.csp_nonce).encode())
+        response = HttpResponse(content)
+        for name, value in stored["headers"]:
+            response[name] = value
+        response["X-Cache"] = "hit"
+        return response
+
+
+def cached_api_data(request, key_extra: str, produce: Callable[[], tuple[Any, dict]]):
+    """``(data, headers)`` of an API list answer, from the cache when the version allows.
+
+    ``request`` is DRF's (already authenticated and throttled); staff sessions bypass the
+    cache like on the pages. ``produce`` renders the answer when it is not cached.
+    """
+    if cache_seconds() <= 0 or not is_anonymous_reader(request._request):
+        return produce()
+    key = cache_key("api", content_version(), request._request, key_extra)
+    cache = page_cache()
+    stored = cache.get(key)
+    if stored is not None:
+        return stored
+    answer = produce()
+    cache.set(key, answer, cache_seconds())
+    return answer
