@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from archive import models, services
 from archive.counts import count_mismatches, refresh_counts
@@ -173,13 +174,27 @@ def test_publication_counts_follow_issues_and_articles():
 
 
 def test_record_inserted_after_what_points_at_it_counts_it():
-    """Fixtures may load mentions before the person (foreign keys checked at commit)."""
+    """Fixtures may load a mention before its person (foreign keys are checked at commit):
+    the person's insert counts the mentions already there."""
+    article = ArticleFactory()
+    pk = (models.Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 100
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO archive_mention (created, updated, article_id, person_id, count, "
+            "first_offset, context, status) VALUES (%s, %s, %s, %s, 1, 0, '', 'auto')",
+            [now, now, article.pk, pk],
+        )
+    person = PersonFactory(id=pk, name="Lech Wałęsa")
+    assert stored(person) == 1
+    assert consistent()
+
+
+def test_refresh_repairs_counts_written_by_a_raw_load():
     person = PersonFactory()
     MentionFactory.create_batch(2, person=person)
-    pk = person.pk
     with connection.cursor() as cursor:
-        # Re-insert the person row as a raw load would, carrying a wrong count.
-        cursor.execute("UPDATE archive_person SET mention_count = 7 WHERE id = %s", [pk])
+        cursor.execute("UPDATE archive_person SET mention_count = 7 WHERE id = %s", [person.pk])
     assert stored(person) == 7
     assert refresh_counts() == 1
     assert stored(person) == 2
