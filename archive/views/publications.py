@@ -252,6 +252,9 @@ def article_detail(request: HttpRequest, publication: str, issue: str, slug: str
     )
     previous = siblings.filter(position__lt=article.position).order_by("-position").first()
     following = siblings.filter(position__gt=article.position).order_by("position").first()
+    for sibling in (previous, following):
+        if sibling is not None:  # their links need the issue and publication already loaded
+            sibling.issue = article.issue
     api = f"/api/articles/{article.pk}/"
     return page(
         request,
