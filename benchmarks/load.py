@@ -211,7 +211,7 @@ def serve_and_load(args: argparse.Namespace) -> dict:
         subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
     if not args.skip_setup:
         manage("collectstatic", "--noinput", "-v", "0", env=env)
-    # Start cold: the file cache outlives the server, and another database may have filled it.
+    # Start cold, as after a deployment.
     manage("clear_page_cache", env=env)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

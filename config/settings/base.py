@@ -96,7 +96,7 @@ DATABASES = {
     )
 }
 # Public pages and API lists are cached until the archive changes (archive/caching.py).
-# Per process by default; production shares one file cache between its workers.
+# Each process keeps its own cache; the version that keys it is shared, in the database.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 CACHES = {
     "default": {
