@@ -13,6 +13,8 @@ The load: ``--clients`` (32) closed-loop clients for ``--duration`` (60) seconds
 client picks a request class by weight (pages 50%, searches 20%, API lists 20%, exports
 10%), then a URL of that class, sends it, reads the whole body, and waits a random think
 time (``--think``, default 0.2-1.0 s, like a locust ``between`` wait) before the next one.
+``--warmup`` (20) seconds of the same load run first and are not counted: the figures
+describe the steady state after workers have started and PostgreSQL has read its tables.
 ``--think 0`` gives a saturation run (no pauses): the server's capacity.
 
 Safety: the target must be a loopback address; every client stops at the deadline; each
@@ -167,23 +169,35 @@ def report(result: Result, elapsed: float) -> dict:
     return rows
 
 
-def run_load(url: str, clients: int, duration: float, think: tuple[float, float]) -> dict:
-    target = Target(url)
-    urls = discover(target)
-    print("Request classes: " + ", ".join(f"{k} ({len(v)} URLs)" for k, v in urls.items()))
-    # Warm every worker's caches a little so the figures describe steady state.
-    for path in [u for v in urls.values() for u in v[:3]]:
-        target.get(path)
+def drive(target: Target, urls: dict[str, list[str]], clients: int, duration: float,
+          think: tuple[float, float], seed: int = 0) -> Result:  # fmt: skip
+    """``clients`` closed-loop clients for ``duration`` seconds; their latencies."""
     result = Result()
     deadline = time.monotonic() + duration
     threads = [threading.Thread(target=client_loop, daemon=True,
-                                args=(target, urls, deadline, think, result, i))
+                                args=(target, urls, deadline, think, result, seed + i))
                for i in range(clients)]  # fmt: skip
-    started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=duration + 60)
+    return result
+
+
+def run_load(url: str, clients: int, duration: float, think: tuple[float, float],
+             warmup: float = 0.0) -> dict:  # fmt: skip
+    target = Target(url)
+    urls = discover(target)
+    print("Request classes: " + ", ".join(f"{k} ({len(v)} URLs)" for k, v in urls.items()))
+    if warmup:
+        # The same load, not counted: workers import and compile templates on their first
+        # requests and PostgreSQL reads the tables into memory. The figures describe the
+        # steady state that follows (the page cache is not warmed beyond what this visits).
+        warm = drive(target, urls, clients, warmup, think, seed=10_000)
+        count = sum(len(v) for v in warm.latencies.values())
+        print(f"Warm-up: {warmup:.0f} s, {count} requests (not counted)")
+    started = time.monotonic()
+    result = drive(target, urls, clients, duration, think)
     elapsed = time.monotonic() - started
     print(f"{clients} clients, {duration:.0f} s, think time {think[0]}-{think[1]} s, "
           f"elapsed {elapsed:.1f} s")  # fmt: skip
@@ -211,6 +225,12 @@ def serve_and_load(args: argparse.Namespace) -> dict:
         subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
     if not args.skip_setup:
         manage("collectstatic", "--noinput", "-v", "0", env=env)
+        # What a deployment does after a bulk load: fresh planner statistics, and no
+        # autovacuum of the new rows competing with the measured run.
+        code = ("import django; django.setup(); from django.db import connection; "
+                "connection.vendor == 'postgresql' and "
+                "connection.cursor().execute('VACUUM ANALYZE')")  # fmt: skip
+        subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
     # Start cold, as after a deployment.
     manage("clear_page_cache", env=env)
     with socket.socket() as sock:
@@ -233,7 +253,7 @@ def serve_and_load(args: argparse.Namespace) -> dict:
             except OSError:
                 time.sleep(0.2)
         print(f"gunicorn: {args.workers} workers x {args.threads} threads at {url}")
-        return run_load(url, args.clients, args.duration, args.think)
+        return run_load(url, args.clients, args.duration, args.think, args.warmup)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -253,6 +273,8 @@ def main() -> None:
         metavar=("MIN", "MAX"),
         help="seconds between a client's requests",
     )
+    parser.add_argument("--warmup", type=float, default=20.0,
+                        help="seconds of uncounted load first (0: none)")  # fmt: skip
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--synthetic", type=int, default=5000, help="synthetic articles to add")
@@ -264,12 +286,12 @@ def main() -> None:
     )
     args = parser.parse_args()
     args.think = tuple(args.think)
-    if args.duration > 600 or args.clients > 256:
+    if args.duration > 600 or args.warmup > 600 or args.clients > 256:
         sys.exit("Bounded by design: at most 600 s and 256 clients.")
     if args.serve:
         rows = serve_and_load(args)
     elif args.url:
-        rows = run_load(args.url, args.clients, args.duration, args.think)
+        rows = run_load(args.url, args.clients, args.duration, args.think, args.warmup)
     else:
         parser.error("give --url or --serve")
     if args.json:

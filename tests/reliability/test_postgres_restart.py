@@ -68,7 +68,9 @@ def test_requests_during_a_restart_get_503_and_service_resumes_without_app_resta
         "api": ("/api/articles/", {}),
         "public page": ("/people/", {}),
     }
-    with Gunicorn(database_url) as server:
+    # As in production, each worker keeps its connection between requests: the connection
+    # that the restart kills must be noticed (health check) and replaced, not reused.
+    with Gunicorn(database_url, extra_env={"DATABASE_CONN_MAX_AGE": "60"}) as server:
         for name, (path, headers) in probes.items():
             status, _, body = fetch(server.url + path, headers=headers)
             assert status == 200, (name, body[:500])
