@@ -30,6 +30,11 @@ ORM ``save()`` never writes the stored counts (see :class:`StoredCounts`), so an
 loaded before a change cannot overwrite the trigger's figure with a stale one.
 :func:`refresh_counts` recomputes everything from scratch: run after loads that write rows
 with counts in them (``collection_loaded`` does it) and by the migration that adds them.
+
+Migration 0006 holds a frozen copy of the SQL below. Changing a trigger here changes
+nothing in an existing database: add a migration that drops and re-creates the triggers
+with the new :func:`trigger_sql` output (``tests/models/test_counts.py`` checks that the
+installed triggers still give the counts this module computes).
 """
 
 from __future__ import annotations
