@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.urls import NoReverseMatch
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
@@ -227,13 +227,13 @@ class ArticleDetailSerializer(ArticleSerializer):
         fields = [*ArticleSerializer.Meta.fields, "body", "mentions", "illustrations", "formats"]
 
     @extend_schema_field(
-        {
-            "type": "object",
-            "properties": {
-                t: {"type": "array", "items": {"$ref": "#/components/schemas/Mentioned"}}
+        inline_serializer(
+            name="ArticleMentions",
+            fields={
+                t: MentionedSerializer(many=True)
                 for t in ("people", "organisations", "places", "events")
             },
-        }
+        )
     )
     def get_mentions(self, obj):
         groups = {"people": [], "organisations": [], "places": [], "events": []}
@@ -324,14 +324,14 @@ class _EntityDetailMixin(serializers.Serializer):
     target = ""
 
     @extend_schema_field(
-        {
-            "type": "object",
-            "properties": {
-                "count": {"type": "integer"},
-                "all": {"type": "string", "format": "uri"},
-                "results": {"type": "array", "items": {"$ref": "#/components/schemas/Mentioned"}},
+        inline_serializer(
+            name="MentioningArticles",
+            fields={
+                "count": serializers.IntegerField(),
+                "all": serializers.URLField(),
+                "results": MentionedSerializer(many=True),
             },
-        }
+        )
     )
     def get_articles(self, obj):
         """Articles mentioning the record (first 100 by date; ``all`` lists every one)."""
