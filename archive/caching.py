@@ -45,11 +45,11 @@ CACHED_CONTENT_TYPES = ("text/html", "application/xml", "text/xml", "text/plain"
 
 
 def cache_seconds() -> int:
-    return int(getattr(settings, "PAGE_CACHE_SECONDS", 0))
+    return settings.PAGE_CACHE_SECONDS
 
 
 def page_cache():
-    return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
+    return caches["default"]
 
 
 def content_version() -> int:

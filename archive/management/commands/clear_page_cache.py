@@ -15,9 +15,10 @@ from __future__ import annotations
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import transaction
 
 from archive.caching import content_version, page_cache
+from archive.models import ContentVersion
 
 
 class Command(BaseCommand):
@@ -25,14 +26,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         floor = int(time.time() * 1000)
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "DELETE FROM archive_contentversion WHERE id = 1 AND value < %s", [floor]
-            )
-            cursor.execute(
-                "INSERT INTO archive_contentversion (id, value) SELECT 1, %s "
-                "WHERE NOT EXISTS (SELECT 1 FROM archive_contentversion WHERE id = 1)",
-                [floor],
-            )
+        with transaction.atomic():
+            version, _ = ContentVersion.objects.select_for_update().get_or_create(id=1)
+            if version.value < floor:
+                version.value = floor
+                version.save(update_fields=["value"])
         page_cache().clear()
         self.stdout.write(f"Page cache retired (content version now {content_version()}).")
