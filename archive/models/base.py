@@ -9,6 +9,21 @@ from django.utils.translation import gettext_lazy as _
 from archive.dates import edtf_bounds, validate_edtf
 
 
+def derive_fields(obj: models.Model) -> None:
+    """Recompute, in place, every field of ``obj`` that is derived from its other fields.
+
+    The one function for derived data, so that ``save()``, the collection build and the
+    release loader cannot disagree: EDTF bounds of every :class:`EDTFField`, then the model's
+    own ``derive()`` (folded names, word counts, an article's effective date).
+    """
+    for f in obj._meta.concrete_fields:
+        if isinstance(f, EDTFField):
+            f.derive(obj)
+    derive = getattr(obj, "derive", None)
+    if derive is not None:
+        derive()
+
+
 class TimeStampedModel(models.Model):
     """Every record says when it was created and last changed (used by data-release diffs)."""
 
@@ -17,6 +32,10 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        derive_fields(self)
+        super().save(*args, **kwargs)
 
 
 class EDTFField(models.CharField):
@@ -51,14 +70,17 @@ class EDTFField(models.CharField):
         kwargs["end_field"] = self.end_field
         return name, path, args, kwargs
 
-    def pre_save(self, model_instance, add):
-        value = super().pre_save(model_instance, add)
-        bounds = edtf_bounds(value or "")
+    def derive(self, model_instance) -> None:
+        """Set the bound fields of ``model_instance`` from this field's EDTF text."""
+        bounds = edtf_bounds(getattr(model_instance, self.attname) or "")
         if self.start_field:
             setattr(model_instance, self.start_field, bounds.start)
         if self.end_field:
             setattr(model_instance, self.end_field, bounds.end)
-        return value
+
+    def pre_save(self, model_instance, add):
+        self.derive(model_instance)
+        return super().pre_save(model_instance, add)
 
 
 def date_bound_fields(label: str) -> tuple[models.DateField, models.DateField]:
@@ -91,11 +113,25 @@ class Status(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
-class PublishableQuerySet(models.QuerySet):
-    """The one visibility rule, used by pages, API, sitemap, OAI-PMH and bulk data alike."""
+class PublicQuerySet(models.QuerySet):
+    """``public()``: the rows the public may see, by the model's own ``public_q()``.
 
+    This is the one visibility rule (docs/architecture.md, "One rule per concept"): pages,
+    API lists, details and exports, citations, search, facets, the sitemap, OAI-PMH, data
+    releases and the stored counts all call it, or the model's ``public_q()`` to apply it
+    across a relation, or the instance twin ``is_public()``.
+    """
+
+    def public(self):
+        return self.filter(self.model.public_q())
+
+    # TRANSITIONAL alias while surfaces move to public(); removed before landing.
     def published(self):
-        return self.filter(status=Status.PUBLISHED)
+        return self.public()
+
+
+class PublishableQuerySet(PublicQuerySet):
+    pass
 
 
 class PublishableModel(TimeStampedModel):
@@ -109,10 +145,38 @@ class PublishableModel(TimeStampedModel):
         blank=True, help_text="Internal notes: sources, doubts, reasons for dating guesses."
     )
 
+    #: Lookups to the publishable records this one hangs from: it is public only when they
+    #: are too (an article needs its issue and the issue's publication).
+    PARENTS: tuple[str, ...] = ()
+
     objects = PublishableQuerySet.as_manager()
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def public_q(cls, prefix: str = "") -> models.Q:
+        """The visibility rule as a ``Q`` over ``prefix`` (e.g. ``"article__"``)."""
+        q = models.Q(**{f"{prefix}status": Status.PUBLISHED})
+        for parent in cls.PARENTS:
+            q &= models.Q(**{f"{prefix}{parent}__status": Status.PUBLISHED})
+        return q
+
+    def is_public(self) -> bool:
+        """Instance twin of ``public()``: published, and so is every parent."""
+        if self.status != Status.PUBLISHED:
+            return False
+        for parent in self.PARENTS:
+            obj = self
+            for step in parent.split("__"):
+                obj = getattr(obj, step)
+            if obj is None or obj.status != Status.PUBLISHED:
+                return False
+        return True
+
+    # TRANSITIONAL alias while surfaces move to is_public(); removed before landing.
+    def is_published(self) -> bool:
+        return self.is_public()
 
     def save(self, *args, **kwargs):
         # published_at follows status, so it can't disagree with it.
@@ -121,9 +185,6 @@ class PublishableModel(TimeStampedModel):
         elif self.status != Status.PUBLISHED:
             self.published_at = None
         super().save(*args, **kwargs)
-
-    def is_published(self) -> bool:
-        return self.status == Status.PUBLISHED
 
 
 def count_constraint(model: str, field: str) -> models.CheckConstraint:

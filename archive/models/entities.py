@@ -16,6 +16,7 @@ from archive.text import fold
 
 from .base import (
     EDTFField,
+    PublicQuerySet,
     PublishableModel,
     PublishableQuerySet,
     TimeStampedModel,
@@ -67,9 +68,8 @@ class Entity(StoredCounts, PublishableModel):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def derive(self) -> None:
         self.name_folded = fold(self.name)
-        super().save(*args, **kwargs)
 
 
 class OrganisationKind(models.TextChoices):
@@ -165,11 +165,11 @@ class Person(Entity):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def derive(self) -> None:
+        super().derive()
         if not self.sort_name:
             self.sort_name = self.name
         self.sort_name_folded = fold(self.sort_name)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("archive:person-detail", kwargs={"slug": self.slug})
@@ -262,6 +262,7 @@ class Alias(TimeStampedModel):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.VARIANT)
     language = models.CharField(max_length=12, blank=True, help_text="BCP 47 tag, e.g. pl, en.")
 
+    objects = PublicQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -300,9 +301,21 @@ class Alias(TimeStampedModel):
     def entity(self) -> Person | Organisation | Place | None:
         return self.person or self.organisation or self.place
 
-    def save(self, *args, **kwargs):
+    def derive(self) -> None:
         self.name_folded = fold(self.name)
-        super().save(*args, **kwargs)
+
+    @classmethod
+    def public_q(cls, prefix: str = "") -> models.Q:
+        """A variant name is public with its record."""
+        return (
+            Person.public_q(f"{prefix}person__")
+            | Organisation.public_q(f"{prefix}organisation__")
+            | Place.public_q(f"{prefix}place__")
+        )
+
+    def is_public(self) -> bool:
+        entity = self.entity
+        return entity is not None and entity.is_public()
 
     def get_absolute_url(self) -> str:
         entity = self.entity

@@ -11,6 +11,7 @@ from .base import (
     EDTFField,
     PublishableModel,
     PublishableQuerySet,
+    PublicQuerySet,
     TimeStampedModel,
     bounds_constraint,
     date_bound_fields,
@@ -78,6 +79,20 @@ class Event(PublishableModel):
     def get_absolute_url(self) -> str:
         return reverse("archive:event-detail", kwargs={"slug": self.slug})
 
+    @classmethod
+    def public_place_links(cls) -> models.QuerySet:
+        """Event–place rows whose event and place are both public."""
+        return cls.places.through.objects.filter(
+            Event.public_q("event__") & Place.public_q("place__")
+        )
+
+    @classmethod
+    def public_article_links(cls) -> models.QuerySet:
+        """Event–article rows whose event and article (with its issue) are both public."""
+        return cls.articles.through.objects.filter(
+            Event.public_q("event__") & Article.public_q("article__")
+        )
+
 
 class EventParticipantRole(models.TextChoices):
     PARTICIPANT = "participant", _("Participant")
@@ -101,6 +116,7 @@ class EventParticipant(TimeStampedModel):
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
 
+    objects = PublicQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -124,6 +140,17 @@ class EventParticipant(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.person or self.organisation} ({self.role}) in {self.event.title}"
+
+    @classmethod
+    def public_q(cls, prefix: str = "") -> models.Q:
+        """Public when the event and the person or organisation are."""
+        return Event.public_q(f"{prefix}event__") & (
+            Person.public_q(f"{prefix}person__") | Organisation.public_q(f"{prefix}organisation__")
+        )
+
+    def is_public(self) -> bool:
+        who = self.person or self.organisation
+        return self.event.is_public() and who is not None and who.is_public()
 
     def get_absolute_url(self) -> str:
         return self.event.get_absolute_url()

@@ -9,10 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from archive.counts import StoredCounts
+from archive.dates import edtf_bounds
 from archive.text import word_count
 
 from .base import (
     EDTFField,
+    PublicQuerySet,
     PublishableModel,
     PublishableQuerySet,
     Status,
@@ -135,6 +137,8 @@ class IssueQuerySet(PublishableQuerySet):
 class Issue(PublishableModel):
     """One issue or edition of a publication."""
 
+    PARENTS = ("publication",)
+
     publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="issues")
     slug = models.SlugField(max_length=255, help_text="Unique within the publication.")
     volume = models.CharField(max_length=40, blank=True)
@@ -187,6 +191,11 @@ class Issue(PublishableModel):
         )
         return f"{self.publication} — {label}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Units written for the issue itself take its date (the article-date rule).
+        self.articles.filter(kind__in=ISSUE_DATED_KINDS).refresh_dates()
+
     def get_absolute_url(self) -> str:
         return reverse(
             "archive:issue-detail",
@@ -196,13 +205,42 @@ class Issue(PublishableModel):
 
 class ArticleQuerySet(PublishableQuerySet):
     def with_related(self):
-        """What every list of articles renders: issue, publication, authors."""
+        """What every public list of articles renders: issue, publication, public authors."""
         return self.select_related("issue__publication").prefetch_related(
-            models.Prefetch("authorships", queryset=Authorship.objects.select_related("person"))
+            models.Prefetch(
+                "authorships",
+                queryset=Authorship.objects.filter(Person.public_q("person__"))
+                .select_related("person")
+                .order_by("order", "id"),
+                to_attr="_public_authorships",
+            )
         )
 
     def unsigned(self):
-        return self.filter(authorships__isnull=True)
+        """Articles with no public author (a draft person's name is never shown)."""
+        return self.exclude(
+            models.Exists(
+                Authorship.objects.filter(
+                    Person.public_q("person__"), article=models.OuterRef("pk")
+                )
+            )
+        )
+
+    def undated(self):
+        return self.filter(date_source=DateSource.UNDATED)
+
+    def refresh_dates(self) -> int:
+        """Recompute the effective date of these articles (after their issue's date changed)."""
+        changed = []
+        for article in self.select_related("issue"):
+            before = (article.effective_date, article.date_source)
+            article.derive()
+            if (article.effective_date, article.date_source) != before:
+                changed.append(article)
+        Article.objects.bulk_update(
+            changed, ["effective_date", "effective_date_start", "effective_date_end", "date_source"]
+        )
+        return len(changed)
 
 
 class ArticleKind(models.TextChoices):
@@ -217,6 +255,19 @@ class ArticleKind(models.TextChoices):
     INTERVIEW = "interview", _("Interview")
 
 
+class DateSource(models.TextChoices):
+    """Where an article's effective date comes from (shown beside every date)."""
+
+    DATELINE = "dateline", _("its dateline")
+    FIRST_PUBLISHED = "first_published", _("its first publication")
+    ISSUE = "issue", _("the date of the issue it was written for")
+    UNDATED = "undated", _("undated")
+
+
+#: Units written for the issue itself, which take the issue's date when they carry none.
+ISSUE_DATED_KINDS = (ArticleKind.INTRODUCTION, ArticleKind.TIMELINE, ArticleKind.EDITORIAL)
+
+
 class Article(PublishableModel):
     """A unit of text in an issue: an article, the introduction, a sidebar, the timeline…
 
@@ -226,6 +277,8 @@ class Article(PublishableModel):
     """
 
     Kind = ArticleKind
+    DateSource = DateSource
+    PARENTS = ("issue", "issue__publication")
 
     issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="articles")
     position = models.PositiveIntegerField(help_text="Reading order within the issue, from 1.")
@@ -251,6 +304,16 @@ class Article(PublishableModel):
         start_field="first_published_date_start", end_field="first_published_date_end"
     )
     first_published_date_start, first_published_date_end = date_bound_fields("first publication")
+    effective_date = models.CharField(
+        max_length=64, blank=True, default="", editable=False,
+        help_text="The date the article is filtered, sorted, cited and faceted by (EDTF): "
+        "see date_source and Article.derive().",
+    )  # fmt: skip
+    effective_date_start, effective_date_end = date_bound_fields("article's effective date")
+    date_source = models.CharField(
+        max_length=20, choices=DateSource.choices, default=DateSource.UNDATED, editable=False,
+        help_text="Where effective_date comes from.",
+    )  # fmt: skip
     pages = models.CharField(max_length=40, blank=True, help_text='Pages as printed, "12–14".')
     body = models.TextField(blank=True)
     raw_text = models.TextField(blank=True, help_text="Text as extracted, before repairs.")
@@ -273,6 +336,11 @@ class Article(PublishableModel):
             status_constraint("article"),
             bounds_constraint("article", "date"),
             bounds_constraint("article", "first_published_date"),
+            bounds_constraint("article", "effective_date"),
+            models.CheckConstraint(
+                condition=models.Q(date_source__in=DateSource.values),
+                name="article_date_source_valid",
+            ),
             models.UniqueConstraint(fields=["issue", "position"], name="article_unique_position"),
             models.UniqueConstraint(fields=["issue", "slug"], name="article_unique_slug"),
             models.CheckConstraint(
@@ -291,9 +359,25 @@ class Article(PublishableModel):
     def __str__(self) -> str:
         return f"{self.label}. {self.title}" if self.label.isdigit() else self.title
 
-    def save(self, *args, **kwargs):
+    def effective_date_rule(self) -> tuple[str, DateSource]:
+        """The one rule for an article's date: its dateline; else the date it was first
+        published (a reprint); else, only for units written for the issue itself
+        (introduction, timeline, editorial), the issue's date; else undated. A reprint never
+        takes the reprint's date, so a 1989 article in a 2009 pamphlet is a 1989 article."""
+        if self.date:
+            return self.date, DateSource.DATELINE
+        if self.first_published_date:
+            return self.first_published_date, DateSource.FIRST_PUBLISHED
+        if self.kind in ISSUE_DATED_KINDS and self.issue_id and self.issue.date:
+            return self.issue.date, DateSource.ISSUE
+        return "", DateSource.UNDATED
+
+    def derive(self) -> None:
+        """Derived fields (see ``derive_fields``): word count and the effective date."""
         self.word_count = word_count(self.body)
-        super().save(*args, **kwargs)
+        self.effective_date, self.date_source = self.effective_date_rule()
+        bounds = edtf_bounds(self.effective_date)
+        self.effective_date_start, self.effective_date_end = bounds.start, bounds.end
 
     def get_absolute_url(self) -> str:
         return reverse(
@@ -303,6 +387,19 @@ class Article(PublishableModel):
                 "issue": self.issue.slug,
                 "slug": self.slug,
             },
+        )
+
+    @property
+    def public_authorships(self) -> list[Authorship]:
+        """Its authorships whose person is public, in credit order (prefetched by
+        ``with_related()``; queried otherwise). A draft person is never credited in public."""
+        cached = getattr(self, "_public_authorships", None)
+        if cached is not None:
+            return cached
+        return list(
+            self.authorships.filter(Person.public_q("person__"))
+            .select_related("person")
+            .order_by("order", "id")
         )
 
     @property
@@ -325,6 +422,7 @@ class Authorship(TimeStampedModel):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.AUTHOR)
     order = models.PositiveSmallIntegerField(default=1)
 
+    objects = PublicQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -342,6 +440,14 @@ class Authorship(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.person} ({self.get_role_display()}) — {self.article}"
 
+    @classmethod
+    def public_q(cls, prefix: str = "") -> models.Q:
+        """Public when both ends are: the article (with its issue) and the person."""
+        return Article.public_q(f"{prefix}article__") & Person.public_q(f"{prefix}person__")
+
+    def is_public(self) -> bool:
+        return self.article.is_public() and self.person.is_public()
+
     def get_absolute_url(self) -> str:
         return self.article.get_absolute_url()
 
@@ -357,6 +463,7 @@ class Illustration(TimeStampedModel):
         null=True, blank=True, help_text="Body paragraph (from 1) the caption stood after."
     )
 
+    objects = PublicQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -372,6 +479,14 @@ class Illustration(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.caption[:80]
+
+    @classmethod
+    def public_q(cls, prefix: str = "") -> models.Q:
+        """An illustration follows its article."""
+        return Article.public_q(f"{prefix}article__")
+
+    def is_public(self) -> bool:
+        return self.article.is_public()
 
     def get_absolute_url(self) -> str:
         return self.article.get_absolute_url()
