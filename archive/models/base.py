@@ -174,10 +174,6 @@ class PublishableModel(TimeStampedModel):
                 return False
         return True
 
-    # TRANSITIONAL alias while surfaces move to is_public(); removed before landing.
-    def is_published(self) -> bool:
-        return self.is_public()
-
     def save(self, *args, **kwargs):
         # published_at follows status, so it can't disagree with it.
         if self.status == Status.PUBLISHED and self.published_at is None:
@@ -185,6 +181,10 @@ class PublishableModel(TimeStampedModel):
         elif self.status != Status.PUBLISHED:
             self.published_at = None
         super().save(*args, **kwargs)
+
+    # TRANSITIONAL alias while surfaces move to is_public(); removed before landing.
+    def is_published(self) -> bool:
+        return self.is_public()
 
 
 def count_constraint(model: str, field: str) -> models.CheckConstraint:

@@ -9,9 +9,9 @@ from simple_history.models import HistoricalRecords
 
 from .base import (
     EDTFField,
+    PublicQuerySet,
     PublishableModel,
     PublishableQuerySet,
-    PublicQuerySet,
     TimeStampedModel,
     bounds_constraint,
     date_bound_fields,
