@@ -154,6 +154,14 @@ class PublishableModel(TimeStampedModel):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        # published_at follows status, so it can't disagree with it.
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        elif self.status != Status.PUBLISHED:
+            self.published_at = None
+        super().save(*args, **kwargs)
+
     @classmethod
     def public_q(cls, prefix: str = "") -> models.Q:
         """The visibility rule as a ``Q`` over ``prefix`` (e.g. ``"article__"``)."""
@@ -173,14 +181,6 @@ class PublishableModel(TimeStampedModel):
             if obj is None or obj.status != Status.PUBLISHED:
                 return False
         return True
-
-    def save(self, *args, **kwargs):
-        # published_at follows status, so it can't disagree with it.
-        if self.status == Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
-        elif self.status != Status.PUBLISHED:
-            self.published_at = None
-        super().save(*args, **kwargs)
 
     # TRANSITIONAL alias while surfaces move to is_public(); removed before landing.
     def is_published(self) -> bool:
