@@ -1,8 +1,12 @@
 """How to cite an article: plain text, BibTeX, RIS, CSL-JSON and schema.org JSON-LD.
 
-One :class:`Citation` is built from an article (its issue, publication and published
+One :class:`Citation` is built from an article (its issue, publication and public
 authors) and rendered in every format, so the public page, its meta tags and the API's
-``/api/articles/{id}/cite/`` agree on every detail.
+``/api/articles/{id}/cite/`` agree on every detail. Who and what may be named follows the
+model layer's visibility rule (``Article.public_authorships``, ``is_public()``), and the date
+is the article's effective date (``Article.effective_date_rule``): a 1989 article reprinted
+in 2009 is cited as 1989, and an undated one is cited without a date, never with the date of
+the issue that reprinted it.
 
 >>> citation = Citation.for_article(article, url="https://example.org/…")
 >>> citation.as_text()
@@ -17,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archive.dates import edtf_display
+from archive.models import Article
 from archive.text import fold
 
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -74,7 +79,8 @@ class Citation:
     publication_kind: str = ""
     volume: str = ""
     issue: str = ""
-    date: str = ""  # EDTF
+    date: str = ""  # EDTF: the article's effective date
+    date_source: str = ""  # Article.DateSource value: where ``date`` comes from
     pages: str = ""
     publisher: str = ""
     publisher_place: str = ""
@@ -86,16 +92,13 @@ class Citation:
 
     @classmethod
     def for_article(cls, article, *, url: str = "") -> Citation:
-        """Build from an article; only published authors and records are named."""
+        """Build from an article: only public people and records are named, and the date is
+        the article's effective date (empty when it is undated)."""
         issue = article.issue
         publication = issue.publication
         people: dict[str, list[Name]] = {"author": [], "editor": [], "translator": []}
-        authorships = getattr(article, "public_authorships", None)
-        if authorships is None:
-            authorships = article.authorships.select_related("person").order_by("order", "id")
-        for authorship in authorships:
-            if authorship.person.is_published():
-                people.setdefault(authorship.role, []).append(Name.from_person(authorship.person))
+        for authorship in article.public_authorships:
+            people.setdefault(authorship.role, []).append(Name.from_person(authorship.person))
         publisher = publication.publisher
         place = publication.place
         title = article.title + (f": {article.subtitle}" if article.subtitle else "")
@@ -109,10 +112,11 @@ class Citation:
             publication_kind=publication.kind,
             volume=issue.volume,
             issue=issue.number,
-            date=article.date or issue.date,
+            date=article.effective_date,
+            date_source=article.date_source,
             pages=article.pages,
-            publisher=publisher.name if publisher and publisher.is_published() else "",
-            publisher_place=place.name if place and place.is_published() else "",
+            publisher=publisher.name if publisher and publisher.is_public() else "",
+            publisher_place=place.name if place and place.is_public() else "",
             language=article.language,
             issn=publication.issn,
             url=url,
@@ -131,6 +135,11 @@ class Citation:
         if len(parts) > 1 and not 1 <= parts[1] <= 12:  # seasons (21-41) carry no month
             parts = parts[:1]
         return parts
+
+    def highwire_date(self) -> str:
+        """``citation_publication_date`` (Google Scholar): YYYY/MM/DD, YYYY/MM or YYYY;
+        empty for an undated article, so no date is claimed."""
+        return "/".join(f"{p:02d}" if i else str(p) for i, p in enumerate(self.date_parts))
 
     @property
     def types(self) -> tuple[str, str, str, str]:
@@ -160,7 +169,11 @@ class Citation:
         if self.issue:
             container += f", no. {self.issue}"
         when = edtf_display(self.date)
-        if when:
+        if not when:
+            container += " (n.d.)"  # undated: say so rather than borrow the issue's date
+        elif self.date_source == Article.DateSource.FIRST_PUBLISHED:
+            container += f" (first published {when})"
+        else:
             container += f" ({when})"
         if self.pages:
             container += f": {self.pages}"
@@ -275,7 +288,9 @@ def _csl_name(name: Name) -> dict[str, str]:
 
 def article_jsonld(article, *, url: str = "", mentions=None) -> dict[str, Any]:
     """schema.org description of an article for ``<script type="application/ld+json">``
-    and the API's ``/jsonld/``. ``mentions``: published mentions (with targets) to list."""
+    and the API's ``/jsonld/``. ``mentions``: public mentions (``Mention.objects.public()``,
+    with targets) to list. ``datePublished`` is the article's effective date, absent when
+    undated; authors are the article's public authorships."""
     citation = Citation.for_article(article, url=url)
     issue = article.issue
     publication = issue.publication
@@ -291,15 +306,14 @@ def article_jsonld(article, *, url: str = "", mentions=None) -> dict[str, Any]:
         data["@id"] = url
         data["url"] = url
     authors = []
-    for authorship in getattr(
-        article, "public_authorships", None
-    ) or article.authorships.select_related("person"):
+    for authorship in article.public_authorships:
+        if authorship.role != "author":
+            continue
         person = authorship.person
-        if person.is_published() and authorship.role == "author":
-            author = {"@type": "Person", "name": person.name}
-            if person.wikidata:
-                author["sameAs"] = f"https://www.wikidata.org/wiki/{person.wikidata}"
-            authors.append(author)
+        author = {"@type": "Person", "name": person.name}
+        if person.wikidata:
+            author["sameAs"] = f"https://www.wikidata.org/wiki/{person.wikidata}"
+        authors.append(author)
     if authors:
         data["author"] = authors
     if citation.date_parts:

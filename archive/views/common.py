@@ -4,6 +4,7 @@ canonical URLs, cache headers and keyset pagination."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,21 @@ from django.utils.http import urlencode
 from archive.models import PastSlug
 
 PUBLIC_MAX_AGE = 300
+FAR_PAST = dt.date(1, 1, 1)
+
+
+def effective_date_order(prefix: str = "") -> tuple[Any, ...]:
+    """Order articles, or rows whose article is at ``prefix`` (``"article__"``), by the
+    article's effective date (``Article.effective_date_rule``): earliest first, undated
+    last, never by a fallback date."""
+    return (
+        models.F(f"{prefix}effective_date_start").asc(nulls_last=True),
+        models.F(f"{prefix}effective_date_end").asc(nulls_last=True),
+        f"{prefix}id",
+    )
+
+
+EFFECTIVE_DATE_ORDER = effective_date_order()
 
 
 class BadParameter(Exception):
@@ -44,8 +60,17 @@ def is_staff(request: HttpRequest) -> bool:
 
 
 def visible(request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
-    """Published records for the public; everything for staff (preview)."""
-    return queryset if is_staff(request) else queryset.published()
+    """Public records for readers (the model's own ``public()``, whole chain of parents);
+    everything for staff, who preview drafts on uncached pages."""
+    return queryset if is_staff(request) else queryset.public()
+
+
+def shown(request: HttpRequest, obj: Any) -> Any:
+    """``obj`` if this reader may see it (``is_public()``, or staff preview), else ``None``:
+    for a single related record a page names, such as a publication's publisher."""
+    if obj is None or is_staff(request) or obj.is_public():
+        return obj
+    return None
 
 
 class PastSlugRedirect(Exception):
@@ -55,7 +80,8 @@ class PastSlugRedirect(Exception):
 
 def get_visible(request: HttpRequest, queryset: models.QuerySet, **lookup: Any):
     """Return the visible record, or raise PastSlugRedirect if the slug is an old one,
-    or Http404. Unpublished records are 404 for the public whatever the slug."""
+    or Http404. A record that is not public (itself or any parent: an article in a draft
+    issue, an issue of a draft publication) is 404 for readers whatever the slug."""
     try:
         return visible(request, queryset).get(**lookup)
     except queryset.model.DoesNotExist:
@@ -79,6 +105,20 @@ def absolute(request: HttpRequest, path: str) -> str:
     return f"{base}{path}"
 
 
+def preview_label(obj: Any) -> str:
+    """Why staff see a banner: the record's own status, and the outermost parent that keeps
+    it from the public ("published, in an unpublished issue (draft)")."""
+    label = obj.get_status_display().lower()
+    for path in reversed(getattr(obj, "PARENTS", ())):
+        parent = obj
+        for step in path.split("__"):
+            parent = getattr(parent, step)
+        if parent is not None and not parent.is_public():
+            kind = parent._meta.verbose_name
+            return f"{label}, in an unpublished {kind} ({parent.get_status_display().lower()})"
+    return label
+
+
 def page(
     request: HttpRequest,
     template: str,
@@ -93,8 +133,8 @@ def page(
     Staff responses are never cached (they may show unpublished records); public ones may be.
     """
     context.setdefault("canonical_url", absolute(request, canonical) if canonical else None)
-    if obj is not None and hasattr(obj, "is_published") and not obj.is_published():
-        context["preview"] = obj.get_status_display().lower()
+    if obj is not None and hasattr(obj, "is_public") and not obj.is_public():
+        context["preview"] = preview_label(obj)
     response = render(request, template, context, status=status)
     if is_staff(request):
         patch_cache_control(response, private=True, no_cache=True, no_store=True, max_age=0)

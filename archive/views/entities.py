@@ -5,19 +5,19 @@ from __future__ import annotations
 import string
 from typing import Any
 
-from django.db.models import Count, F
-from django.db.models.functions import Substr
+from django.db.models import Count, DateField, Value
+from django.db.models.functions import Coalesce, Substr
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
 from archive.dates import edtf_display
 from archive.models import (
+    Authorship,
     Event,
     EventParticipant,
     Mention,
     Organisation,
     Person,
     Place,
-    Status,
 )
 from archive.models.entities import OrganisationKind, PlaceKind
 
@@ -25,12 +25,15 @@ from .common import (
     BadParameter,
     PastSlugRedirect,
     bad_request,
+    effective_date_order,
     get_visible,
     keyset_paginate,
     page,
+    shown,
     visible,
 )
 
+FAR_FUTURE = "9999-12-31"
 LETTERS = list(string.ascii_lowercase)
 
 CONFIG: dict[str, dict[str, Any]] = {
@@ -65,10 +68,6 @@ CONFIG: dict[str, dict[str, Any]] = {
         "kinds": PlaceKind,
     },
 }
-
-
-def _published_mentions(**filters: Any):
-    return {"article__status": Status.PUBLISHED, **filters}
 
 
 def entity_list(request: HttpRequest, kind: str) -> HttpResponse:
@@ -148,38 +147,33 @@ def place_list(request: HttpRequest) -> HttpResponse:
 
 
 def visible_mentions(kind: str, obj):
-    """``Mention.objects.published()`` for one target already known to be visible: the
-    article published, the mention not rejected. Equivalent on this page, and without the
-    four-way OR over target statuses that makes the general rule scan every mention."""
-    return Mention.objects.filter(**{kind: obj}, article__status=Status.PUBLISHED).exclude(
-        status=Mention.Status.REJECTED
-    )
+    """Public mentions of ``obj``: ``Mention.objects.public(target=kind)`` (not rejected, the
+    article public with its issue and publication, the target public), without the four-way
+    OR over target kinds that the general rule needs."""
+    return Mention.objects.public(target=kind).filter(**{kind: obj})
 
 
 def _co_mentioned(kind: str, obj, limit: int = 12) -> list[dict[str, Any]]:
-    """The entities most often mentioned in the same published articles, in one query
-    (other targets' visibility is checked per row below)."""
+    """The people, organisations and places most often mentioned in the same public
+    articles, in one query; the other mentions obey the same rule (``Mention.public()``)."""
     articles = visible_mentions(kind, obj).values("article_id")
     rows = (
-        Mention.objects.exclude(status=Mention.Status.REJECTED)
+        Mention.objects.public()
         .filter(article_id__in=articles, event__isnull=True)
         .exclude(**{kind: obj})
         .values(
             "person_id",
             "person__name",
             "person__slug",
-            "person__status",
             "organisation_id",
             "organisation__name",
             "organisation__slug",
-            "organisation__status",
             "place_id",
             "place__name",
             "place__slug",
-            "place__status",
         )
         .annotate(n=Count("article_id", distinct=True))
-        .order_by("-n", "person__name", "organisation__name", "place__name")[: limit * 2]
+        .order_by("-n", "person__name", "organisation__name", "place__name")[:limit]
     )
     out = []
     for row in rows:
@@ -188,7 +182,7 @@ def _co_mentioned(kind: str, obj, limit: int = 12) -> list[dict[str, Any]]:
             ("organisation", "/organisations/"),
             ("place", "/places/"),
         ):
-            if row[f"{target}_id"] and row[f"{target}__status"] == Status.PUBLISHED:
+            if row[f"{target}_id"]:
                 out.append(
                     {
                         "type": target,
@@ -197,7 +191,11 @@ def _co_mentioned(kind: str, obj, limit: int = 12) -> list[dict[str, Any]]:
                         "count": row["n"],
                     }
                 )
-    return out[:limit]
+    return out
+
+
+#: How many of a person's articles their page lists (the API has them all).
+AUTHORED_SHOWN = 50
 
 
 def entity_detail(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
@@ -208,17 +206,20 @@ def entity_detail(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     except PastSlugRedirect as redirect:
         return HttpResponsePermanentRedirect(redirect.url)
     aliases = list(obj.aliases.all())
+    # Quotes in the order of the articles' effective dates, undated last (keyset on a
+    # non-null sort key: an undated article sorts after every dated one).
     mentions_qs = (
         visible_mentions(kind, obj)
         .select_related("article__issue__publication")
         .annotate(
-            article_date=F("article__date_start"),
-            article_title=F("article__title"),
+            sort_date=Coalesce(
+                "article__effective_date_start", Value(FAR_FUTURE, output_field=DateField())
+            )
         )
     )
     total_mentions = mentions_qs.count()
     try:
-        pg = keyset_paginate(request, mentions_qs, ["article_id"], per_page=40)
+        pg = keyset_paginate(request, mentions_qs, ["sort_date", "article_id"], per_page=40)
     except BadParameter as exc:
         return bad_request(exc)
     if kind == "place":
@@ -257,16 +258,22 @@ def entity_detail(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
             "birth": edtf_display(obj.birth),
             "death": edtf_display(obj.death),
         }
-        context["authored"] = list(
-            obj.authorships.filter(article__status=Status.PUBLISHED)
+        # Public authorships only (the article public with its issue and publication).
+        authored = list(
+            Authorship.objects.public()
+            .filter(person=obj)
             .select_related("article__issue__publication")
-            .order_by("article__date_start", "article_id")[:50]
+            .order_by(*effective_date_order("article__"), "role")[: AUTHORED_SHOWN + 1]
         )
+        context["authored"] = authored[:AUTHORED_SHOWN]
+        context["more_authored"] = len(authored) > AUTHORED_SHOWN
     elif kind == "organisation":
         context["dates"] = {
             "founded": edtf_display(obj.founded),
             "dissolved": edtf_display(obj.dissolved),
         }
+        context["parent"] = shown(request, obj.parent)
+        context["predecessor"] = shown(request, obj.predecessor)
     return page(
         request,
         "archive/entity_detail.html",

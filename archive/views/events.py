@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Count, DateField, Prefetch, Value
+from django.db.models import Count, DateField, Exists, OuterRef, Prefetch, Value
 from django.db.models.functions import Coalesce, ExtractYear
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
@@ -18,20 +17,23 @@ from archive.models import (
     Organisation,
     Person,
     Place,
-    Status,
 )
 
 from .common import (
+    EFFECTIVE_DATE_ORDER,
+    FAR_PAST,
     BadParameter,
     PastSlugRedirect,
     bad_request,
+    effective_date_order,
     get_visible,
     keyset_paginate,
     page,
     visible,
 )
 
-FAR_PAST = dt.date(1, 1, 1)
+#: How many recording and mentioning articles an event's page lists (the API has them all).
+EVENT_ARTICLES_SHOWN = 100
 
 
 @dataclass
@@ -90,9 +92,9 @@ def _filter_events(request: HttpRequest, qs):
         value = request.GET.get(param, "").strip()
         if not value:
             continue
-        obj = model.objects.published().filter(slug=value).first()
+        obj = model.objects.public().filter(slug=value).first()
         if obj is None:
-            raise BadParameter(param, f"no published {param} with the slug {value!r}")
+            raise BadParameter(param, f"no public {param} with the slug {value!r}")
         chosen[param] = obj
         api.append(f"{param}={obj.pk}")
         if param == "place":
@@ -105,7 +107,7 @@ def _filter_events(request: HttpRequest, qs):
 
 
 def timeline(request: HttpRequest) -> HttpResponse:
-    base = Event.objects.published()
+    base = Event.objects.public()
     try:
         base, chosen, api = _filter_events(request, base)
     except BadParameter as exc:
@@ -120,10 +122,12 @@ def timeline(request: HttpRequest) -> HttpResponse:
     qs = base.annotate(
         sort_date=Coalesce("date_start", "date_end", Value(FAR_PAST, output_field=DateField()))
     ).prefetch_related(
-        "places",
+        # Only the public ends of each event's links are named.
+        Prefetch("places", queryset=Place.objects.public(), to_attr="visible_places"),
         Prefetch(
             "participants",
-            queryset=EventParticipant.objects.select_related("person", "organisation"),
+            queryset=EventParticipant.objects.public().select_related("person", "organisation"),
+            to_attr="visible_participants",
         ),
     )
     try:
@@ -132,32 +136,25 @@ def timeline(request: HttpRequest) -> HttpResponse:
         return bad_request(exc)
     for event in pg.items:
         event.date_text = edtf_display(event.date)
-        event.visible_participants = [
-            p
-            for p in event.participants.all()
-            if (p.person or p.organisation).status == Status.PUBLISHED
-        ]
-        event.visible_places = [p for p in event.places.all() if p.status == Status.PUBLISHED]
     years = [
         (year, list(items))
         for year, items in groupby(
             pg.items, key=lambda e: e.date_start.year if e.date_start else None
         )
     ]
+    # Filter choices: public people, organisations and places with a public link to a
+    # public event (EventParticipant.public(), Event.public_place_links()).
     filter_choices = {
-        "people": Person.objects.published()
-        .filter(event_roles__event__status=Status.PUBLISHED)
-        .distinct()
+        "people": Person.objects.public()
+        .filter(Exists(EventParticipant.objects.public().filter(person=OuterRef("pk"))))
         .order_by("sort_name_folded")
         .values("slug", "name")[:500],
-        "organisations": Organisation.objects.published()
-        .filter(event_roles__event__status=Status.PUBLISHED)
-        .distinct()
+        "organisations": Organisation.objects.public()
+        .filter(Exists(EventParticipant.objects.public().filter(organisation=OuterRef("pk"))))
         .order_by("name_folded")
         .values("slug", "name")[:500],
-        "places": Place.objects.published()
-        .filter(events__status=Status.PUBLISHED)
-        .distinct()
+        "places": Place.objects.public()
+        .filter(Exists(Event.public_place_links().filter(place=OuterRef("pk"))))
         .order_by("name_folded")
         .values("slug", "name")[:500],
     }
@@ -182,19 +179,22 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         event = get_visible(request, Event.objects.all(), slug=slug)
     except PastSlugRedirect as redirect:
         return HttpResponsePermanentRedirect(redirect.url)
-    participants = [
-        p
-        for p in event.participants.select_related("person", "organisation")
-        if (p.person or p.organisation).status == Status.PUBLISHED
-    ]
-    places = list(event.places.filter(status=Status.PUBLISHED))
+    participants = list(
+        visible(request, event.participants.all()).select_related("person", "organisation")
+    )
+    places = list(visible(request, event.places.all()))
+    # Articles that record the event (public only: with their issue and publication), and
+    # public mentions of it, both in the order of the articles' effective dates.
     articles = list(
-        visible(request, event.articles.all()).select_related("issue__publication")[:100]
+        visible(request, event.articles.all())
+        .with_related()
+        .order_by(*EFFECTIVE_DATE_ORDER)[:EVENT_ARTICLES_SHOWN]
     )
     mentioned_in = list(
-        Mention.objects.published()
+        Mention.objects.public(target="event")
         .filter(event=event)
-        .select_related("article__issue__publication")[:100]
+        .select_related("article__issue__publication")
+        .order_by(*effective_date_order("article__"))[:EVENT_ARTICLES_SHOWN]
     )
     return page(
         request,

@@ -6,16 +6,18 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, DateField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, DateField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.utils.safestring import mark_safe
 
 from archive.citations import Citation, article_jsonld
 from archive.dates import edtf_display
-from archive.models import Alias, Article, Authorship, Issue, Mention, Publication, Status
+from archive.models import Alias, Article, Authorship, Event, Issue, Mention, Publication
 
 from .common import (
+    EFFECTIVE_DATE_ORDER,
+    FAR_PAST,
     BadParameter,
     PastSlugRedirect,
     absolute,
@@ -24,6 +26,7 @@ from .common import (
     is_staff,
     keyset_paginate,
     page,
+    shown,
     visible,
 )
 from .reader import LinkTarget, render_body
@@ -70,6 +73,10 @@ def _lookup(request, qs, **lookup):
         return None, HttpResponsePermanentRedirect(redirect.url)
 
 
+#: How many reprinted articles a publication's page lists (the API has them all).
+REPRINTS_SHOWN = 100
+
+
 def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
     publication, redirect = _lookup(
         request,
@@ -82,7 +89,7 @@ def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
         visible(request, Issue.objects.filter(publication=publication))
         .annotate(
             sort_date=Coalesce("date_start", Value(FAR_FUTURE, output_field=DateField())),
-            article_count=_count_subquery(Article, "issue", status=Status.PUBLISHED),
+            article_count=_count_subquery(Article, "issue", Article.public_q()),
         )
         .select_related("publication")
     )
@@ -91,15 +98,26 @@ def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except BadParameter as exc:
         return bad_request(exc)
     successors = list(visible(request, publication.successors.all()))
+    # Articles first published here and reprinted in the archive's other issues.
+    reprints = list(
+        visible(request, publication.reprints.all())
+        .with_related()
+        .order_by(*EFFECTIVE_DATE_ORDER)[: REPRINTS_SHOWN + 1]
+    )
     return page(
         request,
         "archive/publication_detail.html",
         {
             "nav": "publications",
             "publication": publication,
+            "publisher": shown(request, publication.publisher),
+            "place": shown(request, publication.place),
+            "predecessor": shown(request, publication.predecessor),
             "run_display": edtf_display(publication.run),
             "page_obj": pg,
             "successors": successors,
+            "reprints": reprints[:REPRINTS_SHOWN],
+            "more_reprints": len(reprints) > REPRINTS_SHOWN,
             "api": f"/api/issues/?publication={publication.pk}",
         },
         canonical=publication.get_absolute_url(),
@@ -108,6 +126,7 @@ def publication_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def issue_detail(request: HttpRequest, publication: str, slug: str) -> HttpResponse:
+    # get_visible() applies Issue.public(): an issue of a draft publication is 404 too.
     issue, redirect = _lookup(
         request,
         Issue.objects.select_related("publication"),
@@ -116,15 +135,8 @@ def issue_detail(request: HttpRequest, publication: str, slug: str) -> HttpRespo
     )
     if redirect:
         return redirect
-    if not is_visible_parent(request, issue.publication):
-        raise Http404("No issue here.")
-    articles = list(
-        visible(request, issue.articles.all()).prefetch_related(
-            Prefetch("authorships", queryset=Authorship.objects.select_related("person"))
-        )
-    )
-    for article in articles:
-        article.issue = issue  # links need the issue's publication: no query per row
+    # with_related(): credited authors are the public ones only (Article.public_authorships).
+    articles = list(visible(request, issue.articles.all()).with_related())
     return page(
         request,
         "archive/issue_detail.html",
@@ -139,18 +151,6 @@ def issue_detail(request: HttpRequest, publication: str, slug: str) -> HttpRespo
         canonical=issue.get_absolute_url(),
         obj=issue,
     )
-
-
-def is_visible_parent(request: HttpRequest, obj) -> bool:
-    """A published record inside an unpublished one stays hidden from the public."""
-    return is_staff(request) or obj.is_published()
-
-
-def _citation(request: HttpRequest, article: Article) -> str:
-    """The formatted citation, from the same module the API's /cite/ uses."""
-    return Citation.for_article(
-        article, url=absolute(request, article.get_absolute_url())
-    ).as_text()
 
 
 def _json_ld(request: HttpRequest, article: Article, mentions: list) -> str:
@@ -172,19 +172,35 @@ def _drop_none(value):
     return value
 
 
-def _citation_date(article: Article) -> str:
-    """citation_publication_date as YYYY/MM/DD, YYYY/MM or YYYY from the known bounds."""
-    date = article.date or article.issue.date
-    parts = (date.split("/")[0].rstrip("?~%")).split("-") if date else []
-    if parts and parts[0].isdigit():
-        return "/".join(p for p in parts if p.isdigit())
-    return ""
+def _article_events(request: HttpRequest, article: Article, mentioned: list[Mention]) -> list:
+    """The events the article records (``Event.articles``, only links whose event and article
+    are public) and those it mentions, once each, in date order; each says which it is."""
+    links = (
+        Event.articles.through.objects.all() if is_staff(request) else Event.public_article_links()
+    )
+    events = {
+        link.event_id: link.event for link in links.filter(article=article).select_related("event")
+    }
+    for event in events.values():
+        event.recorded, event.mention_count = True, 0
+    for mention in mentioned:
+        event = events.setdefault(mention.event_id, mention.event)
+        event.recorded = getattr(event, "recorded", False)
+        event.mention_count = mention.count
+    for event in events.values():
+        event.date_text = edtf_display(event.date)
+    return sorted(
+        events.values(),
+        key=lambda e: (e.date_start is None, e.date_start or FAR_PAST, e.title, e.pk),
+    )
 
 
 def article_detail(request: HttpRequest, publication: str, issue: str, slug: str) -> HttpResponse:
+    # get_visible() applies Article.public(): an article in a draft issue or a draft
+    # publication is 404 for readers, like a draft article.
     article, redirect = _lookup(
         request,
-        Article.objects.select_related(
+        Article.objects.with_related().select_related(
             "issue__publication__publisher",
             "issue__publication__place",
             "first_published_in_issue__publication",
@@ -196,15 +212,9 @@ def article_detail(request: HttpRequest, publication: str, issue: str, slug: str
     )
     if redirect:
         return redirect
-    if not (
-        is_visible_parent(request, article.issue)
-        and is_visible_parent(request, article.issue.publication)
-    ):
-        raise Http404("No article here.")
-    authors = list(article.authorships.select_related("person").order_by("order", "id"))
-    article.public_authorships = authors  # the citation module reuses them
+    authors = article.public_authorships  # prefetched by with_related(); public people only
     mentions = list(
-        Mention.objects.published()
+        Mention.objects.public()
         .filter(article=article)
         .select_related("person", "organisation", "place", "event")
         .order_by("first_offset", "id")
@@ -243,8 +253,7 @@ def article_detail(request: HttpRequest, publication: str, issue: str, slug: str
     for key in grouped:
         grouped[key].sort(key=lambda m: (-m.count, str(m.target)))
     captions: dict[int, list[str]] = defaultdict(list)
-    illustrations = list(article.illustrations.all())
-    for ill in illustrations:
+    for ill in visible(request, article.illustrations.all()):
         captions[ill.after_paragraph or 10**6].append(ill.caption)
     body_html, sections = render_body(article.body, captions=dict(captions), targets=targets)
     siblings = visible(request, Article.objects.filter(issue=article.issue)).only(
@@ -255,6 +264,9 @@ def article_detail(request: HttpRequest, publication: str, issue: str, slug: str
     for sibling in (previous, following):
         if sibling is not None:  # their links need the issue and publication already loaded
             sibling.issue = article.issue
+    url = absolute(request, article.get_absolute_url())
+    citation = Citation.for_article(article, url=url)  # the same module the API's /cite/ uses
+    first_issue = shown(request, article.first_published_in_issue)
     api = f"/api/articles/{article.pk}/"
     return page(
         request,
@@ -265,7 +277,11 @@ def article_detail(request: HttpRequest, publication: str, issue: str, slug: str
             "issue": article.issue,
             "publication": article.issue.publication,
             "authors": authors,
-            "date_text": edtf_display(article.date),
+            "citation_authors": [a for a in authors if a.role == Authorship.Role.AUTHOR],
+            "first_issue": first_issue,
+            "first_publication": None
+            if first_issue
+            else shown(request, article.first_published_in_publication),
             "first_date_text": edtf_display(article.first_published_date),
             "body_html": body_html,
             "sections": sections,
@@ -273,13 +289,13 @@ def article_detail(request: HttpRequest, publication: str, issue: str, slug: str
                 ("People", grouped["person"]),
                 ("Organisations", grouped["organisation"]),
                 ("Places", grouped["place"]),
-                ("Events", grouped["event"]),
             ],
-            "has_mentions": bool(mentions),
+            "events": _article_events(request, article, grouped["event"]),
+            "has_mentions": any(grouped[t] for t in ("person", "organisation", "place")),
             "previous": previous,
             "next": following,
-            "citation": _citation(request, article),
-            "citation_date": _citation_date(article),
+            "citation": citation.as_text(),
+            "citation_date": citation.highwire_date(),
             "json_ld": _json_ld(request, article, mentions),
             "api": api,
             "description": (article.body.replace("## ", "")[:200].rsplit(" ", 1)[0] + "…")

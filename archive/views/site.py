@@ -24,20 +24,21 @@ from .events import year_counts_svg
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    # public(): an article counts only if its issue and publication are public too.
     counts = [
-        ("articles", Article.objects.published().count()),
-        ("issues", Issue.objects.published().count()),
-        ("publications", Publication.objects.published().count()),
-        ("people", Person.objects.published().count()),
-        ("organisations", Organisation.objects.published().count()),
-        ("places", Place.objects.published().count()),
-        ("events", Event.objects.published().count()),
+        ("articles", Article.objects.public().count()),
+        ("issues", Issue.objects.public().count()),
+        ("publications", Publication.objects.public().count()),
+        ("people", Person.objects.public().count()),
+        ("organisations", Organisation.objects.public().count()),
+        ("places", Place.objects.public().count()),
+        ("events", Event.objects.public().count()),
     ]
     publications = list(
-        Publication.objects.published().select_related("publisher").order_by("title", "id")[:12]
+        Publication.objects.public().select_related("publisher").order_by("title", "id")[:12]
     )
     year_counts = dict(
-        Event.objects.published()
+        Event.objects.public()
         .exclude(date_start__isnull=True)
         .annotate(year=ExtractYear("date_start"))
         .order_by()
@@ -99,7 +100,7 @@ SITEMAP_SOURCES = (
 
 
 def sitemap(request: HttpRequest) -> HttpResponse:
-    """Every published page, streamed as one sitemap (50,000 URLs is the protocol's cap per
+    """Every public page, streamed as one sitemap (50,000 URLs is the protocol's cap per
     file; past that a sitemap index is needed, which this archive is far from)."""
     urls = [
         absolute(request, p)
@@ -115,21 +116,22 @@ def sitemap(request: HttpRequest) -> HttpResponse:
     ]
     rows = []
     for model, _name in SITEMAP_SOURCES:
-        for obj in model.objects.published().only("slug", "updated").order_by("pk").iterator():
+        for obj in model.objects.public().only("slug", "updated").order_by("pk").iterator():
             rows.append((absolute(request, obj.get_absolute_url()), obj.updated))
+    # Issue.public() and Article.public() include their parents: nothing under a draft.
     for issue in (
-        Issue.objects.published()
-        .filter(publication__status="published")
+        Issue.objects.public()
         .select_related("publication")
         .only("slug", "updated", "publication__slug")
+        .order_by("pk")
         .iterator()
     ):
         rows.append((absolute(request, issue.get_absolute_url()), issue.updated))
     for article in (
-        Article.objects.published()
-        .filter(issue__status="published", issue__publication__status="published")
+        Article.objects.public()
         .select_related("issue__publication")
         .only("slug", "updated", "issue__slug", "issue__publication__slug")
+        .order_by("pk")
         .iterator()
     ):
         rows.append((absolute(request, article.get_absolute_url()), article.updated))

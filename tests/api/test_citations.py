@@ -35,8 +35,12 @@ def test_ris_lists_authors_and_ends_with_er(archive):
     assert lines[0] == "TY  - JOUR"
     assert "AU  - Trotsky, Leon" in lines
     assert not any("Draft" in line for line in lines)  # the draft co-author is not cited
-    assert "PY  - 1990" in lines and "DA  - 1990///" in lines
+    # No dateline, no first publication, not written for the issue: undated, so no year is
+    # claimed (not the 1990 of the issue it is in).
+    assert not any(line.startswith(("PY", "DA")) for line in lines)
     assert lines[-2] == "ER  -"
+    dated = Citation.for_article(archive.strike).as_ris().split("\r\n")
+    assert "PY  - 1989" in dated and "DA  - 1989/12/03/" in dated
 
 
 def test_csl_json(archive):
