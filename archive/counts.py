@@ -5,39 +5,65 @@ mentioned or how many articles it holds. Counting live per row reads every menti
 place (2,000 at a million articles) for each of the 60 rows shown; stored counts make a page
 cost the same whatever the size of the archive.
 
-What is counted (the public rule, as the pages counted it live):
+What is counted is the model layer's visibility rule (``public_q()``), with one exception
+that keeps a count meaningful while its record is being prepared: *a record's own status
+never counts toward its own figures* (it is only shown when public anyway, and publishing it
+must not change what it counts):
 
-- ``Person/Organisation/Place.mention_count``: mentions of the record that are not rejected,
-  in a published article;
-- ``Publication.issue_count``: its published issues;
-- ``Publication.article_count``: published articles in any of its issues.
+- ``Person/Organisation/Place.mention_count``: its mentions that ``Mention.public_q(target=…)``
+  admits, whatever the record's own status: not rejected, in a published article of a
+  published issue of a published publication;
+- ``Publication.issue_count``: its published issues (``Issue.public_q()`` but for itself);
+- ``Publication.article_count``: the articles that ``Article.public_q()`` admits but for the
+  publication's own status: published articles in its published issues. So a draft
+  publication already counts the articles it will show once published.
+
+:func:`counted` builds these querysets from the models' own ``public_q()`` (dropping the
+record's own condition), so they cannot drift from the rule the pages use;
+:func:`count_mismatches` and :func:`refresh_counts` use them. The trigger SQL below is the
+same rule written over the four tables of the chain (mention → article → issue →
+publication); ``tests/models/test_counts.py`` checks, on both engines and after random status
+changes at every level, that the stored figures equal the querysets.
 
 Why triggers and not a refresh called by each writer: records change through the admin,
 services (``records_set_status``, ``entity_merge``), bulk ``update()``, the importer and
 linker, fixtures and release loads, and raw SQL. A trigger sees every one of them, so no
 writer can forget. Each trigger applies the *difference* a statement makes (rows added
-minus rows removed, counted only where the rule holds), so:
+minus rows removed, counted only where the rule holds along the whole chain), so:
 
+- publishing or withdrawing an article, an issue or a publication moves the counts of
+  everything under it: each of the four tables has triggers;
 - on PostgreSQL they are statement-level triggers over transition tables: a bulk load or a
   ``DELETE`` of a million mentions costs one grouped query, not a million;
 - on SQLite (no statement-level triggers) they are row-level triggers running the same SQL
   over the one changed row;
 - either order of inserts and deletes gives the same result: a mention inserted before its
-  article is counted when the article arrives; a record inserted after mentions of it
-  counts them on insert.
+  article is counted when the article arrives; a record inserted after what points at it
+  counts it on insert.
+
+Concurrent writers (PostgreSQL, read committed): a trigger that reads a parent's status
+first waits for any concurrent change of that status, so neither side misses the other's
+rows: it takes a share lock on the article and issue rows it reads, and a shared advisory
+lock per publication (the publication row itself receives count updates, so a row share
+lock there would make two writers deadlock); changing a publication's status takes that
+advisory lock exclusively. Rare interleavings of long transactions can still deadlock;
+PostgreSQL then aborts one of them, which never leaves a wrong count.
 
 ORM ``save()`` never writes the stored counts (see :class:`StoredCounts`), so an instance
 loaded before a change cannot overwrite the trigger's figure with a stale one.
 :func:`refresh_counts` recomputes everything from scratch: run after loads that write rows
-with counts in them (``collection_loaded`` does it) and by the migration that adds them.
+with counts in them (``collection_loaded`` does it).
 
-Migration 0006 holds a frozen copy of the SQL below. Changing a trigger here changes
-nothing in an existing database: add a migration that drops and re-creates the triggers
-with the new :func:`trigger_sql` output (``tests/models/test_counts.py`` checks that the
-installed triggers still give the counts this module computes).
+Migrations hold frozen copies of the SQL below (0006, then 0011). Changing a trigger here
+changes nothing in an existing database: add a migration that drops and re-creates the
+triggers with the new :func:`trigger_sql` output (a test compares the installed triggers
+with this module's).
 """
 
 from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
 
 from django.db import connection, models
 
@@ -45,30 +71,371 @@ TARGETS = ("person", "organisation", "place")
 PUBLISHED = "'published'"
 REJECTED = "'rejected'"
 
-# The live definitions, as correlated subqueries over ``{id}``.
-LIVE = {
-    ("archive_person", "mention_count"): (
-        "SELECT count(*) FROM archive_mention m JOIN archive_article a ON a.id = m.article_id "
-        f"WHERE m.person_id = {{id}} AND m.status <> {REJECTED} AND a.status = {PUBLISHED}"
+#: Class id of the advisory locks that order publication status changes against writers
+#: under the publication (PostgreSQL); the second key is the publication id.
+ADVISORY_CLASS = zlib.crc32(b"archive.counts.publication") & 0x7FFFFFFF
+
+
+@dataclass(frozen=True)
+class Level:
+    """One table of the visibility chain: its rows are counted only where ``rule`` holds."""
+
+    name: str
+    table: str
+    alias: str
+    parent_fk: str | None
+    rule: str  # over ``{a}``, the row's alias
+    watched: tuple[str, ...]  # the columns whose change can move a count
+
+
+#: The chain, child first: a mention hangs from an article, which hangs from an issue, …
+LEVELS = (
+    Level("mention", "archive_mention", "m", "article_id", f"{{a}}.status <> {REJECTED}",
+          ("person_id", "organisation_id", "place_id", "article_id", "status")),
+    Level("article", "archive_article", "a", "issue_id", f"{{a}}.status = {PUBLISHED}",
+          ("issue_id", "status")),
+    Level("issue", "archive_issue", "i", "publication_id", f"{{a}}.status = {PUBLISHED}",
+          ("publication_id", "status")),
+    Level("publication", "archive_publication", "p", None, f"{{a}}.status = {PUBLISHED}",
+          ("status",)),
+)  # fmt: skip
+MENTION, ARTICLE, ISSUE, PUBLICATION = range(4)
+
+
+@dataclass(frozen=True)
+class Count:
+    """``table.column`` counts rows of level ``root`` whose ``key`` column (on level
+    ``key_level``) is the record's id, where the rules of the ``ruled`` levels hold."""
+
+    table: str
+    column: str
+    root: int
+    key_level: int
+    key: str
+    ruled: tuple[int, ...]
+
+    @property
+    def top(self) -> int:
+        return max(self.key_level, *self.ruled)
+
+
+COUNTS = (
+    *(
+        Count(f"archive_{t}", "mention_count", MENTION, MENTION, f"{t}_id",
+              (MENTION, ARTICLE, ISSUE, PUBLICATION))
+        for t in TARGETS
     ),
-    ("archive_organisation", "mention_count"): (
-        "SELECT count(*) FROM archive_mention m JOIN archive_article a ON a.id = m.article_id "
-        f"WHERE m.organisation_id = {{id}} AND m.status <> {REJECTED} "
-        f"AND a.status = {PUBLISHED}"
-    ),
-    ("archive_place", "mention_count"): (
-        "SELECT count(*) FROM archive_mention m JOIN archive_article a ON a.id = m.article_id "
-        f"WHERE m.place_id = {{id}} AND m.status <> {REJECTED} AND a.status = {PUBLISHED}"
-    ),
-    ("archive_publication", "issue_count"): (
-        f"SELECT count(*) FROM archive_issue i WHERE i.publication_id = {{id}} "
-        f"AND i.status = {PUBLISHED}"
-    ),
-    ("archive_publication", "article_count"): (
-        "SELECT count(*) FROM archive_article a JOIN archive_issue i ON i.id = a.issue_id "
-        f"WHERE i.publication_id = {{id}} AND a.status = {PUBLISHED}"
-    ),
-}
+    Count("archive_publication", "issue_count", ISSUE, ISSUE, "publication_id", (ISSUE,)),
+    Count("archive_publication", "article_count", ARTICLE, ISSUE, "publication_id",
+          (ARTICLE, ISSUE)),
+)  # fmt: skip
+COUNTED_TABLES = ("archive_person", "archive_organisation", "archive_place", "archive_publication")
+
+
+def _rule(level: int, alias: str) -> str:
+    return LEVELS[level].rule.format(a=alias)
+
+
+def _chain(count: Count, changed: int | None) -> tuple[str, str, str]:
+    """FROM, WHERE and the key expression of ``count`` over its chain of levels.
+
+    With ``changed`` set, that level's rows come from a source aliased ``r`` (changed rows
+    with a ``sign``) and the others are joined to it; without, the chain starts at the
+    root table (the live count).
+    """
+    start = count.root if changed is None else changed
+    alias = {j: ("r" if j == changed else LEVELS[j].alias) for j in range(4)}
+    key = f"{alias[count.key_level]}.{count.key}"
+    joins, where = [], []
+    if changed is None:
+        joins.append(f"{LEVELS[start].table} {alias[start]}")
+    if start in count.ruled:
+        where.append(_rule(start, alias[start]))
+    if count.key_level == start and changed is not None:
+        where.append(f"{key} IS NOT NULL")
+    for j in range(start - 1, count.root - 1, -1):  # down to the counted rows
+        on = [f"{alias[j]}.{LEVELS[j].parent_fk} = {alias[j + 1]}.id"]
+        on += [_rule(j, alias[j])] if j in count.ruled else []
+        on += [f"{key} IS NOT NULL"] if j == count.key_level else []
+        joins.append(f"JOIN {LEVELS[j].table} {alias[j]} ON {' AND '.join(on)}")
+    for j in range(start + 1, count.top + 1):  # up to the last parent whose rule applies
+        on = [f"{alias[j]}.id = {alias[j - 1]}.{LEVELS[j - 1].parent_fk}"]
+        on += [_rule(j, alias[j])] if j in count.ruled else []
+        joins.append(f"JOIN {LEVELS[j].table} {alias[j]} ON {' AND '.join(on)}")
+    return " ".join(joins), " AND ".join(where), key
+
+
+def live_sql(count: Count) -> str:
+    """The count as a correlated subquery over ``{id}`` (the record's id)."""
+    joins, where, key = _chain(count, None)
+    return f"SELECT count(*) FROM {joins} WHERE {key} = {{id}}" + (f" AND {where}" if where else "")
+
+
+#: ``(table, column) -> live SQL``: what a record inserted after its rows counts.
+LIVE = {(c.table, c.column): live_sql(c) for c in COUNTS}
+
+
+def _delta_statements(changed: int, src: str) -> list[str]:
+    """Statements adding what rows of level ``changed`` (``src``: columns and ``sign``)
+    add to or take from every count they can move."""
+    out = []
+    for count in COUNTS:
+        if not count.root <= changed <= count.top:
+            continue
+        joins, where, key = _chain(count, changed)
+        delta = (
+            f"SELECT {key} AS id, sum(r.sign) AS n FROM ({src}) AS r"
+            + (f" {joins}" if joins else "")
+            + (f" WHERE {where}" if where else "")
+            + f" GROUP BY {key}"
+        )
+        out.append(
+            f"UPDATE {count.table} SET {count.column} = {count.column} + d.n FROM ({delta}) AS d "
+            f"WHERE {count.table}.id = d.id AND d.n <> 0"
+        )
+    # Publication figures first: they take the publication row's lock before the advisory
+    # lock (as a status change of the publication does), so the two cannot wait on each other.
+    return sorted(out, key=lambda s: not s.startswith("UPDATE archive_publication"))
+
+
+def _self_statements(table: str, src: str) -> list[str]:
+    """A newly inserted record counts what already points at it (out-of-order loads)."""
+    return [
+        f"UPDATE {table} SET {column} = ({live.format(id=f'{table}.id')}) "
+        f"WHERE {table}.id IN (SELECT id FROM ({src}) AS r)"
+        for (t, column), live in LIVE.items()
+        if t == table
+    ]
+
+
+def _pg_locks(changed: int, src: str) -> tuple[list[str], list[str]]:
+    """(row locks, advisory locks) to take before reading the parents' status."""
+    rows, advisory = [], []
+    if changed == PUBLICATION:
+        advisory.append(
+            f"PERFORM pg_advisory_xact_lock({ADVISORY_CLASS}, (d.id % 2147483647)::int) "
+            f"FROM (SELECT DISTINCT r.id FROM ({src}) AS r ORDER BY r.id) AS d"
+        )
+        return rows, advisory
+    ids = f"SELECT r.{LEVELS[changed].parent_fk} FROM ({src}) AS r"
+    for j in range(changed + 1, PUBLICATION):
+        rows.append(f"PERFORM 1 FROM {LEVELS[j].table} WHERE id IN ({ids}) FOR SHARE")
+        x = f"x{j}"
+        ids = f"SELECT {x}.{LEVELS[j].parent_fk} FROM {LEVELS[j].table} {x} WHERE {x}.id IN ({ids})"
+    advisory.append(
+        f"PERFORM pg_advisory_xact_lock_shared({ADVISORY_CLASS}, (d.id % 2147483647)::int) "
+        f"FROM (SELECT DISTINCT y.id FROM ({ids}) AS y (id) ORDER BY y.id) AS d"
+    )
+    return rows, advisory
+
+
+def _pg_sql() -> list[str]:
+    out = []
+
+    def function(name: str, body: list[str], guard: str = "") -> None:
+        text = "".join(f"  {s};\n" for s in body)
+        out.append(
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            f"BEGIN\n{guard}{text}  RETURN NULL;\nEND $$"
+        )
+
+    def trigger(name: str, table: str, event: str, referencing: str) -> None:
+        out.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        out.append(
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {referencing} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+        )
+
+    for changed, level in enumerate(LEVELS):
+        cols = ("id", *((level.parent_fk,) if level.parent_fk else ()), *level.watched)
+        cols = tuple(dict.fromkeys(cols))
+        changed_pair = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in level.watched)
+        pair = f"FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {changed_pair}"
+        sources = {
+            "ins": f"SELECT {', '.join(cols)}, 1 AS sign FROM new_rows",
+            "del": f"SELECT {', '.join(cols)}, -1 AS sign FROM old_rows",
+            "upd": (
+                f"SELECT {', '.join(f'o.{c}' for c in cols)}, -1 AS sign {pair} UNION ALL "
+                f"SELECT {', '.join(f'n.{c}' for c in cols)}, 1 AS sign {pair}"
+            ),
+        }
+        short = level.table.removeprefix("archive_")
+        for op, src in sources.items():
+            # An update that moved nothing counted (an edited title, a count bump on a
+            # publication) returns at once.
+            guard = f"  IF NOT EXISTS (SELECT 1 {pair}) THEN RETURN NULL; END IF;\n"
+            rows, advisory = _pg_locks(changed, src)
+            statements = _delta_statements(changed, src)
+            split = sum(s.startswith("UPDATE archive_publication") for s in statements)
+            body = rows + statements[:split] + advisory + statements[split:]
+            function(f"archive_counts_{short}_{op}", body, guard if op == "upd" else "")
+        trigger(f"archive_counts_{short}_ins", level.table, "INSERT", "NEW TABLE AS new_rows")
+        trigger(f"archive_counts_{short}_del", level.table, "DELETE", "OLD TABLE AS old_rows")
+        both = "OLD TABLE AS old_rows NEW TABLE AS new_rows"
+        trigger(f"archive_counts_{short}_upd", level.table, "UPDATE", both)
+    for table in COUNTED_TABLES:
+        short = table.removeprefix("archive_")
+        function(f"archive_counts_{short}_self", _self_statements(table, "SELECT id FROM new_rows"))
+        trigger(f"archive_counts_{short}_self", table, "INSERT", "NEW TABLE AS new_rows")
+    return out
+
+
+def _sqlite_sql() -> list[str]:
+    out = []
+
+    def trigger(name: str, table: str, event: str, when: str, statements: list[str]) -> None:
+        out.append(f"DROP TRIGGER IF EXISTS {name}")
+        body = "".join(f"  {s};\n" for s in statements)
+        out.append(f"CREATE TRIGGER {name} AFTER {event} ON {table}{when} BEGIN\n{body}END")
+
+    for changed, level in enumerate(LEVELS):
+        cols = ("id", *((level.parent_fk,) if level.parent_fk else ()), *level.watched)
+        cols = tuple(dict.fromkeys(cols))
+        new = "SELECT " + ", ".join(f"NEW.{c} AS {c}" for c in cols) + ", 1 AS sign"
+        old = "SELECT " + ", ".join(f"OLD.{c} AS {c}" for c in cols) + ", -1 AS sign"
+        moved = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in level.watched)
+        short = level.table.removeprefix("archive_")
+        trigger(f"archive_counts_{short}_ins", level.table, "INSERT", "",
+                _delta_statements(changed, new))  # fmt: skip
+        trigger(f"archive_counts_{short}_del", level.table, "DELETE", "",
+                _delta_statements(changed, old))  # fmt: skip
+        trigger(f"archive_counts_{short}_upd", level.table,
+                f"UPDATE OF {', '.join(level.watched)}", f" WHEN {moved}",
+                _delta_statements(changed, f"{old} UNION ALL {new}"))  # fmt: skip
+    for table in COUNTED_TABLES:
+        short = table.removeprefix("archive_")
+        trigger(f"archive_counts_{short}_self", table, "INSERT", "",
+                _self_statements(table, "SELECT NEW.id AS id"))  # fmt: skip
+    return out
+
+
+def trigger_sql(vendor: str) -> list[str]:
+    """The statements that install the triggers on ``vendor`` (idempotent)."""
+    if vendor == "postgresql":
+        return _pg_sql()
+    if vendor == "sqlite":
+        return _sqlite_sql()
+    raise NotImplementedError(f"No stored-count triggers for {vendor}")
+
+
+def trigger_names() -> list[tuple[str, str]]:
+    """``(trigger, table)`` for every stored-count trigger."""
+    out = []
+    for level in LEVELS:
+        short = level.table.removeprefix("archive_")
+        out += [(f"archive_counts_{short}_{op}", level.table) for op in ("ins", "del", "upd")]
+    for table in COUNTED_TABLES:
+        out.append((f"archive_counts_{table.removeprefix('archive_')}_self", table))
+    return out
+
+
+def drop_sql(vendor: str) -> list[str]:
+    out = []
+    for name, table in trigger_names():
+        if vendor == "postgresql":
+            out.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            out.append(f"DROP FUNCTION IF EXISTS {name}()")
+        else:
+            out.append(f"DROP TRIGGER IF EXISTS {name}")
+    return out
+
+
+# The rule from the model layer ------------------------------------------------------------
+
+
+def _without(q: models.Q, own: models.Q) -> models.Q:
+    """``q`` without the conditions of ``own`` (a record's own visibility rule).
+
+    Only conditions ANDed at the top of ``q`` are dropped, and every one of ``own``'s must be
+    found: if the model layer's rule changes shape this fails loudly instead of counting
+    something else.
+    """
+    own_leaves = list(own.children)
+    if (
+        own.connector != models.Q.AND
+        or own.negated
+        or not all(isinstance(c, tuple) for c in own_leaves)
+    ):
+        raise ValueError(f"Cannot take {own!r} out of a count rule")
+    if q.connector != models.Q.AND or q.negated:
+        raise ValueError(f"Cannot take {own!r} out of {q!r}")
+    kept = [c for c in q.children if c not in own_leaves]
+    missing = [c for c in own_leaves if c not in q.children]
+    if missing:
+        raise ValueError(f"{missing!r} not found in {q!r}")
+    return models.Q(*kept)
+
+
+def counted() -> dict[tuple[type[models.Model], str], tuple[models.QuerySet, str]]:
+    """``(model, column) -> (counted rows, lookup from a row to the record)``.
+
+    Built from the models' ``public_q()``, minus the counted record's own condition.
+    """
+    from archive.models import Article, Issue, Mention, Organisation, Person, Place, Publication
+
+    out = {}
+    for model in (Person, Organisation, Place):
+        kind = model._meta.model_name
+        rule = _without(Mention.public_q(target=kind), model.public_q(f"{kind}__"))
+        out[(model, "mention_count")] = (Mention._base_manager.filter(rule), kind)
+    issues = _without(Issue.public_q(), Publication.public_q("publication__"))
+    out[(Publication, "issue_count")] = (Issue._base_manager.filter(issues), "publication")
+    articles = _without(Article.public_q(), Publication.public_q("issue__publication__"))
+    out[(Publication, "article_count")] = (
+        Article._base_manager.filter(articles),
+        "issue__publication",
+    )
+    return out
+
+
+def _live_expression(rows: models.QuerySet, link: str) -> models.Expression:
+    per_record = (
+        rows.filter(**{link: models.OuterRef("pk")})
+        .order_by()
+        .values(link)
+        .annotate(n=models.Count("pk"))
+        .values("n")
+    )
+    return models.functions.Coalesce(models.Subquery(per_record), 0)
+
+
+def refresh_counts(using: str | None = None) -> int:
+    """Recompute every stored count from the rows; return how many were wrong.
+
+    Needed only after writes that set counts themselves (fixtures or releases that carry
+    them are loaded with raw saves) and when the triggers are first installed.
+    """
+    fixed = 0
+    for (model, column), (rows, link) in counted().items():
+        manager = model._base_manager.db_manager(using)
+        live = _live_expression(rows, link)
+        fixed += manager.exclude(**{column: live}).update(**{column: live})
+    return fixed
+
+
+def count_mismatches() -> list[tuple[str, int, str, int, int]]:
+    """(table, id, column, stored, live) for every stored count that disagrees with the rows."""
+    out = []
+    for (model, column), (rows, link) in counted().items():
+        wrong = (
+            model._base_manager.annotate(live=_live_expression(rows, link))
+            .exclude(**{column: models.F("live")})
+            .order_by("pk")
+            .values_list("pk", column, "live")
+        )
+        out += [(model._meta.db_table, pk, column, stored, n) for pk, stored, n in wrong]
+    return out
+
+
+def sql_mismatches() -> list[tuple[str, int, str, int, int]]:
+    """Like :func:`count_mismatches`, with the triggers' own live SQL (:data:`LIVE`)."""
+    out = []
+    with connection.cursor() as cursor:
+        for (table, column), live in LIVE.items():
+            expr = live.format(id=f"{table}.id")
+            cursor.execute(f"SELECT id, {column}, ({expr}) FROM {table} WHERE {column} <> ({expr})")
+            out += [(table, pk, column, stored, n) for pk, stored, n in cursor.fetchall()]
+    return out
 
 
 class StoredCounts(models.Model):
@@ -93,227 +460,6 @@ class StoredCounts(models.Model):
                 if not f.primary_key and f.name not in self.STORED_COUNTS
             ]
         super().save(*args, **kwargs)
-
-
-def _bump(table: str, column: str, delta_sql: str) -> str:
-    """Add per-id deltas (``delta_sql`` yields ``id, n``) to ``table.column``."""
-    return (
-        f"UPDATE {table} SET {column} = {column} + d.n FROM ({delta_sql}) AS d "
-        f"WHERE {table}.id = d.id AND d.n <> 0"
-    )
-
-
-def _mention_statements(src: str) -> list[str]:
-    """``src`` yields changed mention rows with a ``sign`` (+1 added, -1 removed)."""
-    return [
-        _bump(
-            f"archive_{t}",
-            "mention_count",
-            f"SELECT r.{t}_id AS id, sum(r.sign) AS n FROM ({src}) AS r "
-            f"JOIN archive_article a ON a.id = r.article_id AND a.status = {PUBLISHED} "
-            f"WHERE r.status <> {REJECTED} AND r.{t}_id IS NOT NULL GROUP BY r.{t}_id",
-        )
-        for t in TARGETS
-    ]
-
-
-def _article_statements(src: str) -> list[str]:
-    """``src`` yields changed article rows (id, issue_id, status, sign)."""
-    out = [
-        _bump(
-            "archive_publication",
-            "article_count",
-            f"SELECT i.publication_id AS id, sum(r.sign) AS n FROM ({src}) AS r "
-            f"JOIN archive_issue i ON i.id = r.issue_id WHERE r.status = {PUBLISHED} "
-            "GROUP BY i.publication_id",
-        )
-    ]
-    out += [
-        _bump(
-            f"archive_{t}",
-            "mention_count",
-            f"SELECT m.{t}_id AS id, sum(r.sign) AS n FROM ({src}) AS r "
-            f"JOIN archive_mention m ON m.article_id = r.id "
-            f"WHERE r.status = {PUBLISHED} AND m.status <> {REJECTED} "
-            f"AND m.{t}_id IS NOT NULL GROUP BY m.{t}_id",
-        )
-        for t in TARGETS
-    ]
-    return out
-
-
-def _issue_statements(src: str) -> list[str]:
-    """``src`` yields changed issue rows (id, publication_id, status, sign)."""
-    return [
-        _bump(
-            "archive_publication",
-            "issue_count",
-            f"SELECT r.publication_id AS id, sum(r.sign) AS n FROM ({src}) AS r "
-            f"WHERE r.status = {PUBLISHED} GROUP BY r.publication_id",
-        ),
-        _bump(
-            "archive_publication",
-            "article_count",
-            f"SELECT r.publication_id AS id, sum(r.sign * ("
-            f"SELECT count(*) FROM archive_article a WHERE a.issue_id = r.id "
-            f"AND a.status = {PUBLISHED})) AS n FROM ({src}) AS r GROUP BY r.publication_id",
-        ),
-    ]
-
-
-def _self_statements(table: str, src: str) -> list[str]:
-    """A newly inserted record counts what already points at it (out-of-order loads)."""
-    return [
-        f"UPDATE {table} SET {column} = ({live.format(id=f'{table}.id')}) "
-        f"WHERE {table}.id IN (SELECT id FROM ({src}) AS r)"
-        for (t, column), live in LIVE.items()
-        if t == table
-    ]
-
-
-# table -> (columns that matter, statement builder)
-WATCHED = {
-    "archive_mention": (
-        ("person_id", "organisation_id", "place_id", "article_id", "status"),
-        _mention_statements,
-    ),
-    "archive_article": (("issue_id", "status"), _article_statements),
-    "archive_issue": (("publication_id", "status"), _issue_statements),
-}
-COUNTED_TABLES = ("archive_person", "archive_organisation", "archive_place", "archive_publication")
-
-
-def _pg_sql() -> list[str]:
-    out = []
-
-    def function(name: str, statements: list[str], lock: str = "") -> None:
-        body = "".join(f"  {s};\n" for s in statements)
-        out.append(
-            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-            f"BEGIN\n{lock}{body}  RETURN NULL;\nEND $$"
-        )
-
-    def trigger(name: str, table: str, event: str, referencing: str, fn: str) -> None:
-        out.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-        out.append(
-            f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {referencing} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {fn}()"
-        )
-
-    for table, (columns, build) in WATCHED.items():
-        cols = ", ".join(("id", *columns))
-        changed = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in columns)
-        ins = f"SELECT {cols}, 1 AS sign FROM new_rows"
-        dele = f"SELECT {cols}, -1 AS sign FROM old_rows"
-        pair = "FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE " + changed
-        upd = (
-            f"SELECT {', '.join(f'o.{c}' for c in ('id', *columns))}, -1 AS sign {pair} "
-            f"UNION ALL SELECT {', '.join(f'n.{c}' for c in ('id', *columns))}, 1 AS sign {pair}"
-        )
-        # Read committed: a concurrent transaction publishing the parent row must not be
-        # missed, so wait for it (a share lock) before reading the parent's status.
-        parent = {"archive_mention": "archive_article", "archive_article": "archive_issue"}
-        lock = ""
-        if table in parent:
-            fk = "article_id" if table == "archive_mention" else "issue_id"
-            lock = (
-                f"  PERFORM 1 FROM {parent[table]} WHERE id IN (SELECT {fk} FROM new_rows) "
-                "FOR SHARE;\n"
-            )
-        short = table.removeprefix("archive_")
-        function(f"archive_counts_{short}_ins", build(ins), lock)
-        function(f"archive_counts_{short}_del", build(dele))
-        function(f"archive_counts_{short}_upd", build(upd), lock)
-        trigger(f"archive_counts_{short}_ins", table, "INSERT", "NEW TABLE AS new_rows",
-                f"archive_counts_{short}_ins")  # fmt: skip
-        trigger(f"archive_counts_{short}_del", table, "DELETE", "OLD TABLE AS old_rows",
-                f"archive_counts_{short}_del")  # fmt: skip
-        both = "OLD TABLE AS old_rows NEW TABLE AS new_rows"
-        trigger(f"archive_counts_{short}_upd", table, "UPDATE", both,
-                f"archive_counts_{short}_upd")  # fmt: skip
-    for table in COUNTED_TABLES:
-        short = table.removeprefix("archive_")
-        function(f"archive_counts_{short}_self", _self_statements(table, "SELECT id FROM new_rows"))
-        trigger(f"archive_counts_{short}_self", table, "INSERT", "NEW TABLE AS new_rows",
-                f"archive_counts_{short}_self")  # fmt: skip
-    return out
-
-
-def _sqlite_sql() -> list[str]:
-    out = []
-
-    def trigger(name: str, table: str, event: str, when: str, statements: list[str]) -> None:
-        out.append(f"DROP TRIGGER IF EXISTS {name}")
-        body = "".join(f"  {s};\n" for s in statements)
-        out.append(f"CREATE TRIGGER {name} AFTER {event} ON {table}{when} BEGIN\n{body}END")
-
-    for table, (columns, build) in WATCHED.items():
-        cols = ("id", *columns)
-        new = "SELECT " + ", ".join(f"NEW.{c} AS {c}" for c in cols) + ", 1 AS sign"
-        old = "SELECT " + ", ".join(f"OLD.{c} AS {c}" for c in cols) + ", -1 AS sign"
-        changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
-        short = table.removeprefix("archive_")
-        trigger(f"archive_counts_{short}_ins", table, "INSERT", "", build(new))
-        trigger(f"archive_counts_{short}_del", table, "DELETE", "", build(old))
-        trigger(f"archive_counts_{short}_upd", table, f"UPDATE OF {', '.join(columns)}",
-                f" WHEN {changed}", build(f"{old} UNION ALL {new}"))  # fmt: skip
-    for table in COUNTED_TABLES:
-        short = table.removeprefix("archive_")
-        trigger(f"archive_counts_{short}_self", table, "INSERT", "",
-                _self_statements(table, "SELECT NEW.id AS id"))  # fmt: skip
-    return out
-
-
-def trigger_sql(vendor: str) -> list[str]:
-    """The statements that install the triggers on ``vendor`` (idempotent)."""
-    if vendor == "postgresql":
-        return _pg_sql()
-    if vendor == "sqlite":
-        return _sqlite_sql()
-    raise NotImplementedError(f"No stored-count triggers for {vendor}")
-
-
-def drop_sql(vendor: str) -> list[str]:
-    out = []
-    tables = [*WATCHED, *COUNTED_TABLES]
-    for table in tables:
-        short = table.removeprefix("archive_")
-        names = ("self",) if table in COUNTED_TABLES else ("ins", "del", "upd")
-        for op in names:
-            name = f"archive_counts_{short}_{op}"
-            if vendor == "postgresql":
-                out.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-                out.append(f"DROP FUNCTION IF EXISTS {name}()")
-            else:
-                out.append(f"DROP TRIGGER IF EXISTS {name}")
-    return out
-
-
-def refresh_counts(using=None) -> int:
-    """Recompute every stored count from the rows; return how many were wrong.
-
-    Needed only after writes that set counts themselves (fixtures or releases that carry
-    them are loaded with raw saves) and when the triggers are first installed.
-    """
-    conn = connection if using is None else using
-    fixed = 0
-    with conn.cursor() as cursor:
-        for (table, column), live in LIVE.items():
-            expr = live.format(id=f"{table}.id")
-            cursor.execute(f"UPDATE {table} SET {column} = ({expr}) WHERE {column} <> ({expr})")
-            fixed += max(cursor.rowcount, 0)
-    return fixed
-
-
-def count_mismatches() -> list[tuple[str, int, str, int, int]]:
-    """(table, id, column, stored, live) for every stored count that disagrees with the rows."""
-    out = []
-    with connection.cursor() as cursor:
-        for (table, column), live in LIVE.items():
-            expr = live.format(id=f"{table}.id")
-            cursor.execute(f"SELECT id, {column}, ({expr}) FROM {table} WHERE {column} <> ({expr})")
-            out += [(table, pk, column, stored, n) for pk, stored, n in cursor.fetchall()]
-    return out
 
 
 def _collection_loaded(sender, **kwargs) -> None:
