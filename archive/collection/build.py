@@ -11,21 +11,25 @@ Sources, all in ``fixtures/sources/``:
 The output is a Django fixture. Primary keys are assigned in a fixed order (entities by slug,
 articles in reading order), timestamps are one constant and JSON keys keep model field
 order, so building twice gives byte-identical files and a diff of the fixture shows exactly
-what a curator changed. ``loaddata`` saves raw, skipping ``save()``, so every value that
-``save()`` would derive (folded names, EDTF bounds, word counts, ``published_at``) is
-computed here, with the same functions the models use.
+what a curator changed. ``loaddata`` saves raw, skipping ``save()``, so every record is made
+as a model instance and passed through ``archive.models.base.derive_fields()``, the function
+``save()`` itself calls: folded names, EDTF bounds, word counts and an article's effective
+date (with its source) are what the models would store, by construction.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
+from typing import Any
 
-from archive.dates import edtf_bounds
+from django.apps import apps
+from django.db import models
+
 from archive.importers.linking import (
     MentionHit,
     NameEntry,
@@ -35,7 +39,9 @@ from archive.importers.linking import (
     summarise,
 )
 from archive.importers.words import is_common_word
-from archive.text import fold, word_count
+from archive.models import Issue
+from archive.models.base import derive_fields
+from archive.text import fold
 
 from .sources import ArticleSource, read_article_sources
 
@@ -99,19 +105,32 @@ class CollectionError(ValueError):
     """The sources are inconsistent; the message says which file and what is wrong."""
 
 
-@cache
-def _bounds(value: str) -> tuple[str | None, str | None]:
-    # Parsing EDTF is slow (a full grammar per call); the catalogue repeats many dates.
-    bounds = edtf_bounds(value)
-    return (
-        bounds.start.isoformat() if bounds.start else None,
-        bounds.end.isoformat() if bounds.end else None,
-    )
+def fixture_fields(model: type[models.Model], pk: int, given: dict[str, Any], **related) -> dict:
+    """A fixture record's fields: ``given`` plus every value the model derives from it.
+
+    The record is made as an unsaved instance and passed through ``derive_fields()``, so
+    the fixture holds exactly what ``save()`` would store. ``related`` sets unsaved related
+    instances a rule reads (an article takes an introduction's date from its issue). Keys
+    follow the model's field order; stored counts are left out (the database keeps them).
+    """
+    meta = model._meta
+    concrete = {f.name: f for f in meta.concrete_fields}
+    obj = model(pk=pk, **{concrete[k].attname: v for k, v in given.items() if k in concrete})
+    for name, value in related.items():
+        setattr(obj, name, value)
+    derive_fields(obj)
+    skipped = set(getattr(model, "STORED_COUNTS", ()))
+    fields = {
+        f.name: _fixture_value(getattr(obj, f.attname))
+        for f in meta.concrete_fields
+        if not f.primary_key and f.name not in skipped
+    }
+    fields.update({f.name: given[f.name] for f in meta.many_to_many if f.name in given})
+    return fields
 
 
-def _dated(name: str, value: str) -> dict:
-    start, end = _bounds(value)
-    return {name: value, f"{name}_start": start, f"{name}_end": end}
+def _fixture_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def _stamps() -> dict:
@@ -189,8 +208,16 @@ class CollectionBuilder:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def add(self, model: str, pk: int, fields: dict) -> None:
-        self.records.append({"model": f"archive.{model}", "pk": pk, "fields": fields})
+    def add(self, model: str, pk: int, fields: dict, **related) -> None:
+        """Append one record; see :func:`fixture_fields` for what is derived."""
+        model_class = apps.get_model("archive", model)
+        self.records.append(
+            {
+                "model": f"archive.{model}",
+                "pk": pk,
+                "fields": fixture_fields(model_class, pk, fields, **related),
+            }
+        )
 
     def pk(self, kind: str, slug: str, where: str) -> int:
         try:
@@ -232,15 +259,14 @@ class CollectionBuilder:
                     **_stamps(),
                     **_published(org.get("curator_notes", "")),
                     "name": org["name"],
-                    "name_folded": fold(org["name"]),
                     "slug": org["slug"],
                     "description": org.get("description", ""),
                     "wikidata": org.get("wikidata", ""),
                     "acronym": org.get("acronym", ""),
                     "kind": org.get("kind") or "other",
                     "country": org.get("country", ""),
-                    **_dated("founded", org.get("founded", "")),
-                    **_dated("dissolved", org.get("dissolved", "")),
+                    "founded": org.get("founded", ""),
+                    "dissolved": org.get("dissolved", ""),
                     "parent": parent,
                     "predecessor": None,
                 },
@@ -248,7 +274,6 @@ class CollectionBuilder:
 
     def _people(self) -> None:
         for person in sorted(self.catalogue["people"], key=lambda p: p["slug"]):
-            sort_name = person.get("sort_name") or person["name"]
             self.add(
                 "person",
                 self.pks[("person", person["slug"])],
@@ -256,14 +281,12 @@ class CollectionBuilder:
                     **_stamps(),
                     **_published(person.get("curator_notes", "")),
                     "name": person["name"],
-                    "name_folded": fold(person["name"]),
                     "slug": person["slug"],
                     "description": person.get("description", ""),
                     "wikidata": person.get("wikidata", ""),
-                    "sort_name": sort_name,
-                    "sort_name_folded": fold(sort_name),
-                    **_dated("birth", person.get("birth", "")),
-                    **_dated("death", person.get("death", "")),
+                    "sort_name": person.get("sort_name", ""),  # derive() defaults it
+                    "birth": person.get("birth", ""),
+                    "death": person.get("death", ""),
                     "country": person.get("country", ""),
                     "viaf": person.get("viaf", ""),
                 },
@@ -279,7 +302,6 @@ class CollectionBuilder:
                     **_stamps(),
                     **_published(place.get("curator_notes", "")),
                     "name": place["name"],
-                    "name_folded": fold(place["name"]),
                     "slug": place["slug"],
                     "description": place.get("description", ""),
                     "wikidata": place.get("wikidata", ""),
@@ -321,7 +343,6 @@ class CollectionBuilder:
                             ),
                             "place": self.pks[(kind, entity["slug"])] if kind == "place" else None,
                             "name": alias["name"],
-                            "name_folded": fold(alias["name"]),
                             "kind": alias.get("kind") or "variant",
                             "language": alias.get("language", ""),
                         },
@@ -345,7 +366,7 @@ class CollectionBuilder:
                     "place": None,
                     "language": "en",
                     "issn": "",
-                    **_dated("run", ""),
+                    "run": "",
                     "description": pub["description"],
                     "predecessor": None,
                     "wikidata": "",
@@ -384,7 +405,7 @@ class CollectionBuilder:
                 "volume": "",
                 "number": "",
                 "title": "",
-                **_dated("date", ISSUE["date"]),
+                "date": ISSUE["date"],
                 "date_display": "",
                 "pages": None,
                 "source_document": 1,
@@ -419,18 +440,19 @@ class CollectionBuilder:
                     "kind": unit.kind,
                     "title": unit.title,
                     "subtitle": unit.subtitle,
-                    **_dated("date", unit.date),
+                    "date": unit.date,
                     "date_display": unit.dateline,
                     "first_published_in_issue": None,
                     "first_published_in_publication": first_in,
-                    **_dated("first_published_date", unit.first_published_date),
+                    "first_published_date": unit.first_published_date,
                     "pages": unit.pages,
                     "body": unit.body,
                     "raw_text": unit.raw_text(self.pamphlet_lines),
                     "language": "en",
-                    "word_count": word_count(unit.body),
                     "curator_edited_fields": [],
                 },
+                # An introduction, editorial or timeline takes its issue's date.
+                issue=Issue(pk=1, date=ISSUE["date"]),
             )
             paragraphs = len(unit.paragraphs)
             for order, illustration in enumerate(unit.illustrations, start=1):
@@ -489,7 +511,7 @@ class CollectionBuilder:
                     "title": event["title"],
                     "slug": event["slug"],
                     "kind": event.get("kind") or "political",
-                    **_dated("date", event["date"]),
+                    "date": event["date"],
                     "date_display": event.get("date_display", ""),
                     "description": event.get("description", ""),
                     "places": places,

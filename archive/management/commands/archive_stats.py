@@ -1,4 +1,4 @@
-"""Print how many records of each kind the archive holds (published / total)."""
+"""Print how many records of each kind the archive holds, and how many of them are public."""
 
 from __future__ import annotations
 
@@ -21,6 +21,6 @@ class Command(BaseCommand):
             total = model.objects.count()
             line = f"{model._meta.verbose_name_plural.capitalize():<16} {total:>7}"
             manager = model.objects
-            if hasattr(manager, "published"):
-                line += f"  ({manager.published().count()} published)"
+            if hasattr(manager, "public"):  # the model layer's visibility rule
+                line += f"  ({manager.public().count()} public)"
             self.stdout.write(line)
