@@ -328,8 +328,8 @@ def article_jsonld(article, *, url: str = "", mentions=None) -> dict[str, Any]:
     part: dict[str, Any] = {"@type": "PublicationIssue", "isPartOf": periodical}
     if issue.number:
         part["issueNumber"] = issue.number
-    if issue.date:
-        part["datePublished"] = issue.date
+    # No date on the issue part: the document states one date, the article's own (a reader
+    # taking the 2009 of a reprinting pamphlet for a 1989 article's date is the error).
     data["isPartOf"] = part
     if citation.publisher:
         data["publisher"] = {"@type": "Organization", "name": citation.publisher}
