@@ -173,7 +173,7 @@ class RecordField(forms.Field):
                     code="invalid_record",
                     params={"value": text, "expected": expected},
                 )
-        queryset = self.model.objects.published()
+        queryset = self.model.objects.public()
         query = models.Q(pk__in=ids)
         if slugs:
             query |= models.Q(slug__in=slugs)

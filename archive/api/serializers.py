@@ -3,11 +3,14 @@
 Every record and every embedded reference carries a ``url`` to its API detail, so clients
 can walk the archive without building URLs. Related data is fetched by the views with
 ``select_related``/``prefetch_related`` (list query counts are pinned in tests), and only
-published related records are embedded.
+public related records are embedded, by the model layer's rule (``Model.objects.public()``,
+``Model.public_q()``, ``is_public()``, ``Article.public_authorships``): a serializer never
+decides visibility itself.
 """
 
 from __future__ import annotations
 
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import NoReverseMatch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, inline_serializer
@@ -16,7 +19,9 @@ from rest_framework.reverse import reverse
 
 from archive.models import (
     Article,
+    Authorship,
     Event,
+    EventParticipant,
     Issue,
     Mention,
     Organisation,
@@ -128,15 +133,16 @@ class PublicationSerializer(_Base):
 
     @extend_schema_field(EntityRefSerializer(allow_null=True))
     def get_publisher(self, obj):
-        return _published_ref(obj.publisher, self.context)
+        return _public_ref(obj.publisher, self.context)
 
     @extend_schema_field(EntityRefSerializer(allow_null=True))
     def get_place(self, obj):
-        return _published_ref(obj.place, self.context)
+        return _public_ref(obj.place, self.context)
 
 
-def _published_ref(obj, context):
-    if obj is None or not obj.is_published():
+def _public_ref(obj, context):
+    """A reference to ``obj`` when the public may see it, else ``None`` (never a draft's name)."""
+    if obj is None or not obj.is_public():
         return None
     return EntityRefSerializer(obj, context=context).data
 
@@ -149,7 +155,7 @@ class PublicationDetailSerializer(PublicationSerializer):
 
     @extend_schema_field(IssueRefSerializer(many=True))
     def get_issues(self, obj):
-        issues = obj.issues.published().order_by("date_start", "id")
+        issues = obj.issues.public().order_by("date_start", "id")
         return IssueRefSerializer(issues, many=True, context=self.context).data
 
 
@@ -181,7 +187,7 @@ class IssueDetailSerializer(IssueSerializer):
 
     @extend_schema_field(ArticleRefSerializer(many=True))
     def get_articles(self, obj):
-        articles = obj.articles.published().order_by("position", "id")
+        articles = obj.articles.public().order_by("position", "id")
         return ArticleRefSerializer(articles, many=True, context=self.context).data
 
 
@@ -189,25 +195,44 @@ class IssueDetailSerializer(IssueSerializer):
 
 
 class ArticleSerializer(_Base):
+    """An article. ``date`` is its effective date (``Article.effective_date_rule()``), the one
+    it is filtered, sorted and cited by; ``date_source`` says where it comes from; the
+    dateline is kept as printed (``date_display``) and as EDTF (``dateline``)."""
+
     api_name = "article"
     publication = PublicationRefSerializer(source="issue.publication")
     issue = IssueRefSerializer()
     authors = AuthorSerializer(source="public_authorships", many=True)
-    date = serializers.SerializerMethodField()
-    date_start = serializers.DateField(source="effective_date_start", allow_null=True)
-    date_end = serializers.DateField(source="effective_date_end", allow_null=True)
+    date = serializers.CharField(
+        source="effective_date",
+        help_text="The article's date in EDTF: its dateline, else the date it was first "
+        "published (a reprint), else, for an introduction, editorial or timeline, its issue's "
+        "date; empty when undated. See date_source.",
+    )
+    date_start = serializers.DateField(
+        source="effective_date_start", allow_null=True,
+        help_text="Earliest day the date may fall on; null when undated.",
+    )  # fmt: skip
+    date_end = serializers.DateField(
+        source="effective_date_end", allow_null=True,
+        help_text="Latest day the date may fall on; null when undated.",
+    )  # fmt: skip
+    date_source = serializers.ChoiceField(
+        choices=Article.DateSource.choices,
+        help_text="Where date comes from: dateline, first_published, issue or undated.",
+    )
+    dateline = serializers.CharField(
+        source="date", help_text="The article's own dateline in EDTF; empty when it has none."
+    )
 
     class Meta:
         model = Article
         fields = [
             "id", "url", "page_url", "slug", "title", "subtitle", "kind", "label", "position",
-            "language", "date", "date_start", "date_end", "date_display", "pages",
-            "word_count", "publication", "issue", "authors",
+            "language", "date", "date_start", "date_end", "date_source", "dateline",
+            "date_display", "first_published_date", "pages", "word_count", "publication",
+            "issue", "authors",
         ]  # fmt: skip
-
-    def get_date(self, obj) -> str:
-        """The article's own dateline in EDTF, else its issue's date."""
-        return obj.date or obj.issue.date
 
 
 class IllustrationSerializer(serializers.Serializer):
@@ -217,14 +242,36 @@ class IllustrationSerializer(serializers.Serializer):
     after_paragraph = serializers.IntegerField(allow_null=True)
 
 
+class EventRefSerializer(_Base):
+    """``{"id", "url", "slug", "title", "date"}`` of an event an article records."""
+
+    api_name = "event"
+
+    class Meta:
+        model = Event
+        fields = ["id", "url", "slug", "title", "date"]
+
+
 class ArticleDetailSerializer(ArticleSerializer):
     body = serializers.CharField()
     mentions = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
     illustrations = IllustrationSerializer(many=True)
     formats = serializers.SerializerMethodField()
 
     class Meta(ArticleSerializer.Meta):
-        fields = [*ArticleSerializer.Meta.fields, "body", "mentions", "illustrations", "formats"]
+        fields = [
+            *ArticleSerializer.Meta.fields, "body", "mentions", "events", "illustrations",
+            "formats",
+        ]  # fmt: skip
+
+    @extend_schema_field(EventRefSerializer(many=True))
+    def get_events(self, obj):
+        """Public events the article records (prefetched by the view as ``public_events``)."""
+        events = getattr(obj, "public_events", None)
+        if events is None:
+            events = Event.objects.public().filter(articles=obj).order_by("date_start", "id")
+        return EventRefSerializer(events, many=True, context=self.context).data
 
     @extend_schema_field(
         inline_serializer(
@@ -300,7 +347,7 @@ class OrganisationSerializer(_EntitySerializer):
 
     @extend_schema_field(EntityRefSerializer(allow_null=True))
     def get_parent(self, obj):
-        return _published_ref(obj.parent, self.context)
+        return _public_ref(obj.parent, self.context)
 
 
 class PlaceSerializer(_EntitySerializer):
@@ -334,12 +381,13 @@ class _EntityDetailMixin(serializers.Serializer):
         )
     )
     def get_articles(self, obj):
-        """Articles mentioning the record (first 100 by date; ``all`` lists every one)."""
+        """Articles mentioning the record (first 100 by date, undated last; ``all`` lists
+        every one)."""
         mentions = (
-            Mention.objects.published()
+            Mention.objects.public(target=self.target)
             .filter(**{self.target: obj})
             .select_related("article")
-            .order_by("article__date_start", "article_id")
+            .order_by(F("article__effective_date_start").asc(nulls_last=True), "article_id")
         )
         request = self.context.get("request")
         results = []
@@ -363,11 +411,12 @@ class _EntityDetailMixin(serializers.Serializer):
     def get_events(self, obj):
         """Events the record took part in (people, organisations) or that happened there."""
         if self.target == "place":
-            events = obj.events.published()
+            events = obj.events.public()
         else:
-            events = (
-                Event.objects.published().filter(participants__in=obj.event_roles.all()).distinct()
+            roles = EventParticipant.objects.public().filter(
+                event=OuterRef("pk"), **{self.target: obj}
             )
+            events = Event.objects.public().filter(Exists(roles))
         return EntityRefSerializer(
             events.order_by("date_start", "id"), many=True, context=self.context
         ).data
@@ -383,10 +432,12 @@ class PersonDetailSerializer(_EntityDetailMixin, PersonSerializer):
     @extend_schema_field(ArticleRefSerializer(many=True))
     def get_authored(self, obj):
         """Articles the person wrote, edited or translated."""
-        articles = Article.objects.published().filter(authorships__person=obj).distinct()
+        authored = Exists(Authorship.objects.filter(article=OuterRef("pk"), person=obj))
+        articles = Article.objects.public().filter(authored)
         return ArticleRefSerializer(
-            articles.order_by("date_start", "id")[:EMBED_LIMIT], many=True, context=self.context
-        ).data
+            articles.order_by(F("effective_date_start").asc(nulls_last=True), "id")[:EMBED_LIMIT],
+            many=True, context=self.context,
+        ).data  # fmt: skip
 
 
 class OrganisationDetailSerializer(_EntityDetailMixin, OrganisationSerializer):
@@ -413,11 +464,11 @@ class ParticipantSerializer(serializers.Serializer):
 
     @extend_schema_field(EntityRefSerializer(allow_null=True))
     def get_person(self, obj):
-        return _published_ref(obj.person, self.context)
+        return _public_ref(obj.person, self.context)
 
     @extend_schema_field(EntityRefSerializer(allow_null=True))
     def get_organisation(self, obj):
-        return _published_ref(obj.organisation, self.context)
+        return _public_ref(obj.organisation, self.context)
 
 
 class EventSerializer(_Base):
@@ -433,7 +484,10 @@ class EventSerializer(_Base):
 
     @extend_schema_field(EntityRefSerializer(many=True))
     def get_places(self, obj):
-        places = [p for p in obj.places.all() if p.is_published()]
+        """Public places (prefetched by the view as ``public_places``)."""
+        places = getattr(obj, "public_places", None)
+        if places is None:
+            places = obj.places.public().order_by("name_folded", "id")
         return EntityRefSerializer(places, many=True, context=self.context).data
 
 
@@ -446,21 +500,24 @@ class EventDetailSerializer(EventSerializer):
 
     @extend_schema_field(ParticipantSerializer(many=True))
     def get_participants(self, obj):
-        participants = [
-            p for p in obj.participants.select_related("person", "organisation")
-            if (p.person or p.organisation).is_published()
-        ]  # fmt: skip
+        participants = (
+            obj.participants.public()
+            .select_related("person", "organisation")
+            .order_by("role", "id")
+        )
         return ParticipantSerializer(participants, many=True, context=self.context).data
 
     @extend_schema_field(ArticleRefSerializer(many=True))
     def get_articles(self, obj):
-        """Articles that record or mention the event."""
-        articles = Article.objects.published().filter(
-            pk__in=Mention.objects.published().filter(event=obj).values("article")
-        ) | Article.objects.published().filter(events=obj)
+        """Public articles that record the event (public event–article links) or mention it
+        (public mentions), by date, undated last."""
+        records = Event.public_article_links().filter(event=obj, article=OuterRef("pk"))
+        mentions = Mention.objects.public(target="event").filter(event=obj, article=OuterRef("pk"))
+        articles = Article.objects.public().filter(Q(Exists(records)) | Q(Exists(mentions)))
         return ArticleRefSerializer(
-            articles.distinct().order_by("id")[:EMBED_LIMIT], many=True, context=self.context
-        ).data
+            articles.order_by(F("effective_date_start").asc(nulls_last=True), "id")[:EMBED_LIMIT],
+            many=True, context=self.context,
+        ).data  # fmt: skip
 
 
 class MentionSerializer(serializers.ModelSerializer):

@@ -7,11 +7,12 @@ resource's exporter, which streams every matching row as CSV or JSON Lines.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -44,7 +45,6 @@ from archive.exports import (
 from archive.models import (
     Alias,
     Article,
-    Authorship,
     Event,
     Issue,
     Mention,
@@ -52,15 +52,17 @@ from archive.models import (
     Person,
     Place,
     Publication,
-    Status,
 )
 
 from . import filters, schema, serializers
-from .filters import EARLIEST, article_dates
 from .pagination import ArchiveCursorPagination
 from .renderers import CSVRenderer, JSONLDRenderer, JSONLinesRenderer, PlainTextRenderer
 
 assert schema.ArchiveFilterExtension  # registers the OpenAPI extension
+
+#: Sort key for a nullable start date (``sort_date``): an open or unknown start sorts first.
+#: Cursor pagination needs a non-NULL key; only used to order, never shown.
+EARLIEST = Value(dt.date(1, 1, 1))
 
 EXPORT_FORMATS = {
     "csv": ("text/csv; charset=utf-8", "iter_csv"),
@@ -95,7 +97,8 @@ class AnyRenderer(BaseRenderer):
 
 
 class ArchiveViewSet(viewsets.ReadOnlyModelViewSet):
-    """Published records only; strict filters; JSON pages or streamed CSV / JSON Lines."""
+    """Public records only (the model layer's ``public()``); strict filters; JSON pages or
+    streamed CSV / JSON Lines."""
 
     exporter_class: type = None
     detail_serializer_class: type | None = None
@@ -107,8 +110,9 @@ class ArchiveViewSet(viewsets.ReadOnlyModelViewSet):
     detail_parameters = frozenset({"format"})
 
     def get_queryset(self):
-        """The published records, with what filters and ordering need (no display joins)."""
-        return self.queryset.model.objects.published()
+        """The public records (``Model.objects.public()``, the whole chain of parents), with
+        what filters and ordering need (no display joins)."""
+        return self.queryset.model.objects.public()
 
     def with_related(self, queryset):
         """Joins and prefetches the JSON serializer needs (not used by downloads)."""
@@ -224,7 +228,7 @@ class PublicationViewSet(ArchiveViewSet):
     exporter_class = PublicationExporter
 
     def get_queryset(self):
-        return Publication.objects.published().annotate(sort_date=Coalesce("run_start", EARLIEST))
+        return Publication.objects.public().annotate(sort_date=Coalesce("run_start", EARLIEST))
 
     def with_related(self, queryset):
         return queryset.select_related("publisher", "place")
@@ -239,20 +243,10 @@ class IssueViewSet(ArchiveViewSet):
     exporter_class = IssueExporter
 
     def get_queryset(self):
-        return Issue.objects.published().annotate(sort_date=Coalesce("date_start", EARLIEST))
+        return Issue.objects.public().annotate(sort_date=Coalesce("date_start", EARLIEST))
 
     def with_related(self, queryset):
         return queryset.select_related("publication")
-
-
-def published_authorships() -> Prefetch:
-    return Prefetch(
-        "authorships",
-        queryset=Authorship.objects.filter(person__status=Status.PUBLISHED)
-        .select_related("person")
-        .order_by("order", "id"),
-        to_attr="public_authorships",
-    )
 
 
 STYLE_PARAMETER = OpenApiParameter(
@@ -279,22 +273,28 @@ class ArticleViewSet(ArchiveViewSet):
     exporter_class = ArticleExporter
 
     def get_queryset(self):
-        queryset = article_dates(Article.objects.published())
-        return queryset.annotate(sort_date=Coalesce(F("effective_date_start"), EARLIEST))
+        # Dated, sorted and filtered by the stored effective date (Article.effective_date_rule).
+        return Article.objects.public().annotate(
+            sort_date=Coalesce("effective_date_start", EARLIEST)
+        )
 
     def with_related(self, queryset):
-        queryset = queryset.select_related("issue__publication").prefetch_related(
-            published_authorships()
-        )
+        # Issue, publication and the public authors (Article.public_authorships).
+        queryset = queryset.with_related()
         if self.action != "list":
             queryset = queryset.prefetch_related(
                 "illustrations",
                 Prefetch(
                     "mentions",
-                    queryset=Mention.objects.published()
+                    queryset=Mention.objects.public()
                     .select_related("person", "organisation", "place", "event")
                     .order_by("-count", "first_offset", "id"),
                     to_attr="public_mentions",
+                ),
+                Prefetch(
+                    "events",
+                    queryset=Event.objects.public().order_by("date_start", "id"),
+                    to_attr="public_events",
                 ),
             )
         return queryset
@@ -415,11 +415,15 @@ class EventViewSet(ArchiveViewSet):
     exporter_class = EventExporter
 
     def get_queryset(self):
-        return Event.objects.published().annotate(sort_date=Coalesce("date_start", EARLIEST))
+        return Event.objects.public().annotate(sort_date=Coalesce("date_start", EARLIEST))
 
     def with_related(self, queryset):
         return queryset.prefetch_related(
-            Prefetch("places", queryset=Place.objects.order_by("name_folded", "id"))
+            Prefetch(
+                "places",
+                queryset=Place.objects.public().order_by("name_folded", "id"),
+                to_attr="public_places",
+            )
         )
 
 
@@ -431,7 +435,7 @@ class MentionViewSet(ArchiveViewSet):
     exporter_class = MentionExporter
 
     def get_queryset(self):
-        return Mention.objects.published()
+        return Mention.objects.public()
 
     def with_related(self, queryset):
         return queryset.select_related("article", "person", "organisation", "place", "event")

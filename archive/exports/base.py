@@ -2,7 +2,9 @@
 
 Every surface that hands rows to a reader (the API's ``?format=csv|jsonl``, the bulk-data
 release, the admin's "export selected rows as CSV" action) calls an :class:`Exporter`, so
-the columns, the visibility rule and the CSV-injection guard cannot drift between them.
+the columns and the CSV-injection guard cannot drift between them. Which rows and related
+records the public may see is never decided here: rows are ``Model.objects.public()`` and a
+column naming another record shows it only when that record's ``public_q()`` holds.
 
 Two writers produce the same bytes for the same rows:
 
@@ -96,16 +98,18 @@ class JoinedValues(Subquery):
         return super().as_sql(compiler, connection, template=template, **extra_context)
 
 
-def published_only(relation: str, value: str, output_field: models.Field) -> models.Case:
-    """``value`` when the related record at ``relation`` is published, else NULL.
+def if_public(
+    model: type[models.Model], relation: str, value: str, output_field: models.Field
+) -> models.Case:
+    """``value`` when the ``model`` record at ``relation`` is public (its ``public_q()``),
+    else NULL.
 
-    A published article may point at a draft person or organisation; the export must not
-    leak the draft's id or name.
+    A public article may point at a draft publication, a public organisation at a draft
+    parent: the export must not leak the draft's id or name, and asks the model's own rule
+    (parents included) rather than comparing a status here.
     """
-    from archive.models import Status
-
     return models.Case(
-        models.When(**{f"{relation}__status": Status.PUBLISHED}, then=F(value)),
+        models.When(model.public_q(f"{relation}__"), then=F(value)),
         default=None,
         output_field=output_field,
     )
@@ -198,8 +202,8 @@ class Exporter:
         return [c for c in self.columns if self.full_text or not c.full_text]
 
     def get_queryset(self) -> models.QuerySet:
-        """Rows the public may see, in a stable order. Override for other visibility rules."""
-        return self.model.objects.published().order_by(*self.ordering)
+        """Rows the public may see (the model layer's ``public()``), in a stable order."""
+        return self.model.objects.public().order_by(*self.ordering)
 
     def values_queryset(self, queryset: models.QuerySet | None = None) -> models.QuerySet:
         """``queryset`` reduced to the export columns, aliased ``c0``, ``c1``… in order.

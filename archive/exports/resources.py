@@ -2,13 +2,17 @@
 
 Column names and meanings are part of the API's stability promise (docs/api.md): columns may
 be added at the end, never renamed or removed within a major version.
+
+Rows are the model layer's ``public()`` rows (:meth:`Exporter.get_queryset`); a column that
+names another record uses that model's ``public_q()`` (:func:`if_public`, ``Person.public_q``
+in the joined authors, ``Event.public_place_links()``…), never a status comparison.
 """
 
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Case, F, OuterRef, Q, TextField, Value, When
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models import Case, F, OuterRef, TextField, Value, When
+from django.db.models.functions import Cast, Coalesce
 
 from archive.models import (
     Alias,
@@ -23,15 +27,12 @@ from archive.models import (
     Person,
     Place,
     Publication,
-    Status,
 )
 
-from .base import Column, Exporter, JoinedValues, published_only
+from .base import Column, Exporter, JoinedValues, if_public
 
-PUBLISHED = Status.PUBLISHED
 INT = models.BigIntegerField()
 TEXT = TextField()
-DATE = models.DateField()
 
 
 def _edtf_columns(prefix: str, label: str, source: str | None = None) -> tuple[Column, ...]:
@@ -74,19 +75,20 @@ class PublicationExporter(Exporter):
         Column("kind", "string", "newspaper, journal, magazine, pamphlet, book, bulletin, …"),
         Column(
             "publisher_id", "integer", "Publishing organisation (organisations.id).",
-            published_only("publisher", "publisher_id", INT), foreign_key="organisations.id",
+            if_public(Organisation, "publisher", "publisher_id", INT),
+            foreign_key="organisations.id",
         ),
         Column(
             "publisher_name", "string", "Publishing organisation's name.",
-            published_only("publisher", "publisher__name", TEXT),
+            if_public(Organisation, "publisher", "publisher__name", TEXT),
         ),
         Column(
             "place_id", "integer", "Place of publication (places.id).",
-            published_only("place", "place_id", INT), foreign_key="places.id",
+            if_public(Place, "place", "place_id", INT), foreign_key="places.id",
         ),
         Column(
             "place_name", "string", "Place of publication's name.",
-            published_only("place", "place__name", TEXT),
+            if_public(Place, "place", "place__name", TEXT),
         ),
         Column("language", "string", "Language, BCP 47 tag."),
         Column("issn", "string", "ISSN, if any."),
@@ -94,7 +96,7 @@ class PublicationExporter(Exporter):
         Column("description", "string", "Short description."),
         Column(
             "predecessor_id", "integer", "Publication this one continues (publications.id).",
-            published_only("predecessor", "predecessor_id", INT),
+            if_public(Publication, "predecessor", "predecessor_id", INT),
             foreign_key="publications.id",
         ),
         Column("wikidata", "string", "Wikidata id (Q…)."),
@@ -123,16 +125,8 @@ class IssueExporter(Exporter):
     )  # fmt: skip
 
 
-#: An article's date is its own dateline if it has one, else its issue's date.
-ARTICLE_DATE = Coalesce(NullIf(F("date"), Value("")), F("issue__date"), output_field=TEXT)
-ARTICLE_DATE_START = Case(
-    When(~Q(date=""), then=F("date_start")), default=F("issue__date_start"), output_field=DATE
-)
-ARTICLE_DATE_END = Case(
-    When(~Q(date=""), then=F("date_end")), default=F("issue__date_end"), output_field=DATE
-)
-
-_AUTHORS = Authorship.objects.filter(article=OuterRef("pk"), person__status=PUBLISHED).order_by(
+#: The article's public authors in credit order (the rule of ``Article.public_authorships``).
+_AUTHORS = Authorship.objects.filter(Person.public_q("person__"), article=OuterRef("pk")).order_by(
     "order", "id"
 )
 
@@ -157,11 +151,19 @@ class ArticleExporter(Exporter):
         Column("subtitle", "string", "Subtitle."),
         Column(
             "date", "string",
-            "Date in EDTF: the article's dateline, or its issue's date when it has none.",
-            ARTICLE_DATE,
+            "The article's date in EDTF (Article.effective_date_rule): its dateline, else the "
+            "date it was first published, else, for an introduction, editorial or timeline, "
+            "its issue's date; empty when undated (see date_source).",
+            "effective_date",
         ),
-        Column("date_start", "date", "Earliest day the date may fall on.", ARTICLE_DATE_START),
-        Column("date_end", "date", "Latest day the date may fall on.", ARTICLE_DATE_END),
+        Column(
+            "date_start", "date", "Earliest day the date may fall on; empty when undated.",
+            "effective_date_start",
+        ),
+        Column(
+            "date_end", "date", "Latest day the date may fall on; empty when undated.",
+            "effective_date_end",
+        ),
         Column("date_display", "string", "Dateline as printed."),
         Column("language", "string", "Language, BCP 47 tag."),
         Column("pages", "string", 'Pages as printed ("12–14").'),
@@ -177,12 +179,23 @@ class ArticleExporter(Exporter):
         Column(
             "first_published_in_publication_id", "integer",
             "For a reprint: publication it first appeared in (publications.id).",
-            published_only(
-                "first_published_in_publication", "first_published_in_publication_id", INT
+            if_public(
+                Publication, "first_published_in_publication",
+                "first_published_in_publication_id", INT,
             ),
             foreign_key="publications.id",
         ),
         Column("first_published_date", "string", "For a reprint: first publication date, EDTF."),
+        Column(
+            "date_source", "string",
+            "Where date comes from: dateline, first_published (a reprint's first "
+            "publication), issue (an introduction, editorial or timeline takes its issue's "
+            "date) or undated.",
+        ),
+        Column(
+            "dateline", "string",
+            "The article's own dateline in EDTF; empty when it has none.", "date",
+        ),
         Column("body", "string", "Full reading text (only with full text).", full_text=True),
     )  # fmt: skip
 
@@ -200,11 +213,6 @@ class AuthorshipExporter(Exporter):
         Column("order", "integer", "Order among the article's contributors."),
     )
 
-    def get_queryset(self) -> models.QuerySet:
-        return Authorship.objects.filter(
-            article__status=PUBLISHED, person__status=PUBLISHED
-        ).order_by(*self.ordering)
-
 
 class IllustrationExporter(Exporter):
     resource = "illustrations"
@@ -218,9 +226,6 @@ class IllustrationExporter(Exporter):
         Column("after_paragraph", "integer", "Body paragraph (from 1) it stood after."),
         Column("caption", "string", "Caption."),
     )
-
-    def get_queryset(self) -> models.QuerySet:
-        return Illustration.objects.filter(article__status=PUBLISHED).order_by(*self.ordering)
 
 
 # --------------------------------------------------------------------------------------------
@@ -269,15 +274,15 @@ class OrganisationExporter(Exporter):
         *_edtf_columns("dissolved", "Dissolution date"),
         Column(
             "parent_id", "integer", "Parent organisation (organisations.id).",
-            published_only("parent", "parent_id", INT), foreign_key="organisations.id",
+            if_public(Organisation, "parent", "parent_id", INT), foreign_key="organisations.id",
         ),
         Column(
             "parent_name", "string", "Parent organisation's name.",
-            published_only("parent", "parent__name", TEXT),
+            if_public(Organisation, "parent", "parent__name", TEXT),
         ),
         Column(
             "predecessor_id", "integer", "Organisation this one succeeded (organisations.id).",
-            published_only("predecessor", "predecessor_id", INT),
+            if_public(Organisation, "predecessor", "predecessor_id", INT),
             foreign_key="organisations.id",
         ),
         Column("description", "string", "One or two neutral lines."),
@@ -337,17 +342,23 @@ class AliasExporter(Exporter):
         Column("language", "string", "Language, BCP 47 tag."),
     )  # fmt: skip
 
-    def get_queryset(self) -> models.QuerySet:
-        return Alias.objects.filter(
-            Q(person__status=PUBLISHED)
-            | Q(organisation__status=PUBLISHED)
-            | Q(place__status=PUBLISHED)
-        ).order_by(*self.ordering)
-
 
 # --------------------------------------------------------------------------------------------
 # Events and mentions
 # --------------------------------------------------------------------------------------------
+
+
+#: The event's public places (event–place links with both ends public), by name.
+_EVENT_PLACES = (
+    Event.public_place_links().filter(event=OuterRef("pk")).order_by("place__name_folded", "id")
+)
+
+
+def _participants(model: type[models.Model], target: str) -> models.QuerySet:
+    """The event's participations by a public ``model`` record (person or organisation)."""
+    return EventParticipant.objects.filter(
+        model.public_q(f"{target}__"), event=OuterRef("pk")
+    ).order_by("role", "id")
 
 
 class EventExporter(Exporter):
@@ -364,32 +375,24 @@ class EventExporter(Exporter):
         Column("description", "string", "Description."),
         Column(
             "place_ids", "string", "Places (places.id), joined with '; '.",
-            JoinedValues(
-                Place.objects.filter(events=OuterRef("pk"), status=PUBLISHED)
-                .order_by("name_folded", "id").values(v=Cast("id", TEXT))
-            ),
+            JoinedValues(_EVENT_PLACES.values(v=Cast("place_id", TEXT))),
         ),
         Column(
             "place_names", "string", "Their names, in the same order.",
-            JoinedValues(
-                Place.objects.filter(events=OuterRef("pk"), status=PUBLISHED)
-                .order_by("name_folded", "id").values(v=F("name"))
-            ),
+            JoinedValues(_EVENT_PLACES.values(v=F("place__name"))),
         ),
         Column(
             "person_ids", "string", "Participating people (people.id), joined with '; '.",
             JoinedValues(
-                EventParticipant.objects.filter(event=OuterRef("pk"), person__status=PUBLISHED)
-                .order_by("role", "id").values(v=Cast("person_id", TEXT))
+                _participants(Person, "person").values(v=Cast("person_id", TEXT))
             ),
         ),
         Column(
             "organisation_ids", "string",
             "Participating organisations (organisations.id), joined with '; '.",
             JoinedValues(
-                EventParticipant.objects.filter(
-                    event=OuterRef("pk"), organisation__status=PUBLISHED
-                ).order_by("role", "id").values(v=Cast("organisation_id", TEXT))
+                _participants(Organisation, "organisation")
+                .values(v=Cast("organisation_id", TEXT))
             ),
         ),
     )  # fmt: skip
@@ -434,9 +437,6 @@ class MentionExporter(Exporter):
         Column("context", "string", "Words around the first mention."),
         Column("status", "string", "auto, confirmed or flagged."),
     )  # fmt: skip
-
-    def get_queryset(self) -> models.QuerySet:
-        return Mention.objects.published().order_by(*self.ordering)
 
 
 EXPORTERS: dict[str, type[Exporter]] = {

@@ -67,7 +67,9 @@ def test_csv_columns_and_many_values(api, archive):
     (row,) = rows
     assert list(row)[:4] == ["id", "slug", "issue_id", "publication_id"]
     assert row["author_names"] == "Leon Trotsky"  # the draft co-author is not named
-    assert (row["date"], row["date_start"], row["date_end"]) == ("1990", "1990-01-01", "1990-12-31")
+    # No dateline and not written for the issue: undated, and the CSV says so.
+    assert (row["date"], row["date_start"], row["date_end"]) == ("", "", "")
+    assert (row["date_source"], row["dateline"]) == ("undated", "")
     assert "body" not in row
     full = csv_rows(
         api.get("/api/articles/", {"format": "csv", "author": "leon-trotsky", "full_text": "true"})

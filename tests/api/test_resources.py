@@ -6,6 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests import factories as f
+
 pytestmark = pytest.mark.django_db
 
 RESOURCES = ["publications", "issues", "articles", "people", "organisations", "places",
@@ -72,12 +74,42 @@ def test_article_detail_hides_draft_authors_and_mentions(api, archive):
     assert [a["name"] for a in data["authors"]] == ["Leon Trotsky"]
     assert [p["name"] for p in data["mentions"]["people"]] == ["Leon Trotsky"]  # not rejected/draft
     assert data["mentions"]["organisations"] == []
-    # Without a dateline the article takes its issue's date.
-    assert (data["date"], data["date_start"], data["date_end"]) == (
-        "1990",
-        "1990-01-01",
-        "1990-12-31",
-    )
+
+
+def test_article_dates_follow_the_model_rule_and_say_where_they_come_from(api, archive):
+    """date/date_start/date_end are the stored effective date; date_source names its origin;
+    the dateline stays as it is. An article without a dateline is undated, never silently
+    given its issue's date; an editorial (written for the issue) takes the issue's date."""
+
+    def dates(article):
+        data = api.get(f"/api/articles/{article.pk}/").json()
+        keys = ("date", "date_start", "date_end", "date_source", "dateline")
+        return tuple(data[k] for k in keys)
+
+    assert dates(archive.strike) == (
+        "1989-12-03", "1989-12-03", "1989-12-03", "dateline", "1989-12-03"
+    )  # fmt: skip
+    assert dates(archive.heirs) == ("", None, None, "undated", "")
+    assert dates(archive.fall) == ("1989-12", "1989-12-01", "1989-12-31", "issue", "")
+    reprint = f.ArticleFactory(
+        issue=archive.i1990, position=50, slug="reprint", kind="article", date="",
+        first_published_date="1985-05", first_published_in_publication=archive.hidden_pub,
+    )  # fmt: skip
+    data = api.get(f"/api/articles/{reprint.pk}/").json()
+    assert (data["date"], data["date_source"], data["first_published_date"]) == (
+        "1985-05", "first_published", "1985-05"
+    )  # fmt: skip
+
+
+def test_ordering_by_date_uses_the_effective_date(api, archive):
+    listed = [r["id"] for r in api.get("/api/articles/", {"ordering": "date"}).json()["results"]]
+    dated = [archive.fall.pk, archive.strike.pk]  # 1989-12 starts before 1989-12-03
+    assert [pk for pk in listed if pk in dated] == dated
+    starts = [
+        r["date_start"] for r in api.get("/api/articles/", {"ordering": "-date"}).json()["results"]
+    ]
+    known = [d for d in starts if d]
+    assert known == sorted(known, reverse=True)
 
 
 def test_person_detail_embeds_variant_names_articles_and_events(api, archive):

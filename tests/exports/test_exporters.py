@@ -67,13 +67,13 @@ def small_collection() -> dict:
 PINNED_ARTICLES_CSV = (
     "id,slug,issue_id,publication_id,publication_title,position,label,kind,title,subtitle,"
     "date,date_start,date_end,date_display,language,pages,word_count,author_ids,author_names,"
-    "first_published_in_publication_id,first_published_date\n"
+    "first_published_in_publication_id,first_published_date,date_source,dateline\n"
     "1000,trotskys-heirs,10,1,Labour Focus on Eastern Europe,1,,article,"
-    '"Trotsky’s heirs, ""quoted"", and commas",,1990-01,1990-01-01,1990-01-31,,en,,3,'
-    "100; 101,Lech Wałęsa; Nicolae Ceaușescu,,\n"
+    '"Trotsky’s heirs, ""quoted"", and commas",,,,,,en,,3,'
+    "100; 101,Lech Wałęsa; Nicolae Ceaușescu,,,undated,\n"
     "1001,formula,10,1,Labour Focus on Eastern Europe,2,,article,"
     '"\'=HYPERLINK(""http://evil"")","\'-minus\nsecond line",1989-12-21/1989-12-25,'
-    "1989-12-21,1989-12-25,,en,,1,,,,\n"
+    "1989-12-21,1989-12-25,,en,,1,,,,,dateline,1989-12-21/1989-12-25\n"
 )
 
 
@@ -99,7 +99,11 @@ def test_jsonl_is_one_compact_object_per_line_with_typed_values():
     records = [json.loads(line) for line in lines]
     assert [r["id"] for r in records] == [1000, 1001]
     assert records[0]["author_names"] == "Lech Wałęsa; Nicolae Ceaușescu"
-    assert records[0]["date_start"] == "1990-01-01"
+    # Undated (no dateline, not written for the issue): null bounds, never the issue's date.
+    assert (records[0]["date"], records[0]["date_start"], records[0]["date_source"]) == (
+        "", None, "undated"
+    )  # fmt: skip
+    assert records[1]["date_start"] == "1989-12-21"
     # JSON is not a spreadsheet: no apostrophe prefix there.
     assert records[1]["title"] == '=HYPERLINK("http://evil")'
     assert records[1]["author_ids"] is None
