@@ -6,7 +6,11 @@ import json
 
 import pytest
 
+from archive import models
 from archive.citations import Citation, article_jsonld
+from tests import factories as f
+
+DRAFT = models.Status.DRAFT
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +89,62 @@ def test_text_and_jsonld_endpoints(api, archive):
     assert {m["name"] for m in data["mentions"]} == {"Lech Wałęsa", "Solidarność", "Gdańsk"}
     assert api.get(f"/api/articles/{archive.hidden_article.pk}/text/").status_code == 404
     assert api.get(f"/api/articles/{archive.hidden_article.pk}/cite/").status_code == 404
+
+
+def test_a_reprint_is_cited_by_its_first_publication_not_the_reprint(archive):
+    pamphlet = f.IssueFactory(publication=archive.bulletin, number="8", slug="no-8", date="2009")
+    reprint = f.ArticleFactory(
+        issue=pamphlet, title="Lies against socialism answered", slug="lies", date="",
+        first_published_date="1989-11", first_published_in_publication=archive.labour,
+    )  # fmt: skip
+    citation = Citation.for_article(reprint)
+    assert citation.date == "1989-11" and citation.date_parts == [1989, 11]
+    assert "(first published November 1989)" in citation.as_text()
+    assert "2009" not in citation.as_text()
+    assert "  year = {1989},\n  month = nov,\n" in citation.as_bibtex()
+    assert "PY  - 1989" in citation.as_ris().split("\r\n")
+    assert citation.as_csl()["issued"] == {"date-parts": [[1989, 11]]}
+    assert citation.highwire_date() == "1989/11"
+    data = article_jsonld(reprint)
+    assert data["datePublished"] == "1989-11"
+    assert "2009" not in json.dumps(data)
+
+
+def test_an_undated_article_says_so_and_claims_no_date(archive):
+    citation = Citation.for_article(archive.heirs)  # no dateline, in an issue dated 1990
+    assert citation.date == "" and citation.date_parts == []
+    assert "(n.d.)" in citation.as_text() and "1990" not in citation.as_text()
+    assert "year" not in citation.as_bibtex() and citation.key().startswith("trotskynd")
+    assert "issued" not in citation.as_csl()
+    assert citation.highwire_date() == ""
+    assert "datePublished" not in json.dumps(article_jsonld(archive.heirs))
+
+
+def test_only_public_people_and_records_are_named(archive):
+    data = article_jsonld(archive.heirs)
+    assert data["author"] == [{"@type": "Person", "name": "Leon Trotsky"}]
+    labour = archive.labour
+    assert Citation.for_article(archive.strike).publisher == "Solidarność"
+    assert Citation.for_article(archive.strike).publisher_place == "Gdańsk"
+    archive.solidarity.status = DRAFT
+    archive.solidarity.save()
+    archive.gdansk.status = DRAFT
+    archive.gdansk.save()
+    strike = models.Article.objects.select_related("issue__publication__publisher").get(
+        pk=archive.strike.pk
+    )
+    assert strike.issue.publication == labour
+    citation = Citation.for_article(strike)
+    assert citation.publisher == "" and citation.publisher_place == ""
+    assert "publisher = " not in citation.as_bibtex() and "address = " not in citation.as_bibtex()
+    assert not any(line.startswith(("PB", "CY")) for line in citation.as_ris().split("\r\n"))
+    assert "publisher" not in article_jsonld(strike)
+
+
+def test_an_editor_is_credited_as_editor_not_author(archive):
+    editor = f.PersonFactory(name="Ernest Mandel", sort_name="Mandel, Ernest", slug="mandel")
+    models.Authorship.objects.create(article=archive.strike, person=editor, role="editor")
+    citation = Citation.for_article(archive.strike)
+    assert [a.family for a in citation.authors] == ["Wałęsa"]
+    assert [e.family for e in citation.editors] == ["Mandel"]
+    assert [a["name"] for a in article_jsonld(archive.strike)["author"]] == ["Lech Wałęsa"]
