@@ -6,17 +6,21 @@ writes, and runs in one transaction so a failure leaves nothing half-done.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
 from archive.models import (
     Alias,
+    Article,
     Authorship,
     EventParticipant,
+    Issue,
     Mention,
     Organisation,
     PastSlug,
@@ -25,6 +29,10 @@ from archive.models import (
     Status,
 )
 
+#: The permission that lets a user publish, unpublish and send records back to review
+#: (Curators have it; Contributors edit drafts only).
+PUBLISH_PERMISSION = "archive.publish_record"
+
 
 def records_set_status(
     *, queryset: models.QuerySet, status: str, user=None, reason: str = ""
@@ -32,23 +40,175 @@ def records_set_status(
     """Publish, send back to review or unpublish records, one history entry per record.
 
     Uses ``save()`` per record (not ``update()``) so that ``published_at``, history and
-    search vectors follow the change.
+    search vectors follow the change. Issues are published only with their articles, by
+    :func:`issue_publish`, so publishing them here is refused.
     """
     if status not in Status.values:
         raise ValidationError({"status": f"{status!r} is not one of {', '.join(Status.values)}"})
+    if queryset.model is Issue and status not in (Status.DRAFT, Status.REVIEW):
+        raise ValidationError(
+            "An issue is published together with its articles: use issue_publish() "
+            "(the admin's “Publish with its articles…”)."
+        )
     changed = 0
     with transaction.atomic():
         for obj in queryset.select_for_update():
-            if obj.status == status:
-                continue
-            obj.status = status
-            obj.full_clean()
-            obj._change_reason = reason or f"status → {status}"
-            if user is not None:
-                obj._history_user = user
-            obj.save()
-            changed += 1
+            changed += _set_status(obj, status, user=user, reason=reason)
     return changed
+
+
+def _set_status(obj: PublishableModel, status: str, *, user=None, reason: str = "") -> int:
+    """Set one record's status through ``save()`` (validated, in its history); 1 if changed."""
+    if obj.status == status:
+        return 0
+    obj.status = status
+    obj.full_clean()
+    obj._change_reason = reason or f"status → {status}"
+    if user is not None:
+        obj._history_user = user
+    obj.save()
+    return 1
+
+
+# ---------------------------------------------------------------- publishing an issue
+
+
+@dataclass(frozen=True)
+class IssuePublishPlan:
+    """What publishing an issue would do, shown to the curator before anything is written.
+
+    The rule (docs/data-model.md, "Publishing an issue"): the issue is published together
+    with every article *in review*; articles already published stay published (and become
+    public with it); while any article is still a *draft*, or an article in review could not
+    be published as it stands (e.g. it has no body text), nothing is published and the
+    refusal names them.
+    """
+
+    issue: Issue
+    to_publish: tuple[Article, ...]
+    already_published: tuple[Article, ...]
+    drafts: tuple[Article, ...]
+    invalid: tuple[tuple[Article, str], ...]
+
+    @property
+    def articles(self) -> list[Article]:
+        """Every article of the issue, in reading order."""
+        rows = [*self.to_publish, *self.already_published, *self.drafts]
+        rows += [article for article, _ in self.invalid]
+        return sorted(rows, key=lambda a: (a.position, a.pk))
+
+    @property
+    def allowed(self) -> bool:
+        return not self.drafts and not self.invalid
+
+    @property
+    def publication_is_public(self) -> bool:
+        """Whether the issue's publication is public: if not, publishing the issue makes
+        nothing public yet (the visibility rule needs the whole chain)."""
+        return self.issue.publication.is_public()
+
+    @property
+    def refusals(self) -> list[str]:
+        """Why the issue cannot be published, one message per reason, naming the articles."""
+        messages = []
+        if self.drafts:
+            names = ", ".join(_article_name(a) for a in self.drafts)
+            messages.append(
+                f"“{self.issue}” cannot be published: {len(self.drafts)} of its articles "
+                f"{'is' if len(self.drafts) == 1 else 'are'} still a draft ({names}). "
+                "Send them to review once they are checked, or move them to another issue."
+            )
+        for article, reason in self.invalid:
+            messages.append(
+                f"“{self.issue}” cannot be published: {_article_name(article)} cannot be "
+                f"published as it stands: {reason}"
+            )
+        return messages
+
+    @property
+    def to_publish_ids(self) -> list[int]:
+        return [a.pk for a in self.to_publish]
+
+
+def _article_name(article: Article) -> str:
+    return f"#{article.position} “{article.title}”"
+
+
+def _publish_problem(obj: PublishableModel) -> str:
+    """Why ``obj`` could not be saved as published ("" if it could).
+
+    Checks only the validation that involves the status (the model's constraints, such as
+    "a published article has a body"), on a copy, so nothing is changed.
+    """
+    trial = copy.copy(obj)
+    trial.status = Status.PUBLISHED
+    checked = {"status", "body"}
+    exclude = [f.name for f in obj._meta.concrete_fields if f.name not in checked]
+    try:
+        trial.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return ""
+
+
+def issue_publish_plan(*, issue: Issue, lock: bool = False) -> IssuePublishPlan:
+    """Sort the issue's articles by what publishing the issue would do to them."""
+    articles = issue.articles.order_by("position", "pk")
+    if lock:
+        articles = articles.select_for_update()
+    by_status: dict[str, list[Article]] = {value: [] for value in Status.values}
+    for article in articles:
+        by_status[article.status].append(article)
+    drafts = by_status.pop(Status.DRAFT)
+    in_review = by_status.pop(Status.REVIEW)
+    already = [a for rest in by_status.values() for a in rest]
+    invalid = [(a, problem) for a in in_review if (problem := _publish_problem(a))]
+    failed = {a.pk for a, _ in invalid}
+    return IssuePublishPlan(
+        issue=issue,
+        to_publish=tuple(a for a in in_review if a.pk not in failed),
+        already_published=tuple(already),
+        drafts=tuple(drafts),
+        invalid=tuple(invalid),
+    )
+
+
+def issue_publish(
+    *, issue: Issue, user=None, expected: Iterable[int] | None = None
+) -> IssuePublishPlan:
+    """Publish ``issue`` with its articles in review, in one transaction (see
+    :class:`IssuePublishPlan` for the rule). Returns what was done.
+
+    ``expected``: the ids of the articles the curator was shown as about to be published;
+    if the issue's articles changed since (one more sent to review, one moved away), nothing
+    is published and the curator is asked to look again. ``user``: who publishes; they need
+    the publish permission. Raises ``ValidationError`` (nothing written) when refused.
+    """
+    if user is not None and not user.has_perm(PUBLISH_PERMISSION):
+        raise PermissionDenied("Only curators with the publish permission publish issues.")
+    with transaction.atomic():
+        locked = Issue.objects.select_for_update().get(pk=issue.pk)
+        plan = issue_publish_plan(issue=locked, lock=True)
+        if not plan.allowed:
+            raise ValidationError(plan.refusals)
+        problem = _publish_problem(locked)
+        if problem:
+            raise ValidationError(f"“{locked}” cannot be published: {problem}")
+        if expected is not None and set(expected) != set(plan.to_publish_ids):
+            raise ValidationError(
+                f"The articles of “{locked}” changed after the list you confirmed was "
+                "drawn; nothing was published. Look at the new list and confirm again."
+            )
+        for article in plan.to_publish:
+            _set_status(
+                article, Status.PUBLISHED, user=user, reason=f"Published with its issue ({locked})"
+            )
+        count = len(plan.to_publish)
+        _set_status(
+            locked, Status.PUBLISHED, user=user,
+            reason=f"Published with {count} article{'s' if count != 1 else ''} in review",
+        )  # fmt: skip
+    return plan
 
 
 MERGE_RELATIONS: dict[type[PublishableModel], list[tuple[type[models.Model], str]]] = {

@@ -1,18 +1,22 @@
-"""Curator services: merging duplicates and changing publication status."""
+"""Curator services: merging duplicates, changing publication status, publishing an issue."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
-from archive.models import Alias, Article, Authorship, Mention, PastSlug, Person, Status
-from archive.services import entity_merge, records_set_status
+from archive import services
+from archive.models import Alias, Article, Authorship, Issue, Mention, PastSlug, Person, Status
+from archive.services import entity_merge, issue_publish, issue_publish_plan, records_set_status
 from tests.factories import (
     ArticleFactory,
     AuthorshipFactory,
     EventFactory,
+    IssueFactory,
     MentionFactory,
     OrganisationFactory,
     PersonFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -79,10 +83,108 @@ def test_set_status_publishes_with_timestamp_and_history():
     draft.refresh_from_db()
     assert draft.status == Status.PUBLISHED and draft.published_at is not None
     assert draft.history.first().history_change_reason == "status → published"
-    assert Article.objects.published().count() == 2
+    assert Article.objects.public().count() == 2
     records_set_status(queryset=Article.objects.filter(pk=published.pk), status=Status.REVIEW)
     published.refresh_from_db()
     assert published.published_at is None
-    assert not published.is_published()
+    assert not published.is_public()
     with pytest.raises(ValidationError):
         records_set_status(queryset=Article.objects.all(), status="secret")
+
+
+# ---------------------------------------------------------------- publishing an issue
+
+
+def _issue_with_articles(*article_statuses: str):
+    issue = IssueFactory(status=Status.DRAFT)
+    for position, status in enumerate(article_statuses, start=1):
+        ArticleFactory(issue=issue, position=position, title=f"Piece {position}", status=status)
+    return issue
+
+
+def test_issue_publish_plan_sorts_the_articles_by_what_would_happen():
+    issue = _issue_with_articles(Status.REVIEW, Status.PUBLISHED, Status.DRAFT, Status.REVIEW)
+    ArticleFactory(issue=issue, position=5, title="No text", status=Status.REVIEW, body="")
+    plan = issue_publish_plan(issue=issue)
+    assert [a.position for a in plan.to_publish] == [1, 4]
+    assert [a.position for a in plan.already_published] == [2]
+    assert [a.position for a in plan.drafts] == [3]
+    assert [(a.position, "article_published_has_body" in why) for a, why in plan.invalid] == [
+        (5, True)
+    ]
+    assert [a.position for a in plan.articles] == [1, 2, 3, 4, 5]
+    assert not plan.allowed
+    assert plan.refusals[0].endswith(
+        "1 of its articles is still a draft (#3 “Piece 3”). Send them to review once they are "
+        "checked, or move them to another issue."
+    )
+    assert "#5 “No text” cannot be published as it stands" in plan.refusals[1]
+    assert Article.objects.filter(issue=issue, status=Status.PUBLISHED).count() == 1  # read only
+
+
+def test_issue_publish_publishes_the_issue_with_its_reviewed_articles():
+    issue = _issue_with_articles(Status.REVIEW, Status.PUBLISHED, Status.REVIEW)
+    curator = UserFactory(is_superuser=True)
+    plan = issue_publish(issue=issue, user=curator)
+    assert [a.position for a in plan.to_publish] == [1, 3]
+    issue.refresh_from_db()
+    assert issue.status == Status.PUBLISHED and issue.is_public()
+    assert Article.objects.filter(issue=issue).public().count() == 3
+    assert issue.history.first().history_user == curator
+
+
+def test_issue_publish_refuses_while_an_article_is_a_draft_and_writes_nothing():
+    issue = _issue_with_articles(Status.REVIEW, Status.DRAFT)
+    with pytest.raises(ValidationError) as refused:
+        issue_publish(issue=issue)
+    assert "#2 “Piece 2”" in refused.value.messages[0]
+    assert Issue.objects.get(pk=issue.pk).status == Status.DRAFT
+    assert Article.objects.get(issue=issue, position=1).status == Status.REVIEW
+
+
+def test_issue_publish_is_one_transaction(monkeypatch):
+    issue = _issue_with_articles(Status.REVIEW, Status.REVIEW)
+    real = services._set_status
+
+    def fail_on_the_issue(obj, *args, **kwargs):
+        if isinstance(obj, Issue):
+            raise RuntimeError("disk full")
+        return real(obj, *args, **kwargs)
+
+    monkeypatch.setattr(services, "_set_status", fail_on_the_issue)
+    with pytest.raises(RuntimeError):
+        issue_publish(issue=issue)
+    assert not Article.objects.filter(issue=issue, status=Status.PUBLISHED).exists()
+
+
+def test_issue_publish_checks_the_list_the_curator_saw():
+    issue = _issue_with_articles(Status.REVIEW)
+    shown = issue_publish_plan(issue=issue).to_publish_ids
+    ArticleFactory(issue=issue, position=2, status=Status.REVIEW)
+    with pytest.raises(ValidationError, match="changed after the list you confirmed"):
+        issue_publish(issue=issue, expected=shown)
+    assert Issue.objects.get(pk=issue.pk).status == Status.DRAFT
+    issue_publish(issue=issue, expected=issue_publish_plan(issue=issue).to_publish_ids)
+    assert Issue.objects.get(pk=issue.pk).status == Status.PUBLISHED
+
+
+def test_issue_publish_needs_the_publish_permission():
+    issue = _issue_with_articles(Status.REVIEW)
+    contributor = UserFactory()
+    contributor.groups.add(Group.objects.get(name="Contributor"))
+    with pytest.raises(PermissionDenied):
+        issue_publish(issue=issue, user=contributor)
+    assert Issue.objects.get(pk=issue.pk).status == Status.DRAFT
+
+
+def test_issues_are_not_published_without_their_articles():
+    issue = _issue_with_articles(Status.REVIEW)
+    with pytest.raises(ValidationError, match="use issue_publish"):
+        records_set_status(queryset=Issue.objects.filter(pk=issue.pk), status=Status.PUBLISHED)
+    assert Issue.objects.get(pk=issue.pk).status == Status.DRAFT
+    # Sending back to review (or to draft) stays a plain status change.
+    issue_publish(issue=issue)
+    assert records_set_status(queryset=Issue.objects.filter(pk=issue.pk), status=Status.REVIEW)
+    assert Issue.objects.get(pk=issue.pk).status == Status.REVIEW
+    assert Article.objects.get(issue=issue).status == Status.PUBLISHED  # kept, not public
+    assert not Article.objects.filter(issue=issue).public().exists()

@@ -11,10 +11,10 @@ from archive.exports.admin import export_selected_as_csv
 from archive.models import Alias, EventParticipant, Mention, Organisation, Person, Place
 from archive.services import entity_merge
 
-from .base import PublishableAdmin
+from .base import ArchiveModelAdmin, ArchiveTabularInline, PublishableAdmin
 
 
-class AliasInline(admin.TabularInline):
+class AliasInline(ArchiveTabularInline):
     model = Alias
     extra = 0
     fields = ["name", "kind", "language"]
@@ -32,7 +32,7 @@ class PlaceAliasInline(AliasInline):
     fk_name = "place"
 
 
-class EntityMentionInline(admin.TabularInline):
+class EntityMentionInline(ArchiveTabularInline):
     model = Mention
     extra = 0
     fields = ["article", "count", "status", "context"]
@@ -41,7 +41,7 @@ class EntityMentionInline(admin.TabularInline):
     show_change_link = True
 
 
-class EventRoleInline(admin.TabularInline):
+class EventRoleInline(ArchiveTabularInline):
     model = EventParticipant
     extra = 0
     fields = ["event", "role"]
@@ -142,7 +142,7 @@ class PlaceAdmin(EntityAdmin):
 
 
 @admin.register(Alias)
-class AliasAdmin(admin.ModelAdmin):
+class AliasAdmin(ArchiveModelAdmin):
     actions = [export_selected_as_csv]
     list_display = ["name", "kind", "language", "person", "organisation", "place"]
     list_filter = ["kind", "language"]

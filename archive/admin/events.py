@@ -6,10 +6,10 @@ from django.contrib import admin
 
 from archive.models import Event, EventParticipant
 
-from .base import DecadeListFilter, PublishableAdmin
+from .base import ArchiveModelAdmin, ArchiveTabularInline, DecadeListFilter, PublishableAdmin
 
 
-class ParticipantInline(admin.TabularInline):
+class ParticipantInline(ArchiveTabularInline):
     model = EventParticipant
     extra = 0
     fields = ["person", "organisation", "role"]
@@ -28,7 +28,7 @@ class EventAdmin(PublishableAdmin):
 
 
 @admin.register(EventParticipant)
-class EventParticipantAdmin(admin.ModelAdmin):
+class EventParticipantAdmin(ArchiveModelAdmin):
     list_display = ["event", "person", "organisation", "role"]
     list_filter = ["role"]
     search_fields = ["event__title", "person__name", "organisation__name"]

@@ -35,6 +35,8 @@ from archive.importers.review import repairs_accept, repairs_revert
 from archive.importers.service import ImportRefused, ImportReport, TextImporter, decode_source
 from archive.models import Publication, SourceDocument, TextRepair
 
+from .base import ArchiveModelAdmin
+
 SESSION_KEY = "archive_pending_import"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -86,7 +88,7 @@ def _importer(options: dict) -> TextImporter:
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(admin.ModelAdmin):
+class SourceDocumentAdmin(ArchiveModelAdmin):
     change_list_template = "admin/archive/sourcedocument/change_list.html"
     list_display = ["name", "short_sha", "size", "imported_at", "importer_version",
                     "repairs_link"]  # fmt: skip
@@ -94,9 +96,13 @@ class SourceDocumentAdmin(admin.ModelAdmin):
     date_hierarchy = "imported_at"
     readonly_fields = [
         "name", "sha256", "size", "imported_at", "importer_version", "repairs_link",
-        "report_text", "created", "updated",
+        "report_text", "text_as_imported", "created", "updated",
     ]  # fmt: skip
-    fields = [*readonly_fields[:6], "notes", "report_text", "created", "updated"]
+    fieldsets = [
+        (None, {"fields": [*readonly_fields[:6], "notes", "report_text", "created",
+                           "updated"]}),
+        ("Source text", {"classes": ["collapse"], "fields": ["text_as_imported"]}),
+    ]  # fmt: skip
 
     def get_queryset(self, request):
         return (
@@ -136,6 +142,14 @@ class SourceDocumentAdmin(admin.ModelAdmin):
             return "—"
         report = ImportReport(**{k: v for k, v in obj.report.items() if k in _REPORT_FIELDS})
         return format_html('<pre style="white-space: pre-wrap">{}</pre>', report.as_text())
+
+    @admin.display(description="text (as imported, read-only)")
+    def text_as_imported(self, obj) -> str:
+        """The file's text is provenance (the hash is of its bytes): shown, never edited."""
+        if not obj.text:
+            return "—"
+        return format_html('<pre class="provenance" style="white-space: pre-wrap">{}</pre>',
+                           obj.text)  # fmt: skip
 
     # -- the upload → report → accept flow
 
@@ -243,7 +257,7 @@ _REPORT_FIELDS = set(ImportReport.__dataclass_fields__)
 
 
 @admin.register(TextRepair)
-class TextRepairAdmin(admin.ModelAdmin):
+class TextRepairAdmin(ArchiveModelAdmin):
     list_display = ["line", "kind", "status", "before_short", "after_short", "article",
                     "source_document"]  # fmt: skip
     list_filter = ["kind", "status", "source_document"]

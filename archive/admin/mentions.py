@@ -8,6 +8,8 @@ from django.db import transaction
 from archive.exports.admin import export_selected_as_csv
 from archive.models import Mention
 
+from .base import ArchiveModelAdmin
+
 
 class TargetTypeFilter(admin.SimpleListFilter):
     title = "target type"
@@ -23,7 +25,7 @@ class TargetTypeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Mention)
-class MentionAdmin(admin.ModelAdmin):
+class MentionAdmin(ArchiveModelAdmin):
     list_display = ["__str__", "article", "count", "status"]
     list_filter = ["status", TargetTypeFilter, "article__issue__publication"]
     search_fields = [
