@@ -185,6 +185,9 @@ def fill(n: int, seed: int = 1989) -> None:
                 "kind": "editorial" if i % 10 == 0 else "article", "title": title,
                 "subtitle": "", "date": issue.date, "date_start": issue.date_start,
                 "date_end": issue.date_end, "date_display": "",
+                # The stored effective date (Article.effective_date_rule): the dateline.
+                "effective_date": issue.date, "effective_date_start": issue.date_start,
+                "effective_date_end": issue.date_end, "date_source": "dateline",
                 "first_published_in_issue_id": None, "first_published_in_publication_id": None,
                 "first_published_date": "", "first_published_date_start": None,
                 "first_published_date_end": None, "pages": "", "body": "\n\n".join(paragraphs),
@@ -256,11 +259,11 @@ def percentile(values: list[float], p: float) -> float:
 
 def time_search(query: str, repeat: int, **options) -> list[float]:
     for _ in range(2):
-        search.search(query, **options)
+        search.search({"q": query, **options})
     out = []
     for _ in range(repeat):
         t = time.perf_counter()
-        results = search.search(query, **options)
+        results = search.search({"q": query, **options})
         assert all(h.snippet_html for h in results.hits), "hits come with snippets"
         out.append((time.perf_counter() - t) * 1000)
     return out
@@ -306,7 +309,7 @@ def measure_search(n: int, repeat: int) -> None:
         )
     samples = []
     for q in ("workers", "socialism", "strike"):
-        t = time_search(q, repeat, sort="date")
+        t = time_search(q, repeat, ordering="-date")
         samples += t
         print(f"{'by date':<12} {q:<22} {'':>9} {'':>7} "
               f"{percentile(t, 0.5):>7.1f} {percentile(t, 0.95):>7.1f}")  # fmt: skip

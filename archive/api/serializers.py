@@ -29,6 +29,7 @@ from archive.models import (
     Place,
     Publication,
 )
+from archive.search import attach_snippets
 
 
 def api_url(request, name: str, pk) -> str | None:
@@ -194,6 +195,21 @@ class IssueDetailSerializer(IssueSerializer):
 # -- articles ------------------------------------------------------------------------------
 
 
+class ArticleListSerializer(serializers.ListSerializer):
+    """A page of articles; with ``?q=`` each hit also gets its highlighted snippet, in one
+    query for the page (``archive.search.attach_snippets``)."""
+
+    def to_representation(self, data):
+        request = self.context.get("request")
+        query = (request.query_params.get("q") or "").strip() if request is not None else ""
+        articles = data.all() if hasattr(data, "all") else data
+        return super().to_representation(attach_snippets(articles, query))
+
+
+#: Fields only a full-text search fills (null otherwise); a detail has none.
+SEARCH_FIELDS = ("rank", "snippet")
+
+
 class ArticleSerializer(_Base):
     """An article. ``date`` is its effective date (``Article.effective_date_rule()``), the one
     it is filtered, sorted and cited by; ``date_source`` says where it comes from; the
@@ -224,14 +240,25 @@ class ArticleSerializer(_Base):
     dateline = serializers.CharField(
         source="date", help_text="The article's own dateline in EDTF; empty when it has none."
     )
+    rank = serializers.FloatField(
+        source="search_rank", read_only=True, allow_null=True,
+        help_text="With q: the hit's relevance, higher is better (ordering=relevance lists "
+        "hits by it). Null without q.",
+    )  # fmt: skip
+    snippet = serializers.CharField(
+        source="search_snippet", read_only=True, allow_null=True,
+        help_text="With q: a passage of the body as HTML, the text escaped and the matching "
+        "words in <mark>. Null without q.",
+    )  # fmt: skip
 
     class Meta:
         model = Article
+        list_serializer_class = ArticleListSerializer
         fields = [
             "id", "url", "page_url", "slug", "title", "subtitle", "kind", "label", "position",
             "language", "date", "date_start", "date_end", "date_source", "dateline",
             "date_display", "first_published_date", "pages", "word_count", "publication",
-            "issue", "authors",
+            "issue", "authors", *SEARCH_FIELDS,
         ]  # fmt: skip
 
 
@@ -261,8 +288,8 @@ class ArticleDetailSerializer(ArticleSerializer):
 
     class Meta(ArticleSerializer.Meta):
         fields = [
-            *ArticleSerializer.Meta.fields, "body", "mentions", "events", "illustrations",
-            "formats",
+            *(f for f in ArticleSerializer.Meta.fields if f not in SEARCH_FIELDS),
+            "body", "mentions", "events", "illustrations", "formats",
         ]  # fmt: skip
 
     @extend_schema_field(EventRefSerializer(many=True))

@@ -35,6 +35,15 @@ COUNT_CAP = 10_000
 # matches are found by reading vectors in table order rather than through the index.
 VERY_COMMON_SHARE = 0.3
 START, STOP = "\x02", "\x03"
+#: The orders a search lists its hits in (``?ordering=``): rank descending, or the article's
+#: effective date oldest or newest first; undated articles last either way; ties by id in
+#: the date's direction (ascending for relevance). The ArticleFilterSet orders the hits'
+#: rows by the same keys, so the API and the search page list them alike.
+ORDERINGS = ("relevance", "date", "-date")
+DATE_ORDER_SQL = {
+    "date": "a.effective_date_start IS NULL, a.effective_date_start, a.id",
+    "-date": "a.effective_date_start IS NULL, a.effective_date_start DESC, a.id DESC",
+}
 
 
 def headings_of(body: str) -> str:
@@ -47,10 +56,10 @@ def body_without_headings(body: str) -> str:
 
 @dataclass
 class Candidates:
-    """Matching article ids in display order, with ranks, for one query and filter set."""
+    """Matching article ids in display order, for one query, filter set and ordering."""
 
     ids: list[int]
-    ranks: dict[int, float]
+    ranks: dict[int, float]  # by relevance: every listed id's rank; by date: empty
     total: int
     exact: bool  # False when more than COUNT_CAP match (total is then a floor)
     ranked_all: bool  # False when only the best RANK_CAP candidates were ranked
@@ -71,18 +80,21 @@ class PostgresBackend:
         tsq, params = self.tsquery(parsed)
         return f"SELECT article_id FROM {TABLE} WHERE document @@ {tsq}", params
 
-    def rank_sql(self, parsed: ParsedQuery) -> tuple[str, list]:
+    def rank_sql(self, parsed: ParsedQuery, pk_sql: str) -> tuple[str, list]:
+        """The rank of the article whose id is the SQL ``pk_sql`` (a correlated subquery)."""
         tsq, params = self.tsquery(parsed)
         return (
-            f"SELECT ts_rank_cd(s.document, {tsq}, 1) FROM {TABLE} s "
-            f'WHERE s.article_id = "archive_article"."id"',
+            f"(SELECT ts_rank_cd(s.document, {tsq}, 1) FROM {TABLE} s "
+            f"WHERE s.article_id = {pk_sql})",
             params,
         )
 
     def candidates(
-        self, parsed: ParsedQuery, base: QuerySet, sort: str, filtered: bool = True
+        self, parsed: ParsedQuery, base: QuerySet, ordering: str, filtered: bool = True
     ) -> Candidates:
-        """At most RANK_CAP matching ids, best first.
+        """At most RANK_CAP matching ids of ``base``, in ``ordering`` (see ORDERINGS).
+
+        By relevance, the best first (rank descending, ties by id).
 
         Ranking reads each candidate's whole vector, so a word in half the archive must not
         be ranked over every match: candidates are the first matches whose title or
@@ -92,6 +104,7 @@ class PostgresBackend:
         """
         tsq, tparams = self.tsquery(parsed)
         base_sql, base_params = _subquery(base)
+        limit = RANK_CAP + 1  # one more than is listed: says whether more match
         # Without filters the candidates are taken first and checked against the (nearly
         # all-published) base afterwards; with filters the base narrows them inside.
         inner, inner_params = (
@@ -125,7 +138,7 @@ class PostgresBackend:
             # concurrent scan cannot move the starting point). Decided per column: a word in
             # most bodies may still be rare in titles.
             common = {"document": size > 0 and estimate >= VERY_COMMON_SHARE * size}
-            if sort != "date" and common["document"]:
+            if ordering == "relevance" and common["document"]:
                 head = self._estimate(cursor, tsq, tparams, base_sql, base_params, "head")
                 common["head"] = head >= VERY_COMMON_SHARE * size
 
@@ -134,18 +147,32 @@ class PostgresBackend:
                     return f"coalesce(s.{col} @@ {tsq}, false)"
                 return f"s.{col} @@ {tsq}"
 
-            if sort == "date":
-                # Newest first through the (date_start DESC NULLS LAST, id DESC) index: for a
-                # word in most articles the walk meets 500 matches within a few hundred
-                # articles instead of sorting every match.
+            def by_date(where: str, order: str, at_most: int) -> list[tuple]:
+                # Ranks are not read here: a list by date is ranked only for the rows shown.
                 cursor.execute(
-                    f"SELECT a.id, 0, 0 FROM archive_article a "
+                    f"SELECT a.id, NULL, 0 FROM archive_article a "
                     f"JOIN {TABLE} s ON s.article_id = a.id "
-                    f"WHERE {match('document')} AND a.id IN ({base_sql}) "
-                    f"ORDER BY a.date_start DESC NULLS LAST, a.id DESC LIMIT %s",
-                    [*tparams, *base_params, RANK_CAP + 1],
+                    f"WHERE {match('document')} AND a.id IN ({base_sql}){where} "
+                    f"ORDER BY {order} LIMIT %s",
+                    [*tparams, *base_params, at_most],
                 )
-                rows = cursor.fetchall()
+                return cursor.fetchall()
+
+            if ordering == "-date":
+                # Newest first through the (effective_date_start DESC NULLS LAST, id DESC)
+                # index (migration 0010): for a word in most articles the walk meets 500
+                # matches within a few hundred articles instead of sorting every match.
+                rows = by_date("", "a.effective_date_start DESC NULLS LAST, a.id DESC", limit)
+                complete = len(rows) <= RANK_CAP
+            elif ordering == "date":
+                # Oldest first, undated last: the same index read backwards lists the dated
+                # matches oldest first (ties by id); the undated ones follow by id, and are
+                # read only when the dated ones do not fill the list.
+                dated = " AND a.effective_date_start IS NOT NULL"
+                rows = by_date(dated, "a.effective_date_start, a.id", limit)
+                if len(rows) < limit:
+                    undated = " AND a.effective_date_start IS NULL"
+                    rows += by_date(undated, "a.id", limit - len(rows))
                 complete = len(rows) <= RANK_CAP
             else:
                 cursor.execute(
@@ -168,7 +195,7 @@ class PostgresBackend:
             total = len(rows) if complete else max(len(rows), estimate)
         return Candidates(
             ids=[r[0] for r in rows[:RANK_CAP]],
-            ranks={r[0]: float(r[1]) for r in rows[:RANK_CAP]},
+            ranks={r[0]: float(r[1]) for r in rows[:RANK_CAP] if r[1] is not None},
             total=total,
             exact=complete,
             ranked_all=complete,
@@ -234,8 +261,9 @@ class SqliteBackend:
     vendor = "sqlite"
 
     def candidates(
-        self, parsed: ParsedQuery, base: QuerySet, sort: str, filtered: bool = True
+        self, parsed: ParsedQuery, base: QuerySet, ordering: str, filtered: bool = True
     ) -> Candidates:
+        """At most RANK_CAP matching ids of ``base`` in ``ordering`` (see ORDERINGS)."""
         match = to_fts5(parsed)
         base_sql, base_params = _subquery(base)
         with connection.cursor() as cursor:
@@ -245,11 +273,11 @@ class SqliteBackend:
                 [match, *base_params, COUNT_CAP + 1],
             )
             total = cursor.fetchone()[0]
-            if sort == "date":
+            if ordering in DATE_ORDER_SQL:
                 cursor.execute(
-                    f"SELECT a.id, 0 FROM archive_article a JOIN {TABLE} s ON s.rowid = a.id "
+                    f"SELECT a.id, NULL FROM archive_article a JOIN {TABLE} s ON s.rowid = a.id "
                     f"WHERE {TABLE} MATCH %s AND a.id IN ({base_sql}) "
-                    f"ORDER BY a.date_start IS NULL, a.date_start DESC, a.id DESC LIMIT %s",
+                    f"ORDER BY {DATE_ORDER_SQL[ordering]} LIMIT %s",
                     [match, *base_params, RANK_CAP],
                 )
             else:
@@ -262,7 +290,7 @@ class SqliteBackend:
             rows = cursor.fetchall()
         return Candidates(
             ids=[r[0] for r in rows],
-            ranks={r[0]: float(r[1]) for r in rows},
+            ranks={r[0]: float(r[1]) for r in rows if r[1] is not None},
             total=min(total, COUNT_CAP),
             exact=total <= COUNT_CAP,
             ranked_all=total <= RANK_CAP,
@@ -271,11 +299,12 @@ class SqliteBackend:
     def matching_ids_sql(self, parsed: ParsedQuery) -> tuple[str, list]:
         return f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [to_fts5(parsed)]
 
-    def rank_sql(self, parsed: ParsedQuery) -> tuple[str, list]:
-        # bm25() only works in a full-text query, so rank through a correlated MATCH.
+    def rank_sql(self, parsed: ParsedQuery, pk_sql: str) -> tuple[str, list]:
+        """The rank of the article whose id is the SQL ``pk_sql``. bm25() only works in a
+        full-text query, so it is a correlated MATCH."""
         return (
-            f"SELECT -bm25({TABLE}, 10.0, 4.0, 1.0) FROM {TABLE} WHERE {TABLE} MATCH %s "
-            f'AND rowid = "archive_article"."id"',
+            f"(SELECT -bm25({TABLE}, 10.0, 4.0, 1.0) FROM {TABLE} WHERE {TABLE} MATCH %s "
+            f"AND rowid = {pk_sql})",
             [to_fts5(parsed)],
         )
 

@@ -19,7 +19,7 @@ from archive.models import (
     Publication,
 )
 
-from .common import absolute, bad_request, page, query_without
+from .common import absolute, bad_request, page
 from .events import year_counts_svg
 
 
@@ -59,16 +59,20 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def search(request: HttpRequest) -> HttpResponse:
+    """The search page: the API's ArticleFilterSet (``archive.search.SearchParams``) plus a
+    template, so its hits are ``/api/articles/`` with the same parameters, in the same order,
+    and its data links are its own query string minus ``page``."""
     try:
         params = search_engine.SearchParams.from_query_dict(request.GET)
+        results = search_engine.search(params) if params.query else None
     except search_engine.SearchError as exc:
         return bad_request(exc)
-    results = search_engine.search(params.query, **params.options()) if params.query else None
-    facet_links = []
-    if results is not None:
-        for facet in results.facets:
-            keep = query_without(request, facet.param, "page")
-            facet_links.append((facet, keep))
+    # Choosing a facet value replaces the parameters it clears; a chosen value links to the
+    # query without them (to remove it).
+    facet_links = [
+        (facet, params.query_string(*facet.clears))
+        for facet in (results.facets if results is not None else [])
+    ]
     return page(
         request,
         "archive/search.html",
@@ -76,11 +80,12 @@ def search(request: HttpRequest) -> HttpResponse:
             "nav": "search",
             "params": params,
             "search_query": params.query,
+            "kept": params.kept("q", "ordering"),
+            "orderings": search_engine.PAGE_ORDERINGS,
             "results": results,
             "facet_links": facet_links,
-            "sort_keep": query_without(request, "sort", "page"),
-            "page_keep": query_without(request, "page"),
-            "api": "/api/articles/?" + query_without(request, "sort", "page", "kind_facet"),
+            "page_keep": params.query_string(),
+            "api": "/api/articles/?" + params.query_string(),
         },
         canonical="/search/",
     )

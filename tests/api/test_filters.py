@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import ids_for
+from archive.models import Article
+
+from .helpers import errors, ids_for
 
 pytestmark = pytest.mark.django_db
 
@@ -15,15 +17,37 @@ def pks(*objs) -> list[int]:
     return sorted(o.pk for o in objs)
 
 
+@pytest.fixture
+def dated(archive):
+    """Datelines for the two articles that have none (a plain article and a sidebar do not
+    take their issue's date): heirs "1990", later "1990/1991". Rolled back with the test."""
+    for article, date in ((archive.heirs, "1990"), (archive.later, "1990/1991")):
+        row = Article.objects.get(pk=article.pk)
+        row.date = date
+        row.save()
+    return archive
+
+
 def test_article_list_hides_drafts_and_orders_by_id(api, archive):
     a = archive
     assert ids_for(api, ARTICLES) == pks(a.strike, a.fall, a.heirs, a.later)
 
 
+def test_article_dates_are_the_effective_date(api, archive):
+    """The editorial without a dateline takes its issue's date; the plain article and the
+    sidebar without one are undated: no date filter keeps them, ``undated=true`` does."""
+    a = archive
+    assert ids_for(api, ARTICLES, {"decade": "1980"}) == pks(a.strike, a.fall)
+    assert ids_for(api, ARTICLES, {"date_after": "1990"}) == []
+    assert ids_for(api, ARTICLES, {"undated": "true"}) == pks(a.heirs, a.later)
+    assert ids_for(api, ARTICLES, {"undated": "false"}) == pks(a.strike, a.fall)
+    assert ids_for(api, ARTICLES, {"undated": "true", "decade": "1980"}) == []
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        # 1989-12-03 (own), issue 1989-12 (fall), issue 1990 (heirs), issue 1990/1991 (later)
+        # 1989-12-03 (own), issue 1989-12 (fall, an editorial), 1990 (heirs), 1990/1991 (later)
         ({"date_after": "1990"}, ["heirs", "later"]),
         ({"date_before": "1989"}, ["strike", "fall"]),
         ({"date_after": "1989-12-04", "date_before": "1989-12-31"}, ["fall"]),
@@ -35,8 +59,8 @@ def test_article_list_hides_drafts_and_orders_by_id(api, archive):
         ({"decade": "1990s"}, ["heirs", "later"]),
     ],
 )
-def test_article_date_overlap_on_partial_and_interval_dates(api, archive, params, expected):
-    assert ids_for(api, ARTICLES, params) == pks(*(getattr(archive, n) for n in expected))
+def test_article_date_overlap_on_partial_and_interval_dates(api, dated, params, expected):
+    assert ids_for(api, ARTICLES, params) == pks(*(getattr(dated, n) for n in expected))
 
 
 def test_open_ended_bounds_are_open(api, archive):
@@ -148,8 +172,8 @@ def test_people_mentioned_in_article_or_publication(api, archive):
     assert sorted(people) == pks(a.walesa, a.ceausescu, a.trotsky)
 
 
-def test_people_mentioned_between_dates(api, archive):
-    a = archive
+def test_people_mentioned_between_dates(api, dated):
+    a = dated
     in_1991 = {"mentioned_after": "1991", "mentioned_before": "1991"}
     assert ids_for(api, "/api/people/", in_1991) == [a.ceausescu.pk]
     # Sorted by sort name: "Ceaușescu, Nicolae" before "Wałęsa, Lech".
@@ -223,6 +247,121 @@ def test_ordering_whitelist(api, archive):
     by_words = ids_for(api, ARTICLES, {"ordering": "-word_count"})
     assert by_words[0] == a.fall.pk
     by_date = ids_for(api, ARTICLES, {"ordering": "date"})
-    # fall has no dateline: its issue's 1989-12 starts on the 1st, before the strike's 3rd.
+    # fall (an editorial) has no dateline: its issue's 1989-12 starts on the 1st, before the
+    # strike's 3rd. heirs and later are undated: last, by id in the date's direction.
     assert by_date == [a.fall.pk, a.strike.pk, a.heirs.pk, a.later.pk]
+    newest = ids_for(api, ARTICLES, {"ordering": "-date"})
+    assert newest == [a.strike.pk, a.fall.pk, a.later.pk, a.heirs.pk]
     assert ids_for(api, "/api/people/", {"ordering": "-name"})[0] == a.walesa.pk
+
+
+def test_event_keeps_articles_linked_to_it_and_those_mentioning_it(api, archive):
+    a = archive
+    revolution = "romanian-revolution"
+    assert ids_for(api, ARTICLES, {"event": revolution}) == pks(a.fall)  # mentions it
+    a.revolution.articles.add(a.strike, a.hidden_article)  # a curator's links
+    # The link to the draft article is not public (Event.public_article_links()).
+    assert ids_for(api, ARTICLES, {"event": revolution}) == pks(a.strike, a.fall)
+    both = {"event": revolution, "place": "gdansk", "mentions_mode": "all"}
+    assert ids_for(api, ARTICLES, both) == pks(a.strike)
+    assert "event" in errors(api.get(ARTICLES, {"event": "draft-event"}))
+
+
+@pytest.mark.parametrize(
+    ("path", "low", "high"),
+    [
+        (ARTICLES, ("date_after", "1992"), ("date_before", "1990")),
+        (ARTICLES, ("date_after", "1991-05-04"), ("date_before", "1991-05-03")),
+        ("/api/events/", ("date_after", "1990-02"), ("date_before", "1990-01")),
+        ("/api/people/", ("mentioned_after", "1991"), ("mentioned_before", "1989-12")),
+        (ARTICLES, ("word_count_min", "10"), ("word_count_max", "5")),
+    ],
+)
+def test_a_reversed_range_is_400_naming_both_parameters(api, archive, path, low, high):
+    response = api.get(path, dict([low, high]))
+    assert response.status_code == 400
+    messages = errors(response)
+    assert set(messages) == {low[0], high[0]}
+    for message in messages.values():
+        assert "reversed" in message and low[0] in message and high[0] in message
+    # The same day on both ends is a range of one day, not a reversed one.
+    if "date" in low[0]:
+        assert api.get(path, {low[0]: high[1], high[0]: high[1]}).status_code == 200
+
+
+def test_an_unknown_language_is_400_listing_the_languages_present(api, archive):
+    messages = errors(api.get(ARTICLES, {"language": "fr"}))
+    assert "Unknown language 'fr'" in messages["language"]
+    assert "en, pl" in messages["language"]
+    assert "en" in errors(api.get("/api/publications/", {"language": "de"}))["language"]
+    assert ids_for(api, "/api/publications/", {"language": "EN"})  # case does not matter
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "allowed"),
+    [
+        (ARTICLES, {"kind": "novel"}, "article, introduction, editorial"),
+        (ARTICLES, {"mentions_mode": "some"}, "any, all"),
+        (ARTICLES, {"ordering": "password"}, "relevance, date, -date, id, -id, title"),
+        ("/api/events/", {"ordering": "when"}, "date, -date, title"),
+        ("/api/mentions/", {"status": "rejected"}, "auto, confirmed, flagged"),
+        ("/api/organisations/", {"kind": ["union", "club"]}, "party, union"),
+    ],
+)
+def test_an_unknown_choice_is_400_listing_the_allowed_values(api, archive, path, params, allowed):
+    messages = errors(api.get(path, params))
+    (name,) = params
+    assert "valid choice" in messages[name]
+    assert allowed in messages[name]
+
+
+def test_relevance_needs_a_query(api, archive):
+    assert (
+        "needs a full-text query"
+        in errors(api.get(ARTICLES, {"ordering": "relevance"}))["ordering"]
+    )
+    assert api.get(ARTICLES, {"ordering": "relevance", "q": "party"}).status_code == 200
+
+
+def test_q_lists_hits_by_relevance_with_rank_and_snippet(api, archive):
+    a = archive
+    query = {"q": "ceausescu OR bucharest"}
+    # The fall of Ceaușescu matches in its title and twenty times in its body.
+    assert ids_for(api, ARTICLES, query) == [a.fall.pk, a.later.pk]
+    hits = api.get(ARTICLES, query).json()["results"]
+    assert hits[0]["rank"] > hits[1]["rank"] > 0
+    assert "<mark>Ceaușescu</mark>" in hits[0]["snippet"]
+    assert "<mark>Bucharest</mark>" in hits[1]["snippet"]
+    plain = api.get(ARTICLES).json()["results"][0]
+    assert plain["rank"] is None and plain["snippet"] is None
+    detail = api.get(f"{ARTICLES}{a.fall.pk}/").json()
+    assert "rank" not in detail and "snippet" not in detail
+
+
+def test_q_with_every_ordering(api, archive):
+    a = archive
+    query = {"q": "ceausescu OR bucharest OR shipyard"}
+    assert ids_for(api, ARTICLES, {**query, "ordering": "date"}) == [
+        a.fall.pk, a.strike.pk, a.later.pk
+    ]  # fmt: skip
+    assert ids_for(api, ARTICLES, {**query, "ordering": "-date"}) == [
+        a.strike.pk, a.fall.pk, a.later.pk
+    ]  # fmt: skip
+    assert ids_for(api, ARTICLES, {**query, "ordering": "-id"}) == sorted(
+        [a.strike.pk, a.fall.pk, a.later.pk], reverse=True
+    )
+    hits = api.get(ARTICLES, {**query, "ordering": "-date"}).json()["results"]
+    assert all(hit["rank"] > 0 for hit in hits)  # ranked, though not ordered by rank
+
+
+def test_cursor_pages_walk_search_hits_once(api, archive):
+    for ordering in ("relevance", "date", "-date"):
+        params = {"q": "ceausescu OR bucharest OR shipyard", "ordering": ordering}
+        seen, url, first = [], ARTICLES, True
+        while url:
+            data = (api.get(url, {**params, "page_size": 1}) if first else api.get(url)).json()
+            first = False
+            seen += [r["id"] for r in data["results"]]
+            url = data["next"]
+        assert seen == ids_for(api, ARTICLES, params), ordering
+        assert len(seen) == 3

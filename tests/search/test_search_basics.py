@@ -67,7 +67,7 @@ def test_search_page_results_highlight_and_escape():
     ArticleFactory(
         title="On <script>alert(1)</script> Trotsky", body="Trotsky’s theory <b>here</b>."
     )
-    results = search.search("trotsky")
+    results = search.search({"q": "trotsky"})
     assert results.total == 1
     hit = results.hits[0]
     assert "<mark>" in hit.snippet_html

@@ -1,0 +1,186 @@
+"""Facet counts over a search's hits: publication, kind, decade (with an "undated" bucket),
+year, and the people, organisations, places and events the hits mention.
+
+Each facet value is a value of one of the ``ArticleFilterSet``'s parameters, and counts the
+hits that choosing it would keep: dates count by *overlap*, like the date filters (an
+article dated "1989/1991" counts in the 1980s and in the 1990s), so a decade's count is the
+number of hits ``?decade=`` leaves. An article with no date counts in "Undated"
+(``?undated=true``): every hit is in the decade facet. A date open at one end counts in the
+decade (year) of its known end only.
+
+Mentions count when public (``Mention.objects.public(target=…)``: not rejected, article and
+target public); an event also counts the articles linked to it
+(``Event.public_article_links()``), as the ``event`` filter keeps them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, F
+
+from archive.models import Article, Event, Mention
+
+from .engine import id_set
+
+__all__ = ["ENTITY_FACETS", "Facet", "FacetValue", "facets"]
+
+#: Entity facets: (parameter, label, field holding the displayed name), top values only.
+ENTITY_FACETS = (
+    ("person", "Person", "name"),
+    ("organisation", "Organisation", "name"),
+    ("place", "Place", "name"),
+    ("event", "Event", "title"),
+)
+TOP = 15
+
+
+@dataclass
+class FacetValue:
+    """One value: the parameter and value that select it, its label and count."""
+
+    param: str
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class Facet:
+    param: str
+    label: str
+    values: list[FacetValue]
+    #: Parameters replaced when a value is chosen (a new decade drops the chosen year).
+    clears: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _span(start, end, unit: int) -> range:
+    """The years (``unit=1``) or decades (``unit=10``) a date's bounds may fall in."""
+    low = (start or end).year // unit * unit
+    high = (end or start).year // unit * unit
+    return range(low, high + 1, unit)
+
+
+def _ids(values: Any) -> set[int]:
+    return set(values or [])
+
+
+def facets(ids: Sequence[int], chosen: Mapping[str, Any]) -> list[Facet]:
+    """Counts over the hits ``ids`` (public articles); ``chosen`` is the FilterSet's
+    cleaned data, to mark the values in use. A fixed number of queries."""
+    if not ids:
+        return []
+    id_list = id_set(ids)
+    publications: Counter = Counter()
+    titles: dict[int, tuple[str, str]] = {}
+    kinds: Counter = Counter()
+    decades: Counter = Counter()
+    years: Counter = Counter()
+    undated = 0
+    rows = Article.objects.filter(pk__in=id_list).values_list(
+        "issue__publication_id", "issue__publication__slug", "issue__publication__title",
+        "kind", "date_source", "effective_date_start", "effective_date_end",
+    )  # fmt: skip
+    for pub, slug, title, kind, source, start, end in rows:
+        publications[pub] += 1
+        titles[pub] = (slug, title)
+        kinds[kind] += 1
+        if source == Article.DateSource.UNDATED:
+            undated += 1
+        elif start is not None or end is not None:
+            decades.update(_span(start, end, 10))
+            years.update(_span(start, end, 1))
+
+    picked_kinds = set(chosen.get("kind") or [])
+    result = [
+        Facet(
+            "publication", "Publication",
+            [
+                FacetValue("publication", titles[pk][0], titles[pk][1], n,
+                           pk in _ids(chosen.get("publication")))
+                for pk, n in sorted(publications.items(), key=lambda kv: (-kv[1], titles[kv[0]]))
+            ],
+            ("publication",),
+        ),
+        Facet(
+            "kind", "Kind",
+            [
+                FacetValue("kind", k, str(Article.Kind(k).label), n, k in picked_kinds)
+                for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))
+            ],
+            ("kind",),
+        ),
+    ]  # fmt: skip
+
+    decade = chosen.get("decade")
+    date_values = [
+        FacetValue("decade", str(d), f"{d}s", n, decade is not None and decade.start.year == d)
+        for d, n in sorted(decades.items())
+    ]
+    if undated:
+        date_values.append(
+            FacetValue("undated", "true", "Undated", undated, chosen.get("undated") is True)
+        )
+    result.append(Facet("decade", "Decade", date_values, ("decade", "year", "undated")))
+    year = chosen.get("year")
+    if decade is not None or year is not None:
+        # Years are offered inside a chosen decade (or beside a chosen year): a decade at a
+        # time keeps the list short.
+        first = decade.start.year if decade is not None else year.start.year // 10 * 10
+        result.append(
+            Facet(
+                "year", "Year",
+                [
+                    FacetValue("year", str(y), str(y), n,
+                               year is not None and year.start.year == y)
+                    for y, n in sorted(years.items()) if first <= y < first + 10
+                ],
+                ("year", "undated"),
+            )
+        )  # fmt: skip
+
+    for param, label, name_field in ENTITY_FACETS:
+        counts = _entity_counts(param, name_field, id_list)
+        picked = _ids(chosen.get(param))
+        result.append(
+            Facet(
+                param, label,
+                [FacetValue(param, slug, name, n, pk in picked) for pk, slug, name, n in counts],
+                (param,),
+            )
+        )  # fmt: skip
+    return [f for f in result if f.values]
+
+
+def _entity_counts(target: str, name_field: str, id_list: Any) -> list[tuple]:
+    """``(id, slug, name, hits)`` of the most frequent public targets among the hits."""
+    mentions = Mention.objects.public(target=target).filter(article_id__in=id_list).order_by()
+    if target != "event":
+        rows = (
+            mentions.values(
+                fid=F(f"{target}_id"), fslug=F(f"{target}__slug"),
+                fname=F(f"{target}__{name_field}"),
+            )
+            .annotate(n=Count("article_id", distinct=True))
+            .order_by("-n", "fname", "fid")[:TOP]
+        )  # fmt: skip
+        return [(r["fid"], r["fslug"], r["fname"], r["n"]) for r in rows]
+    # An event keeps the articles that mention it and those linked to it: count both, once.
+    articles: dict[int, set[int]] = defaultdict(set)
+    labels: dict[int, tuple[str, str]] = {}
+    pairs = [
+        mentions.values_list("event_id", "event__slug", "event__title", "article_id"),
+        Event.public_article_links()
+        .filter(article_id__in=id_list)
+        .values_list("event_id", "event__slug", "event__title", "article_id"),
+    ]
+    for query in pairs:
+        for pk, slug, title, article in query:
+            articles[pk].add(article)
+            labels[pk] = (slug, title)
+    ranked = sorted(articles, key=lambda pk: (-len(articles[pk]), labels[pk][1], pk))[:TOP]
+    return [(pk, *labels[pk], len(articles[pk])) for pk in ranked]

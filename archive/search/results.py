@@ -1,0 +1,96 @@
+"""The search page's answer: one page of hits with highlighted snippets, the total, facets
+and entity names.
+
+The hits are the rows of the ``ArticleFilterSet``'s queryset, exactly as
+``/api/articles/`` lists them for the same parameters (a test compares the two on both
+databases); this module only cuts a page out of them and adds what a reader needs around
+them. A fixed number of queries whatever the number of matches.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+
+from .engine import snippets
+from .entities import EntityMatch, match_entities
+from .facets import Facet, facets
+from .params import PER_PAGE, SearchParams
+from .query import parse
+
+__all__ = ["Hit", "SearchResults", "search"]
+
+
+@dataclass
+class Hit:
+    article: Any
+    rank: float | None
+    title_html: str
+    snippet_html: str
+
+
+@dataclass
+class SearchResults:
+    query: str
+    hits: list[Hit]
+    total: int
+    exact: bool
+    ranked_all: bool
+    page: int
+    pages: int
+    ordering: str
+    facets: list[Facet] = field(default_factory=list)
+    entities: list[EntityMatch] = field(default_factory=list)
+
+    @property
+    def total_label(self) -> str:
+        """ "1,234" when counted; "about 600,000" (PostgreSQL's estimate) or "more than
+        10,000" (SQLite's capped count) when too many match to count quickly."""
+        if self.exact:
+            return f"{self.total:,}"
+        prefix = "about" if connection.vendor == "postgresql" else "more than"
+        return f"{prefix} {self.total:,}"
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def search(params: SearchParams | Mapping[str, Any], *, per_page: int = PER_PAGE) -> SearchResults:
+    """Search public articles and entity names with the page's parameters (a
+    :class:`SearchParams`, or a mapping such as ``{"q": "strike", "decade": 1980}``, which
+    is validated first and may raise :class:`~archive.search.params.SearchError`)."""
+    if not isinstance(params, SearchParams):
+        params = SearchParams.from_query_dict(params)
+    filterset = params.filterset
+    query = params.query
+    entities = match_entities(query) if query else []
+    rows = filterset.qs  # runs the engine once: the hits, in the API's order
+    found = filterset.found
+    if found is None or not found.ids:
+        return SearchResults(query, [], 0, True, True, 1, 0, params.ordering, [], entities)
+    pages = max(1, -(-len(found.ids) // per_page))
+    page = min(params.page, pages)
+    articles = list(rows.with_related()[(page - 1) * per_page : page * per_page])
+    marked = snippets(parse(query), [a.pk for a in articles])
+    hits = [Hit(a, a.search_rank, *marked.get(a.pk, (html.escape(a.title), ""))) for a in articles]
+    return SearchResults(
+        query=query,
+        hits=hits,
+        total=found.total,
+        exact=found.exact,
+        ranked_all=found.ranked_all,
+        page=page,
+        pages=pages,
+        ordering=params.ordering,
+        facets=facets(found.ids, params.data),
+        entities=entities,
+    )
