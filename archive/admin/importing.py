@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 
 from django import forms
 from django.contrib import admin, messages
@@ -140,8 +141,14 @@ class SourceDocumentAdmin(ArchiveModelAdmin):
     def report_text(self, obj) -> str:
         if not obj.report:
             return "—"
-        report = ImportReport(**{k: v for k, v in obj.report.items() if k in _REPORT_FIELDS})
-        return format_html('<pre style="white-space: pre-wrap">{}</pre>', report.as_text())
+        try:
+            fields = {k: v for k, v in obj.report.items() if k in _REPORT_FIELDS}
+            text = ImportReport(**fields).as_text()
+        except (TypeError, KeyError, ValueError, AttributeError):
+            # Not an importer's report (the curated seed records a summary of its own):
+            # show what is stored rather than fail the page.
+            text = json.dumps(obj.report, indent=2, ensure_ascii=False)
+        return format_html('<pre style="white-space: pre-wrap">{}</pre>', text)
 
     @admin.display(description="text (as imported, read-only)")
     def text_as_imported(self, obj) -> str:
