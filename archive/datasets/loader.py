@@ -8,8 +8,9 @@ seed collection). To get there the loader
    truncated download is refused with nothing written;
 2. inserts rows *raw* (as ``loaddata`` does): ids, timestamps and publication times are kept
    as released, ``save()`` hooks and history signals do not run;
-3. recomputes what the models derive rather than store twice: EDTF bounds, folded names and
-   word counts, with the same functions the models' ``save()`` uses;
+3. recomputes what the models derive with ``derive_fields()``, the one function ``save()``
+   uses (EDTF bounds, folded names, word counts, an article's effective date), and refuses
+   a release whose derived columns disagree with it;
 4. does all of it in one transaction, resets the PostgreSQL id sequences, and sends
    ``collection_loaded`` so derived data such as search indexes is rebuilt.
 """
@@ -20,7 +21,6 @@ import hashlib
 import json
 import re
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,18 +28,14 @@ from django.core.management.color import no_style
 from django.db import IntegrityError, connection, models, transaction
 
 from archive import models as archive_models
-from archive.dates import edtf_bounds
-from archive.exports.release import NOT_RELEASED, RESTORE_FROM, release_exporters
-from archive.models.base import EDTFField, PublishableModel, Status
+from archive.exports.release import NOT_RELEASED, release_exporters, restored_fields
+from archive.models.base import PublishableModel, Status, derive_fields
 from archive.signals import collection_loaded
-from archive.text import fold, word_count
 
 from .releases import DATAPACKAGE, SUMS, dataset_root
 
 BATCH = 1000
 _SUM_LINE = re.compile(r"^([0-9a-f]{64})  ([A-Za-z0-9._-]+)$")
-#: Stored fields the models compute on save, and from which field.
-_FOLDED = {"name_folded": "name", "sort_name_folded": "sort_name"}
 
 
 class ReleaseError(Exception):
@@ -180,38 +176,44 @@ def _load(path: Path, replace: bool) -> dict[str, int]:
     return counts
 
 
-@lru_cache(maxsize=65536)
-def _bounds(value: str):
-    """EDTF parsing is slow (~10 ms) and dates repeat across records: parse each once."""
-    return edtf_bounds(value)
-
-
 class _Plan:
-    """How each stored field of a model is filled from a release row."""
+    """How each stored field of a model is filled from a release row.
+
+    A field a curator can edit comes from the release column that holds it
+    (:func:`~archive.exports.release.restored_fields`) or is one a release leaves out on
+    purpose (``NOT_RELEASED``); anything else is an error, so a new model field cannot be
+    forgotten by the releases. A field curators cannot edit is kept by the archive itself:
+    timestamps come from their columns, stored counts from the database's triggers, and
+    derived values from ``derive_fields()``, the one function ``save()`` uses. Where a
+    release also carries a derived value (an article's effective date and word count), the
+    recomputed value must equal it: a release the archive's own rules disagree with is
+    refused, not silently "corrected".
+    """
 
     def __init__(self, exporter) -> None:
         self.model = exporter.model
         meta = self.model._meta
-        columns = {c.name for c in exporter(full_text=True).fields}
-        renamed = RESTORE_FROM.get(meta.label, {})
+        restored = restored_fields(exporter)
         self.fields = list(meta.concrete_fields)
-        self.edtf = [f for f in self.fields if isinstance(f, EDTFField)]
-        derived = {name for f in self.edtf for name in (f.start_field, f.end_field)}
-        derived |= set(_FOLDED) | {"word_count"}
         self.sources: dict[str, str] = {}  # attname -> column
         self.defaults: dict[str, Any] = {}
+        #: Fields filled from a column that derive_fields() also computes: checked after it.
+        self.checked: list[models.Field] = []
         for f in self.fields:
-            column = renamed.get(f.attname, f.attname)
-            if f.attname in derived:
-                continue
-            if column in columns:
+            column = restored.get(f.attname)
+            if column is not None:
                 self.sources[f.attname] = column
+                if not f.editable:
+                    self.checked.append(f)
             elif f.attname == "status" and issubclass(self.model, PublishableModel):
-                self.defaults[f.attname] = Status.PUBLISHED  # a release holds published records
-            elif f.attname in NOT_RELEASED or f.has_default() or f.null:
+                self.defaults[f.attname] = Status.PUBLISHED  # a release holds public records
+            elif f.attname in NOT_RELEASED or f.has_default() or f.null or not f.editable:
                 self.defaults[f.attname] = f.get_default()
             else:
                 raise ReleaseError(f"{meta.label}.{f.attname} has no column in the release.")
+        #: An article may take its issue's date (Article.effective_date_rule): issues are
+        #: loaded before articles, and read once, not once per article.
+        self.issues: dict[int, archive_models.Issue] | None = None
 
     def instance(self, row: dict[str, Any]) -> models.Model:
         values = dict(self.defaults)
@@ -220,15 +222,22 @@ class _Plan:
             if column is not None:
                 values[f.attname] = f.to_python(row.get(column))
         obj = self.model(**values)
-        for f in self.edtf:
-            bounds = _bounds(getattr(obj, f.attname) or "")
-            setattr(obj, f.start_field, bounds.start)
-            setattr(obj, f.end_field, bounds.end)
-        for target, source in _FOLDED.items():
-            if hasattr(obj, target):
-                setattr(obj, target, fold(getattr(obj, source) or ""))
         if isinstance(obj, archive_models.Article):
-            obj.word_count = word_count(obj.body)
+            if self.issues is None:
+                self.issues = archive_models.Issue._base_manager.only("date").in_bulk()
+            issue = self.issues.get(obj.issue_id)
+            if issue is not None:
+                obj.issue = issue
+        released = [(f, getattr(obj, f.attname)) for f in self.checked]
+        derive_fields(obj)
+        for f, value in released:
+            derived = getattr(obj, f.attname)
+            if derived != value:
+                raise ReleaseError(
+                    f"{self.model._meta.label} {obj.pk}: the release says {f.name} is "
+                    f"{value!r}, the archive's own rule gives {derived!r}. The release "
+                    "was made by another version of the archive or edited by hand."
+                )
         return obj
 
 

@@ -2,8 +2,9 @@
 
 A release is a folder under ``DATASET_ROOT`` named ``YYYY-MM-DD-vN`` (date built, release
 number) holding, per resource, a CSV and a JSON Lines file written by the one exporter
-(:mod:`archive.exports.release`), plus ``datapackage.json`` (Frictionless), ``README.md``,
-``CHANGELOG.md``, ``removed-ids.csv``, ``SHA256SUMS`` and a zip of all of them.
+(:mod:`archive.exports.release`, whose rows are the model layer's ``public()`` rows), plus
+``datapackage.json`` (Frictionless), ``README.md``, ``CHANGELOG.md``, ``removed-ids.csv``,
+``SHA256SUMS`` and a zip of all of them.
 ``release.json`` is the site's index card for the downloads page (counts, sizes, hashes).
 
 Guarantees, and how they are kept:
@@ -45,10 +46,9 @@ from django.utils import timezone
 
 from archive.exports.release import NOT_RELEASED, release_exporters
 
-from .scope import RELEASE_SCOPE
-
 #: Bump when the files' layout or columns change; part of the fingerprint.
-FORMAT_VERSION = 1
+#: 2: articles gained effective_date, effective_date_start, effective_date_end, date_source.
+FORMAT_VERSION = 2
 RELEASE_NAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-v(?P<version>[1-9]\d{0,8})$")
 MANIFEST = "release.json"
 SUMS = "SHA256SUMS"
@@ -139,7 +139,8 @@ def fingerprint() -> str:
         aggregates = {"n": Count("id"), "ids": Sum("id")}
         if any(f.name == "updated" for f in exporter.model._meta.concrete_fields):
             aggregates["updated"] = Max("updated")
-        values = RELEASE_SCOPE[resource]().order_by().aggregate(**aggregates)
+        rows = exporter(full_text=True).get_queryset()
+        values = rows.order_by().aggregate(**aggregates)
         parts[resource] = [values["n"], int(values["ids"] or 0), str(values.get("updated"))]
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
@@ -285,7 +286,7 @@ def _write_release(
         removed_handle.write(b"resource,id\n")
         for resource, exporter_class in exporters.items():
             exporter = exporter_class(full_text=True)
-            queryset = RELEASE_SCOPE[resource]().order_by("id")
+            queryset = exporter.get_queryset()
             csv_file = _write_file(tmp / f"{resource}.csv", exporter.iter_csv(queryset))
             jsonl_file = _write_file(tmp / f"{resource}.jsonl", exporter.iter_jsonl(queryset))
             old = previous.path / f"{resource}.jsonl" if previous else None

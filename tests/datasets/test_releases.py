@@ -25,7 +25,7 @@ from django.db import connection
 from archive import models
 from archive.datasets import releases
 from archive.datasets.releases import build_release, list_releases
-from archive.exports.release import release_exporters
+from archive.exports.release import release_exporters, restored_fields
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,10 @@ def test_text_is_exact_in_jsonl_and_neutralised_in_csv(small_archive, dataset_ro
     first = jsonl(release, "articles")[0]
     assert first["body"].endswith("=SUM(A1) is not a formula.")
     assert "Trotsky’s heirs & Wałęsa’s union." in first["body"]
-    assert first["date"] == "1990-01" and first["dateline"] == ""  # falls back to the issue
+    # No dateline: a reprint is dated by its first publication, never by the issue.
+    held = restored_fields(release_exporters()["articles"])
+    date, source = held["effective_date"], held["date_source"]
+    assert (first[date], first[source], first["dateline"]) == ("1989-12", "first_published", "")
     with open(release.path / "articles.csv", encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert rows[1]["title"] == "Stalinism <collapses> & “after”"
