@@ -8,10 +8,12 @@ renders it.
 
 Design choices, each visible to harvesters:
 
-* Records are the articles of :func:`archive.datasets.scope.public_articles` (published, in a
-  published issue of a published publication): the same rule as the bulk data releases.
-* Sets are publications (``publication:<slug>``) with their issues as subsets
-  (``publication:<slug>:<issue-slug>``).
+* Records are ``Article.objects.public()`` (published, in a published issue of a published
+  publication): the model layer's one rule, as for the pages, the API and the data releases.
+* Sets are the public publications (``publication:<slug>``) with their public issues as
+  subsets (``publication:<slug>:<issue-slug>``).
+* ``dc:date`` is the article's effective date (``Article.effective_date_rule()``); an undated
+  article has none, never the date of the issue that reprints it.
 * Datestamps are the article's ``updated`` day (UTC); granularity is ``YYYY-MM-DD``.
 * Resumption tokens are stateless: a signed, timestamped cursor (the last article id sent plus
   the original arguments), so any server process can continue any harvest and nothing is
@@ -32,12 +34,6 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from archive import models
-from archive.datasets.scope import (
-    public_articles,
-    public_issues,
-    public_people,
-    public_publications,
-)
 
 VERBS = (
     "Identify",
@@ -211,7 +207,7 @@ def datestamp(value: dt.datetime) -> str:
 
 
 def earliest_datestamp() -> str:
-    earliest = public_articles().aggregate(first=Min("updated"))["first"]
+    earliest = models.Article.objects.public().aggregate(first=Min("updated"))["first"]
     return datestamp(earliest) if earliest else "1970-01-01"
 
 
@@ -225,7 +221,7 @@ def set_specs(article: models.Article) -> list[str]:
 
 def selected_articles(request: Request) -> QuerySet:
     """The articles a List request selects (before paging), ordered by id."""
-    articles = public_articles()
+    articles = models.Article.objects.public()
     if "from" in request.args:
         start = dt.datetime.combine(dt.date.fromisoformat(request.args["from"]), dt.time(), dt.UTC)
         articles = articles.filter(updated__gte=start)
@@ -245,22 +241,21 @@ def selected_articles(request: Request) -> QuerySet:
 
 
 def with_record_data(articles: QuerySet) -> QuerySet:
-    """Everything a Dublin Core record prints, in a fixed number of queries."""
-    return articles.select_related("issue__publication__publisher").prefetch_related(
-        Prefetch(
-            "authorships",
-            queryset=models.Authorship.objects.filter(person__in=public_people())
-            .select_related("person")
-            .order_by("order", "id"),
-            to_attr="public_authorships",
-        ),
-        Prefetch(
-            "mentions",
-            queryset=models.Mention.objects.published()
-            .select_related("person", "organisation", "place", "event")
-            .order_by("-count", "first_offset", "id"),
-            to_attr="public_mentions",
-        ),
+    """Everything a Dublin Core record prints, in a fixed number of queries: the public
+    authors (``Article.public_authorships``, prefetched by ``with_related()``) and the public
+    mentions."""
+    return (
+        articles.with_related()
+        .select_related("issue__publication__publisher")
+        .prefetch_related(
+            Prefetch(
+                "mentions",
+                queryset=models.Mention.objects.public()
+                .select_related("person", "organisation", "place", "event")
+                .order_by("-count", "first_offset", "id"),
+                to_attr="public_mentions",
+            ),
+        )
     )
 
 
@@ -285,11 +280,10 @@ def dublin_core(article: models.Article) -> list[tuple[str, str]]:
             seen.add(label)
             elements.append(("subject", label))
     publisher = publication.publisher
-    if publisher is not None and publisher.is_published():
+    if publisher is not None and publisher.is_public():
         elements.append(("publisher", publisher.name))
-    date = article.date or issue.date
-    if date:
-        elements.append(("date", date))
+    if article.effective_date:  # an undated article has no dc:date
+        elements.append(("date", article.effective_date))
     elements.append(("type", "Text"))
     elements.append(("type", article.get_kind_display()))
     elements.append(("identifier", article_url(article)))
@@ -345,7 +339,7 @@ def list_metadata_formats(request: Request) -> dict:
     identifier = request.args.get("identifier")
     if identifier is not None:
         pk = parse_identifier(identifier)
-        if pk is None or not public_articles().filter(pk=pk).exists():
+        if pk is None or not models.Article.objects.public().filter(pk=pk).exists():
             raise OAIError("idDoesNotExist", f"No record has the identifier '{identifier}'.")
     return {"formats": [{"prefix": k, **v} for k, v in METADATA_FORMATS.items()]}
 
@@ -353,9 +347,9 @@ def list_metadata_formats(request: Request) -> dict:
 def list_sets(request: Request) -> dict:
     sets = []
     issues_by_publication: dict[int, list[models.Issue]] = {}
-    for issue in public_issues().order_by("publication_id", "date_start", "id"):
+    for issue in models.Issue.objects.public().order_by("publication_id", "date_start", "id"):
         issues_by_publication.setdefault(issue.publication_id, []).append(issue)
-    for publication in public_publications().order_by("title", "id"):
+    for publication in models.Publication.objects.public().order_by("title", "id"):
         sets.append(
             {"spec": f"publication:{publication.slug}", "name": xml_text(publication.title)}
         )
@@ -417,7 +411,9 @@ def list_records(request: Request) -> dict:
 def get_record(request: Request) -> dict:
     identifier = request.args["identifier"]
     pk = parse_identifier(identifier)
-    article = with_record_data(public_articles().filter(pk=pk)).first() if pk else None
+    article = None
+    if pk is not None:
+        article = with_record_data(models.Article.objects.public().filter(pk=pk)).first()
     if article is None:
         raise OAIError("idDoesNotExist", f"No record has the identifier '{identifier}'.")
     check_prefix(request)
