@@ -33,10 +33,10 @@ def stored(obj) -> int:
     return obj.mention_count
 
 
-def consistent() -> bool:
+def assert_consistent() -> None:
+    """Every stored figure equals the model layer's count and the triggers' own SQL."""
     assert count_mismatches() == []
     assert sql_mismatches() == []
-    return True
 
 
 def test_mentions_count_only_when_not_rejected_and_article_published():
@@ -46,7 +46,7 @@ def test_mentions_count_only_when_not_rejected_and_article_published():
     MentionFactory(person=walesa, status=models.Mention.Status.REJECTED)
     MentionFactory(person=walesa, article=ArticleFactory(status=DRAFT))
     assert stored(walesa) == 2
-    assert consistent()
+    assert_consistent()
 
 
 def test_publishing_and_unpublishing_articles_moves_the_counts():
@@ -62,7 +62,7 @@ def test_publishing_and_unpublishing_articles_moves_the_counts():
     assert (stored(person), stored(place)) == (1, 1)
     services.records_set_status(queryset=models.Article.objects.filter(pk=article.pk), status=DRAFT)
     assert (stored(person), stored(place)) == (0, 0)
-    assert consistent()
+    assert_consistent()
 
 
 def test_bulk_update_of_article_status_is_counted():
@@ -78,7 +78,7 @@ def test_bulk_update_of_article_status_is_counted():
     assert issue.publication.article_count == 0
     models.Article.objects.filter(pk=articles[0].pk).update(status=PUBLISHED)
     assert stored(person) == 1
-    assert consistent()
+    assert_consistent()
 
 
 def test_rejecting_moving_and_deleting_mentions():
@@ -97,7 +97,7 @@ def test_rejecting_moving_and_deleting_mentions():
     assert stored(b) == 1
     mention.delete()
     assert stored(b) == 0
-    assert consistent()
+    assert_consistent()
 
 
 def test_deleting_an_article_removes_its_mentions_from_the_counts():
@@ -113,7 +113,7 @@ def test_deleting_an_article_removes_its_mentions_from_the_counts():
     assert stored(org) == 1
     publication.refresh_from_db()
     assert publication.article_count == 0
-    assert consistent()
+    assert_consistent()
 
 
 def test_merge_moves_counts_onto_the_survivor():
@@ -128,7 +128,7 @@ def test_merge_moves_counts_onto_the_survivor():
     services.entity_merge(survivor=survivor, duplicates=[duplicate])
     # The shared article's two mentions became one; the other counted one moved over.
     assert stored(survivor) == 2
-    assert consistent()
+    assert_consistent()
 
 
 def test_a_stale_instance_saved_later_does_not_overwrite_the_count():
@@ -147,7 +147,7 @@ def test_a_stale_instance_saved_later_does_not_overwrite_the_count():
     stale_pub.save()
     publication.refresh_from_db()
     assert (publication.issue_count, publication.article_count) == (1, 1)
-    assert consistent()
+    assert_consistent()
 
 
 def test_publication_counts_follow_issues_and_articles():
@@ -174,7 +174,7 @@ def test_publication_counts_follow_issues_and_articles():
     article.issue = IssueFactory(publication=one)
     article.save()
     assert (figures(one), figures(two)) == ((1, 1), (1, 1))
-    assert consistent()
+    assert_consistent()
 
 
 def test_record_inserted_after_what_points_at_it_counts_it():
@@ -191,7 +191,7 @@ def test_record_inserted_after_what_points_at_it_counts_it():
         )
     person = PersonFactory(id=pk, name="Lech Wałęsa")
     assert stored(person) == 1
-    assert consistent()
+    assert_consistent()
 
 
 def test_refresh_repairs_counts_written_by_a_raw_load():
@@ -202,7 +202,7 @@ def test_refresh_repairs_counts_written_by_a_raw_load():
     assert stored(person) == 7
     assert refresh_counts() == 1
     assert stored(person) == 2
-    assert consistent()
+    assert_consistent()
 
 
 def test_collection_loaded_signal_refreshes_counts():
@@ -231,7 +231,7 @@ def test_bulk_create_and_delete_of_mentions():
     models.Mention.objects.filter(person=people[0]).delete()
     models.Mention.objects.filter(article=articles[0]).update(status="rejected")
     assert [stored(p) for p in people] == [0, 3, 3]
-    assert consistent()
+    assert_consistent()
 
 
 # The whole visibility chain -----------------------------------------------------------------
@@ -256,7 +256,7 @@ def test_a_mention_counts_only_under_a_published_issue_of_a_published_publicatio
     assert stored(walesa) == 1
     models.Publication.objects.filter(pk=publication.pk).update(status=PUBLISHED)
     assert stored(walesa) == 3
-    assert consistent()
+    assert_consistent()
 
 
 def test_issue_publish_service_and_records_set_status_move_the_counts():
@@ -272,7 +272,7 @@ def test_issue_publish_service_and_records_set_status_move_the_counts():
     assert stored(person) == 0
     services.records_set_status(queryset=publication, status=PUBLISHED)
     assert stored(person) == 1
-    assert consistent()
+    assert_consistent()
 
 
 def test_moving_an_article_or_an_issue_across_drafts_moves_the_counts():
@@ -291,7 +291,7 @@ def test_moving_an_article_or_an_issue_across_drafts_moves_the_counts():
     assert stored(place) == 0
     draft_publication.refresh_from_db()
     assert (draft_publication.issue_count, draft_publication.article_count) == (1, 1)
-    assert consistent()
+    assert_consistent()
 
 
 def test_a_records_own_status_does_not_move_its_own_figures():
@@ -317,7 +317,7 @@ def test_a_records_own_status_does_not_move_its_own_figures():
     draft_publication.refresh_from_db()
     assert (draft_publication.issue_count, draft_publication.article_count) == (1, 2)
     assert models.Article.objects.public().filter(issue__publication=draft_publication).count() == 2
-    assert consistent()
+    assert_consistent()
 
 
 def test_out_of_order_load_counts_once_the_chain_is_complete():
@@ -347,7 +347,7 @@ def test_out_of_order_load_counts_once_the_chain_is_complete():
     assert stored(person) == 1
     publication = models.Publication.objects.get(pk=ids["publication"])
     assert (publication.issue_count, publication.article_count) == (1, 1)
-    assert consistent()
+    assert_consistent()
 
 
 STATUSES = (PUBLISHED, DRAFT, models.Status.REVIEW)
@@ -455,7 +455,7 @@ def test_refresh_counts_uses_the_model_layer_and_agrees_with_the_trigger_sql():
     assert expected  # the raw write broke every figure
     assert refresh_counts() == len(expected)
     assert refresh_counts() == 0
-    assert consistent()
+    assert_consistent()
 
 
 def _broken_then_mismatches():
