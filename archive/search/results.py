@@ -16,10 +16,11 @@ from typing import Any
 
 from django.db import connection
 
+from . import params as page_params
 from .engine import snippets
 from .entities import EntityMatch, match_entities
 from .facets import Facet, facets
-from .params import PER_PAGE, SearchParams
+from .params import SearchParams
 from .query import parse
 
 __all__ = ["Hit", "SearchResults", "search"]
@@ -64,12 +65,15 @@ class SearchResults:
         return self.page > 1
 
 
-def search(params: SearchParams | Mapping[str, Any], *, per_page: int = PER_PAGE) -> SearchResults:
+def search(
+    params: SearchParams | Mapping[str, Any], *, per_page: int | None = None
+) -> SearchResults:
     """Search public articles and entity names with the page's parameters (a
     :class:`SearchParams`, or a mapping such as ``{"q": "strike", "decade": 1980}``, which
     is validated first and may raise :class:`~archive.search.params.SearchError`)."""
     if not isinstance(params, SearchParams):
         params = SearchParams.from_query_dict(params)
+    per_page = per_page or page_params.PER_PAGE  # read per call: tests shorten pages
     filterset = params.filterset
     query = params.query
     entities = match_entities(query) if query else []
