@@ -515,3 +515,63 @@ def test_counted_rows_are_the_public_rule_without_the_records_own_condition():
     assert set(rules) == {(t.removeprefix("archive_").capitalize(), c) for t, c in counts.LIVE}
     with pytest.raises(ValueError, match="not found"):
         counts._without(models.Article.public_q(), models.Person.public_q("person__"))
+
+
+# Concurrent writers (PostgreSQL, read committed) ------------------------------------------
+
+
+def _in_thread(work) -> tuple:
+    """Run ``work`` in its own thread and database connection; return (thread, outcome)."""
+    import threading
+
+    from django.db import connections
+
+    outcome: dict = {}
+
+    def run():
+        try:
+            with transaction.atomic():
+                work()
+            outcome["ok"] = True
+        except Exception as error:  # reported by the test
+            outcome["error"] = error
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+@pytest.mark.requires_postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("level", ["article", "issue", "publication"])
+@pytest.mark.parametrize("publisher_first", [True, False], ids=["publish-first", "mention-first"])
+def test_a_mention_written_while_a_parent_is_published_is_counted(level, publisher_first):
+    """Whichever of the two commits first, the other waits for it and then counts its rows:
+    the mention is counted once its article, issue or publication is published (neither
+    trigger misses the other's uncommitted row)."""
+    import time
+
+    person = PersonFactory(name="Lech Wałęsa")
+    publication = PublicationFactory(status=DRAFT if level == "publication" else PUBLISHED)
+    issue = IssueFactory(publication=publication, status=DRAFT if level == "issue" else PUBLISHED)
+    article = ArticleFactory(issue=issue, status=DRAFT if level == "article" else PUBLISHED)
+    parent = {"article": article, "issue": issue, "publication": publication}[level]
+
+    def publish():
+        type(parent).objects.filter(pk=parent.pk).update(status=PUBLISHED)
+
+    def mention():
+        MentionFactory(article=article, person=person)
+
+    first, second = (publish, mention) if publisher_first else (mention, publish)
+    with transaction.atomic():
+        first()
+        thread, outcome = _in_thread(second)
+        time.sleep(0.5)
+        assert thread.is_alive(), "the second writer should wait for the first to commit"
+    thread.join(timeout=30)
+    assert outcome == {"ok": True}
+    assert stored(person) == 1
+    assert_consistent()
