@@ -9,17 +9,20 @@ seed collection). To get there the loader
 2. inserts rows *raw* (as ``loaddata`` does): ids, timestamps and publication times are kept
    as released, ``save()`` hooks and history signals do not run;
 3. recomputes what the models derive with ``derive_fields()``, the one function ``save()``
-   uses (EDTF bounds, folded names, word counts, an article's effective date), and refuses
-   a release whose derived columns disagree with it;
+   uses (EDTF bounds, folded names, word counts, an article's effective date), and reports
+   any row whose released derived columns disagree with it (the rule's value is stored);
 4. does all of it in one transaction, resets the PostgreSQL id sequences, and sends
    ``collection_loaded`` so derived data such as search indexes is rebuilt.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 import hashlib
 import json
 import re
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -145,13 +148,21 @@ def clear_content() -> None:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def load_release(release: str, *, replace: bool = False) -> dict[str, int]:
-    """Verify, then load every resource of ``release``; return rows loaded per resource."""
+def load_release(
+    release: str, *, replace: bool = False, notes: list[str] | None = None
+) -> dict[str, int]:
+    """Verify, then load every resource of ``release``; return rows loaded per resource.
+
+    ``notes`` receives one line per resource whose derived columns the archive's rules
+    recomputed differently (see :class:`_Plan`).
+    """
     path = resolve(release)
     verify(path)
+    if notes is None:
+        notes = []
     try:
         with transaction.atomic():
-            counts = _load(path, replace)
+            counts = _load(path, replace, notes)
     except IntegrityError as exc:
         raise ReleaseError(
             f"Release {path.name} could not be loaded, nothing was written: {exc}".strip()
@@ -159,7 +170,7 @@ def load_release(release: str, *, replace: bool = False) -> dict[str, int]:
     return counts
 
 
-def _load(path: Path, replace: bool) -> dict[str, int]:
+def _load(path: Path, replace: bool, notes: list[str]) -> dict[str, int]:
     if not database_is_empty():
         if not replace:
             raise ReleaseError(
@@ -168,7 +179,7 @@ def _load(path: Path, replace: bool) -> dict[str, int]:
             )
         clear_content()
     counts = {
-        resource: _load_resource(exporter, path / f"{resource}.jsonl")
+        resource: _load_resource(exporter, path / f"{resource}.jsonl", notes)
         for resource, exporter in release_exporters().items()
     }
     _reset_sequences()
@@ -186,8 +197,10 @@ class _Plan:
     timestamps come from their columns, stored counts from the database's triggers, and
     derived values from ``derive_fields()``, the one function ``save()`` uses. Where a
     release also carries a derived value (an article's effective date and word count), the
-    recomputed value must equal it: a release the archive's own rules disagree with is
-    refused, not silently "corrected".
+    recomputed value is compared with it. The rule's value is stored either way (a restore
+    must not fail over a stale count in the database the release came from), and each
+    disagreement is counted for the report, so a hand-edited release or one made by another
+    rule does not pass unnoticed.
     """
 
     def __init__(self, exporter) -> None:
@@ -214,6 +227,9 @@ class _Plan:
         #: An article may take its issue's date (Article.effective_date_rule): issues are
         #: loaded before articles, and read once, not once per article.
         self.issues: dict[int, archive_models.Issue] | None = None
+        #: Field name -> rows whose released value the rule disagreed with; the first one.
+        self.disagreed: Counter[str] = Counter()
+        self.first_disagreement = ""
 
     def instance(self, row: dict[str, Any]) -> models.Model:
         values = dict(self.defaults)
@@ -233,15 +249,35 @@ class _Plan:
         for f, value in released:
             derived = getattr(obj, f.attname)
             if derived != value:
-                raise ReleaseError(
-                    f"{self.model._meta.label} {obj.pk}: the release says {f.name} is "
-                    f"{value!r}, the archive's own rule gives {derived!r}. The release "
-                    "was made by another version of the archive or edited by hand."
-                )
+                self.disagreed[f.name] += 1
+                if not self.first_disagreement:
+                    self.first_disagreement = (
+                        f"id {obj.pk}: the release says {f.name} is {_shown(value)}, the "
+                        f"archive's rule gives {_shown(derived)}"
+                    )
         return obj
 
+    def report(self, resource: str) -> str | None:
+        """One line on the disagreements, or ``None`` when the release agreed throughout."""
+        if not self.disagreed:
+            return None
+        counts = ", ".join(f"{name} in {n} rows" for name, n in sorted(self.disagreed.items()))
+        return (
+            f"{resource}: derived values differed from the archive's own rules ({counts}); "
+            f"the rules' values were stored. First: {self.first_disagreement}."
+        )
 
-def _load_resource(exporter, path: Path) -> int:
+
+def _shown(value: Any) -> str:
+    """A value as a reader of the report would write it: 'undated', '1990-01-01', None."""
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, dt.date):
+        value = value.isoformat()
+    return repr(value)
+
+
+def _load_resource(exporter, path: Path, notes: list[str]) -> int:
     plan = _Plan(exporter)
     manager = plan.model._base_manager
     fields = list(plan.fields)
@@ -260,6 +296,9 @@ def _load_resource(exporter, path: Path) -> int:
     if batch:
         manager._insert(batch, fields=fields, raw=True)
         count += len(batch)
+    note = plan.report(exporter.resource)
+    if note:
+        notes.append(note)
     return count
 
 

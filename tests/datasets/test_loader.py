@@ -43,6 +43,7 @@ def round_trip():
     out = io.StringIO()
     call_command("load_dataset", first.name, stdout=out)
     assert "Loaded" in out.getvalue()
+    assert "differed" not in out.getvalue()  # every derived column agrees with the rules
     second = build_release(force=True).release
     return first, second
 
@@ -149,10 +150,10 @@ def test_failure_while_loading_rolls_everything_back(small_archive, dataset_root
     clear_content()
     real = loader._load_resource
 
-    def failing(exporter, path):
+    def failing(exporter, path, notes):
         if exporter.resource == "mentions":
             raise RuntimeError("power cut")
-        return real(exporter, path)
+        return real(exporter, path, notes)
 
     monkeypatch.setattr(loader, "_load_resource", failing)
     with pytest.raises(RuntimeError, match="power cut"):

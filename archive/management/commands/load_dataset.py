@@ -22,11 +22,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, release: str, replace: bool, **options):
+        notes: list[str] = []
         try:
-            counts = load_release(release, replace=replace)
+            counts = load_release(release, replace=replace, notes=notes)
         except ReleaseError as exc:
             raise CommandError(str(exc)) from exc
         total = sum(counts.values())
         self.stdout.write(f"Loaded {total} rows from {release}:")
         for resource, count in counts.items():
             self.stdout.write(f"  {resource:<20} {count:>8}")
+        for note in notes:
+            self.stdout.write(self.style.WARNING(note))
