@@ -193,6 +193,27 @@ def test_unchanged_inline_rows_are_left_alone_and_a_changed_one_is_saved(client,
     }
 
 
+def test_inline_rows_added_and_deleted_on_an_unchanged_record_are_saved(client, curator):
+    article = ArticleFactory(body=BODY)
+    old = IllustrationFactory(article=article, caption="The gate", position=1)
+    url = change_url(article)
+    data = admin_form_data(client, url, "article")
+    data["illustrations-0-DELETE"] = ["on"]
+    data["illustrations-TOTAL_FORMS"] = ["2"]
+    data.update({
+        "illustrations-1-position": ["2"], "illustrations-1-caption": ["Strikers\r\nin 1980"],
+        "illustrations-1-page": ["3"], "illustrations-1-article": [str(article.pk)],
+    })  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert not Illustration.objects.filter(pk=old.pk).exists()
+    assert list(article.illustrations.values_list("caption", "page")) == [
+        ("Strikers\nin 1980", "3")
+    ]
+    assert history_count(article) == 1  # the article itself did not change
+    assert LogEntry.objects.filter(object_id=str(article.pk)).count() == 1  # the rows did
+
+
 def test_imported_text_is_shown_but_never_edited(client, curator):
     article = ArticleFactory(body="Body.")
     Article.objects.filter(pk=article.pk).update(raw_text="1. As extracted  \n\nT\nhe text  ")
