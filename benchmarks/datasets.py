@@ -98,13 +98,15 @@ def fill(n: int) -> None:
                 " date_start, date_end, date_display, first_published_in_issue_id,"
                 " first_published_in_publication_id, first_published_date,"
                 " first_published_date_start, first_published_date_end, pages, body,"
-                " raw_text, language, word_count, curator_edited_fields)"
+                " raw_text, language, word_count, curator_edited_fields, effective_date,"
+                " date_source)"
                 " SELECT now(), now(), 'published', now(), '', %s + (g / 20), g %% 20 + 1,"
                 " 'a-' || g, (g %% 20 + 1)::text, 'article',"
                 " CASE g %% 3 WHEN 0 THEN 'Strikes, \"quoted\" and commas ' || g"
                 " WHEN 1 THEN '=SUM(A' || g || ')' ELSE 'Wałęsa and Ceaușescu ' || g END,"
                 " '', '', NULL, NULL, '', NULL, NULL, '', NULL, NULL, '',"
-                " 'No. ' || g || E'.\\n\\n' || %s, '', 'en', 180, '[]'::jsonb"
+                " 'No. ' || g || E'.\\n\\n' || %s, '', 'en', 180, '[]'::jsonb,"
+                " '', 'undated'"  # no dateline, no first publication: undated by the rule
                 " FROM generate_series(%s, %s) AS g",
                 [first_issue, body, start, start + count - 1],
             )
