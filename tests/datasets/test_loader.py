@@ -61,13 +61,19 @@ def test_round_trip_is_byte_identical(small_archive, dataset_root):
         article.date == "" and article.word_count == small_archive["public_articles"][0].word_count
     )
     assert article.updated == small_archive["public_articles"][0].updated
+    assert (article.effective_date, article.date_source) == ("1989-12", "first_published")
+    assert article.effective_date_start.isoformat() == "1989-12-01"
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="the seed collection is not in fixtures/ yet")
 def test_round_trip_of_the_seed_collection(dataset_root):
     call_command("load_collection", stdout=io.StringIO())
-    assert models.Article.objects.published().exists()
+    assert models.Article.objects.public().exists()
+    dates = list(models.Article.objects.values_list("pk", "effective_date", "date_source"))
     first, second = round_trip()
+    # The effective dates are restored as the rule gives them, undated ones included.
+    assert list(models.Article.objects.values_list("pk", "effective_date", "date_source")) == dates
+    assert models.Article.objects.undated().exists()
     assert data_files(first) == data_files(second)
     # The real collection (quotes, line breaks, diacritics, EDTF intervals) validates too.
     frictionless = Path(sys.executable).with_name("frictionless")
