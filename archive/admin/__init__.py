@@ -1,3 +1,7 @@
-"""The curators' admin, one module per concern. Importing registers every ModelAdmin."""
+"""The curators' admin, one module per concern. Importing registers every ModelAdmin.
+
+The site itself (title, review dashboard, models grouped by task) is
+:class:`archive.admin_site.ArchiveAdminSite`.
+"""
 
 from . import entities, events, importing, mentions, publications  # noqa: F401

@@ -12,6 +12,10 @@ from archive.models import Alias, EventParticipant, Mention, Organisation, Perso
 from archive.services import entity_merge
 
 from .base import ArchiveModelAdmin, ArchiveTabularInline, PublishableAdmin
+from .duplicates import AuthorityIdFilter, SuspectedDuplicateFilter
+
+#: The list filters every entity list has: the dashboard's figures link to them.
+ENTITY_FILTERS = ["status", AuthorityIdFilter, SuspectedDuplicateFilter]
 
 
 class AliasInline(ArchiveTabularInline):
@@ -53,7 +57,7 @@ class EntityAdmin(PublishableAdmin):
 
     search_fields = ["name", "name_folded", "aliases__name", "aliases__name_folded", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    list_filter = ["status"]
+    list_filter = ENTITY_FILTERS
     readonly_fields = ["created", "updated", "published_at"]
 
     def get_queryset(self, request):
@@ -100,7 +104,7 @@ class MergeMixin:
 @admin.register(Person)
 class PersonAdmin(MergeMixin, EntityAdmin):
     list_display = ["name", "sort_name", "birth", "death", "country", "status", "mentions_count"]
-    list_filter = ["status", "country"]
+    list_filter = [*ENTITY_FILTERS, "country"]
     inlines = [PersonAliasInline, EventRoleInline, EntityMentionInline]
     actions = [*EntityAdmin.actions, "merge_selected"]
     fieldsets = [
@@ -114,7 +118,7 @@ class PersonAdmin(MergeMixin, EntityAdmin):
 @admin.register(Organisation)
 class OrganisationAdmin(MergeMixin, EntityAdmin):
     list_display = ["name", "acronym", "kind", "country", "founded", "status", "mentions_count"]
-    list_filter = ["status", "kind", "country"]
+    list_filter = [*ENTITY_FILTERS, "kind", "country"]
     search_fields = [*EntityAdmin.search_fields, "acronym"]
     autocomplete_fields = ["parent", "predecessor"]
     inlines = [OrganisationAliasInline, EventRoleInline, EntityMentionInline]
@@ -131,7 +135,7 @@ class OrganisationAdmin(MergeMixin, EntityAdmin):
 @admin.register(Place)
 class PlaceAdmin(EntityAdmin):
     list_display = ["name", "kind", "country_code", "status", "mentions_count"]
-    list_filter = ["status", "kind", "country_code"]
+    list_filter = [*ENTITY_FILTERS, "kind", "country_code"]
     inlines = [PlaceAliasInline, EntityMentionInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "status", "description"]}),

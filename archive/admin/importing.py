@@ -32,7 +32,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from archive.dates import validate_edtf
-from archive.importers.review import repairs_accept, repairs_revert
+from archive.importers.review import (
+    document_unknown_names,
+    known_name_keys,
+    repairs_accept,
+    repairs_revert,
+)
 from archive.importers.service import ImportRefused, ImportReport, TextImporter, decode_source
 from archive.models import Publication, SourceDocument, TextRepair
 
@@ -88,12 +93,34 @@ def _importer(options: dict) -> TextImporter:
     return TextImporter(**{**options, "publication": publication})
 
 
+class UnknownNamesFilter(admin.SimpleListFilter):
+    """``?names=undecided``: documents whose import left names no curator has decided on."""
+
+    title = "unknown names"
+    parameter_name = "names"
+
+    def lookups(self, request, model_admin):
+        return [("undecided", "Some undecided")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "undecided":
+            return queryset
+        known = known_name_keys()
+        ids = [
+            document.pk
+            for document in SourceDocument.objects.only("pk", "report")
+            if document_unknown_names(document, known=known)
+        ]
+        return queryset.filter(pk__in=ids)
+
+
 @admin.register(SourceDocument)
 class SourceDocumentAdmin(ArchiveModelAdmin):
     change_list_template = "admin/archive/sourcedocument/change_list.html"
     list_display = ["name", "short_sha", "size", "imported_at", "importer_version",
                     "repairs_link"]  # fmt: skip
     search_fields = ["name", "sha256", "notes"]
+    list_filter = [UnknownNamesFilter]
     date_hierarchy = "imported_at"
     readonly_fields = [
         "name", "sha256", "size", "imported_at", "importer_version", "repairs_link",

@@ -284,6 +284,12 @@ class ArticleMentionInline(ArchiveTabularInline):
     autocomplete_fields = ["person", "organisation", "place", "event"]
 
 
+class EffectiveDecadeFilter(DecadeListFilter):
+    """An article's decade by its effective date (the one rule, ``Article.effective_date``)."""
+
+    date_field = "effective_date_start"
+
+
 class HasAuthorFilter(admin.SimpleListFilter):
     title = "authorship"
     parameter_name = "signed"
@@ -302,10 +308,12 @@ class HasAuthorFilter(admin.SimpleListFilter):
 @admin.register(Article)
 class ArticleAdmin(PublishableAdmin):
     list_display = [
-        "title", "label", "kind", "issue", "position", "date", "word_count", "status_shown",
+        "title", "label", "kind", "issue", "position", "effective_date_shown", "word_count",
+        "status_shown",
     ]  # fmt: skip
     list_filter = [
-        "status", "kind", "issue__publication", DecadeListFilter, HasAuthorFilter, "language",
+        "status", "kind", "issue__publication", "date_source", EffectiveDecadeFilter,
+        HasAuthorFilter, "language",
     ]  # fmt: skip
     search_fields = ["title", "subtitle", "label", "body", "slug"]
     autocomplete_fields = ["issue", "first_published_in_issue", "first_published_in_publication"]
@@ -326,6 +334,14 @@ class ArticleAdmin(PublishableAdmin):
         ("Curation", {"fields": ["curator_notes", "curator_edited_fields", "created", "updated",
                                  "published_at"]}),
     ]  # fmt: skip
+
+    @admin.display(description="date", ordering="effective_date_start")
+    def effective_date_shown(self, obj) -> str:
+        """The article's effective date and where it comes from ("1990-01, from its
+        dateline"); "undated" when the rule gives none."""
+        if not obj.effective_date:
+            return obj.get_date_source_display()
+        return f"{obj.effective_date}, from {obj.get_date_source_display()}"
 
     @admin.display(description="raw text (as imported, read-only)")
     def raw_text_as_imported(self, obj) -> str:

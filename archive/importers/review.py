@@ -14,6 +14,13 @@ Used by the admin actions on TextRepair. Rules (also in docs/importing.md):
 
 Either way the article's ``body`` is recorded in ``curator_edited_fields``, so a later
 re-import does not undo the decision. Each decision runs in its own transaction.
+
+**Unknown names.** An import reports the capitalised names that match nothing known (its
+``candidates``). A name stays *undecided* until a person, organisation or place (or one of
+their variant names or acronyms) is known by it, or a curator marks it "not a name"
+(:func:`candidate_dismiss`, kept in the source document's report). After a curator creates a
+record or a variant for one, :func:`document_relink` links the document's articles that are
+still being prepared against the catalogue again, so the new mentions wait for review.
 """
 
 from __future__ import annotations
@@ -21,9 +28,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import models, transaction
 
-from archive.models import TextRepair
+from archive.models import (
+    Alias,
+    Article,
+    Organisation,
+    Person,
+    Place,
+    SourceDocument,
+    Status,
+    TextRepair,
+)
+from archive.text import fold
+
+from .linking import NameIndex, link_article
 
 WORD_KINDS = {"lost_drop_cap", "drop_cap", "hyphenation"}
 
@@ -116,3 +135,69 @@ def repairs_revert(*, repairs) -> ReviewResult:
             repair.save(update_fields=["status", "updated"])
         result.done.append(repair)
     return result
+
+
+# ---------------------------------------------------------------- unknown names
+
+#: Key of the source document's report under which names decided "not a name" are kept.
+DISMISSED_KEY = "dismissed_candidates"
+
+
+def known_name_keys() -> set[str]:
+    """Every folded name, variant name and acronym of a person, organisation or place."""
+    keys: set[str] = set()
+    for model in (Person, Organisation, Place):
+        keys.update(model.objects.values_list("name_folded", flat=True))
+    keys.update(Alias.objects.values_list("name_folded", flat=True))
+    keys.update(fold(a) for a in Organisation.objects.exclude(acronym="").values_list(
+        "acronym", flat=True))  # fmt: skip
+    return keys
+
+
+def undecided_names(
+    candidates, *, dismissed=(), known: set[str] | None = None
+) -> list[tuple[str, int]]:
+    """The ``(name, occurrences)`` candidates no record is known by and no curator dismissed."""
+    known = known_name_keys() if known is None else known
+    skip = known | {fold(name) for name in dismissed}
+    return [(name, int(count)) for name, count in candidates if fold(name) not in skip]
+
+
+def document_unknown_names(
+    document: SourceDocument, *, known: set[str] | None = None
+) -> list[tuple[str, int]]:
+    """The undecided names of an imported document's report, most frequent first."""
+    report = document.report or {}
+    candidates = report.get("candidates") or []
+    return undecided_names(candidates, dismissed=report.get(DISMISSED_KEY) or [], known=known)
+
+
+def candidate_dismiss(*, document: SourceDocument, name: str) -> None:
+    """Record that ``name`` in ``document``'s report is not a name worth a record."""
+    with transaction.atomic():
+        locked = SourceDocument.objects.select_for_update().get(pk=document.pk)
+        report = dict(locked.report or {})
+        dismissed = list(report.get(DISMISSED_KEY) or [])
+        if name not in dismissed:
+            dismissed.append(name)
+        report[DISMISSED_KEY] = dismissed
+        locked.report = report
+        locked.save(update_fields=["report", "updated"])
+    document.report = locked.report
+
+
+def document_relink(*, document: SourceDocument) -> int:
+    """Link again the articles of ``document``'s issues that are still drafts or in review
+    (published ones change only by a curator's hand); returns how many were linked.
+
+    Confirmed and rejected mentions are kept as curators left them (``link_article``).
+    """
+    index = NameIndex.from_database()
+    articles = Article.objects.filter(issue__source_document=document).filter(
+        models.Q(status=Status.DRAFT) | models.Q(status=Status.REVIEW)
+    )
+    count = 0
+    for article in articles:
+        link_article(article, index)
+        count += 1
+    return count
