@@ -34,6 +34,7 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from archive import models
+from archive.words import issue_name
 
 VERBS = (
     "Identify",
@@ -358,7 +359,7 @@ def list_sets(request: Request) -> dict:
             sets.append(
                 {
                     "spec": f"publication:{publication.slug}:{issue.slug}",
-                    "name": xml_text(str(issue)),
+                    "name": xml_text(issue_name(issue)),
                 }
             )
     return {"sets": sets}

@@ -144,8 +144,9 @@ def issue_detail(request: HttpRequest, publication: str, slug: str) -> HttpRespo
             "nav": "publications",
             "issue": issue,
             "publication": issue.publication,
-            "date_text": edtf_display(issue.date),
             "articles": articles,
+            # The Pages column only when some article has its pages recorded.
+            "show_pages": any(a.pages for a in articles),
             "api": f"/api/articles/?issue={issue.pk}",
         },
         canonical=issue.get_absolute_url(),

@@ -26,13 +26,13 @@ from .events import year_counts_svg
 def home(request: HttpRequest) -> HttpResponse:
     # public(): an article counts only if its issue and publication are public too.
     counts = [
-        ("articles", Article.objects.public().count()),
-        ("issues", Issue.objects.public().count()),
-        ("publications", Publication.objects.public().count()),
-        ("people", Person.objects.public().count()),
-        ("organisations", Organisation.objects.public().count()),
-        ("places", Place.objects.public().count()),
-        ("events", Event.objects.public().count()),
+        ("article", Article.objects.public().count()),
+        ("issue", Issue.objects.public().count()),
+        ("publication", Publication.objects.public().count()),
+        ("person", Person.objects.public().count()),
+        ("organisation", Organisation.objects.public().count()),
+        ("place", Place.objects.public().count()),
+        ("event", Event.objects.public().count()),
     ]
     publications = list(
         Publication.objects.public().select_related("publisher").order_by("title", "id")[:12]

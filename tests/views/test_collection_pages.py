@@ -45,7 +45,7 @@ def test_the_undated_reprint_is_undated_not_2009(client, collection):
 
 def test_seed_dates_follow_the_rule_on_the_article_pages(client, collection):
     expected = {
-        "timeline": "2009 (approx.) (issue date)",
+        "timeline": "c. 2009 (issue date)",
         "stalins-system-collapses": "August 1991 (dateline)",
         "and-where-were-jacob-sverdlovs-sons": "Undated",
         "the-system-they-overthrew": "1968 (dateline)",

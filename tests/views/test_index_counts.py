@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 def row(html: str, name: str) -> str:
-    match = re.search(rf">{re.escape(name)}</a> <span class=\"count\">([^<]*)</span>", html)
+    life = r'(?: <span class="meta">[^<]*</span>)?'  # a person's years, when known
+    match = re.search(rf'>{re.escape(name)}</a>{life} <span class="count">([^<]*)</span>', html)
     assert match, name
     return match.group(1)
 
@@ -26,11 +27,11 @@ def test_people_index_counts_published_mentions_only(client):
     MentionFactory(person=walesa)
     MentionFactory(person=walesa, article=draft)
     MentionFactory(person=walesa, status=models.Mention.Status.REJECTED)
-    assert row(client.get("/people/").content.decode(), "Wałęsa, Lech") == "1 mention"
+    assert row(client.get("/people/").content.decode(), "Wałęsa, Lech") == "in 1 article"
     services.records_set_status(
         queryset=models.Article.objects.filter(pk=draft.pk), status=models.Status.PUBLISHED
     )
-    assert row(client.get("/people/").content.decode(), "Wałęsa, Lech") == "2 mentions"
+    assert row(client.get("/people/").content.decode(), "Wałęsa, Lech") == "in 2 articles"
     html = client.get("/people/?mentioned=1").content.decode()
     assert "Wałęsa, Lech" in html
 

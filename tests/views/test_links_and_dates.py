@@ -71,8 +71,8 @@ def reprints(db):
 def date_cell(html: str, title: str) -> str:
     """The issue contents row of ``title``, reduced to its date column's text."""
     row = re.search(rf">{re.escape(title)}</a>.*?</tr>", html, re.S)[0]
-    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
-    return re.sub(r"<[^>]+>", "", cells[-2]).strip()
+    cell = re.search(r'<td class="toc-date">(.*?)</td>', row, re.S)[1]
+    return re.sub(r"<[^>]+>", "", cell).strip()
 
 
 def test_every_article_date_says_where_it_comes_from(client, reprints):
@@ -82,7 +82,7 @@ def test_every_article_date_says_where_it_comes_from(client, reprints):
     assert date_cell(html, "Stalin’s system collapses").startswith("August 1991 (dateline)")
     assert date_cell(html, "The triumph of unreason") == "1985 (first published)"
     assert date_cell(html, "Lies against socialism answered") == "Undated"
-    assert date_cell(html, "Introduction") == "2009 (approx.) (issue date)"
+    assert date_cell(html, "Introduction") == "c. 2009 (issue date)"
     assert 'title="Date from its first publication">1985</span>' in html
 
 
@@ -105,11 +105,17 @@ def test_an_undated_reprint_never_takes_the_reprint_date(client, reprints):
 
 def test_the_article_page_shows_the_dateline_and_its_printed_form(client, reprints):
     html = client.get(reprints["dated"].get_absolute_url()).content.decode()
+    # The printed dateline says nothing the date in words does not: it is not repeated.
     assert (
         '<dt>Date</dt><dd><span class="article-date" title="Date from its dateline">'
-        'August 1991</span> <span class="date-source">(dateline)</span>; '
-        "dateline as printed: “August 1991”</dd>"
+        'August 1991</span> <span class="date-source">(dateline)</span></dd>'
     ) in html
+    # A dateline printed otherwise is shown beside the date in words.
+    dated = reprints["dated"]
+    dated.date_display = "Aug. '91"
+    dated.save()
+    html = client.get(dated.get_absolute_url()).content.decode()
+    assert "(dateline)</span>; dateline printed “Aug. &#x27;91”</dd>" in html
     assert '<meta name="citation_publication_date" content="1991/08">' in html
     # The first publication is linked both ways.
     assert f'<a href="{reprints["origin"].get_absolute_url()}">Socialist Organiser</a>' in html
@@ -152,7 +158,7 @@ def test_a_person_page_lists_what_they_wrote_by_effective_date(client, reprints)
         "Lies against socialism answered",  # undated: last
     ]
     assert "Unpublished essay" not in html
-    assert '2009 (approx.)</span> <span class="date-source">(issue date)' in wrote
+    assert 'c. 2009</span> <span class="date-source">(issue date)' in wrote
     assert ">Undated</span>" in wrote
 
 

@@ -139,7 +139,7 @@ def test_a_published_article_under_a_draft_parent_is_404_and_listed_nowhere(clie
         assert "Mentioned in 1 article" in html, name
         assert "visible words" in html, name
     home = client.get("/").content.decode()
-    assert "<strong>1</strong> articles" in home
+    assert "<strong>1</strong> article</li>" in home  # one, not "1 articles"
     sitemap = client.get("/sitemap.xml").content.decode()
     assert scene.shown.get_absolute_url() in sitemap
     assert scene.issue.get_absolute_url() in sitemap
@@ -197,7 +197,7 @@ def test_a_draft_author_is_credited_nowhere(client):
     assert '<meta name="citation_author" content="Rosa Writer">' in html
     # An article whose only author is a draft person is unsigned.
     html = client.get(alone.get_absolute_url()).content.decode()
-    assert "<dt>By</dt><dd>unsigned</dd>" in html
+    assert "<dt>Author</dt><dd>Unsigned</dd>" in html
     assert "citation_author" not in html
     assert '"author"' not in re.search(r"application/ld\+json[^>]*>(.*?)</script>", html, re.S)[1]
     # Once published, the same person is credited (the rule, not a deletion, hid them).
