@@ -18,16 +18,17 @@ from django.utils import timezone
 from archive.models import (
     Alias,
     Article,
-    Authorship,
-    EventParticipant,
+    Event,
     Issue,
     Mention,
     Organisation,
     PastSlug,
     Person,
+    Place,
     PublishableModel,
     Status,
 )
+from archive.models.base import derive_fields
 
 #: The permission that lets a user publish, unpublish and send records back to review
 #: (Curators have it; Contributors edit drafts only).
@@ -211,65 +212,158 @@ def issue_publish(
     return plan
 
 
-MERGE_RELATIONS: dict[type[PublishableModel], list[tuple[type[models.Model], str]]] = {
-    Person: [(Mention, "person"), (Authorship, "person"), (Alias, "person"),
-             (EventParticipant, "person")],
-    Organisation: [(Mention, "organisation"), (Alias, "organisation"),
-                   (EventParticipant, "organisation")],
-}  # fmt: skip
+# ---------------------------------------------------------------- merging duplicates
+
+#: The kinds of record that can be merged.
+MERGEABLE: tuple[type[PublishableModel], ...] = (Person, Organisation, Place, Event)
+
+#: Fields a merge never takes from the other record: the survivor keeps its own address
+#: (the other's becomes a redirect), and the rest are kept by the database or derived.
+MERGE_FIXED_FIELDS = frozenset({"id", "slug", "created", "updated", "published_at"})
 
 
-def entity_merge(*, survivor: Person | Organisation, duplicates: Iterable, user=None) -> int:
-    """Merge duplicate people or organisations into ``survivor``, in one transaction.
+def merge_fields(model: type[models.Model]) -> list[models.Field]:
+    """The fields a curator may take from either record when merging two of ``model``: the
+    record's own fields first (name, dates, identifiers…), the workflow's last."""
+    fields = [
+        f for f in model._meta.concrete_fields if f.editable and f.name not in MERGE_FIXED_FIELDS
+    ]
+    workflow = {"status", "curator_notes"}
+    return [f for f in fields if f.name not in workflow] + [f for f in fields if f.name in workflow]
 
-    Moves mentions (adding counts where both were mentioned in the same article), authorships,
-    aliases and event roles onto the survivor; keeps each duplicate's name as an alias and its
-    slug as a PastSlug (its URL then redirects); records the merge in the survivor's history;
-    deletes the duplicates. Returns how many were merged.
+
+def _related(model: type[models.Model]) -> list:
+    """Relations pointing at ``model`` that a merge moves (history tables excluded: they
+    record what was true then, the merge is recorded as a new history entry)."""
+    return [
+        rel
+        for rel in model._meta.related_objects
+        if not getattr(rel.related_model, "instance_type", None)  # simple-history models
+    ]
+
+
+def entity_links(obj: models.Model) -> list[tuple[str, int]]:
+    """What a record is linked to, as ``(what, how many)``: every relation a merge moves,
+    for the comparison page."""
+    links = []
+    for rel in _related(type(obj)):
+        model = rel.related_model
+        if rel.many_to_many:
+            count = getattr(obj, rel.get_accessor_name()).count()
+            label = f"{model._meta.verbose_name_plural} ({rel.field.verbose_name})"
+        else:
+            count = model._default_manager.filter(**{rel.field.name: obj}).count()
+            label = str(model._meta.verbose_name_plural)
+            if model is type(obj) or model._meta.model_name in ("publication",):
+                label = f"{label} ({rel.field.verbose_name})"
+        links.append((label, count))
+    for field in type(obj)._meta.many_to_many:
+        links.append((str(field.verbose_name), getattr(obj, field.name).count()))
+    return links
+
+
+def _record_name(obj: models.Model) -> str:
+    """“Lev Trotsky” (#12, lev-trotsky): a record named so it can be found after a merge."""
+    return f"“{obj}” (#{obj.pk}, {obj.slug})"
+
+
+def entity_merge(
+    *, survivor: PublishableModel, duplicates: Iterable, user=None, values: dict | None = None
+) -> int:
+    """Merge duplicates of a person, organisation, place or event into ``survivor``, in one
+    transaction; returns how many were merged.
+
+    Every record linked to a duplicate is linked to the survivor instead: mentions (counts
+    added where both were mentioned in the same article, a curator's confirmation kept),
+    authorships, variant names, event roles, publications, sub-organisations, events' places
+    and articles. A link the survivor already has is not doubled. Each duplicate's name is
+    kept as a variant name (people, organisations, places) and its slug as a PastSlug, so its
+    address redirects (301) to the survivor. ``values`` (field → value) are taken onto the
+    survivor from the comparison page (e.g. the other record's Wikidata id) and validated.
+    Both records' histories name the other: the survivor's "Merged … into this record",
+    the duplicate's last entry "Merged into …". Nothing is written if anything fails.
     """
     model = type(survivor)
-    if model not in MERGE_RELATIONS:
+    if model not in MERGEABLE:
         raise ValidationError(f"Cannot merge {model._meta.verbose_name_plural}.")
     duplicates = [d for d in duplicates if d.pk != survivor.pk]
     if not duplicates:
         raise ValidationError("Choose at least one record other than the one that survives.")
     if any(type(d) is not model for d in duplicates):
         raise ValidationError("Only records of the same kind can be merged.")
-    field = model._meta.model_name
+    allowed = {f.name for f in merge_fields(model)}
+    unknown = set(values or {}) - allowed
+    if unknown:
+        raise ValidationError(
+            f"These fields cannot be taken in a merge: {', '.join(sorted(unknown))}."
+        )
     content_type = ContentType.objects.get_for_model(model)
     with transaction.atomic():
+        survivor = model._default_manager.select_for_update().get(pk=survivor.pk)
+        duplicates = list(
+            model._default_manager.select_for_update().filter(pk__in=[d.pk for d in duplicates])
+        )
+        names = ", ".join(_record_name(d) for d in duplicates)
+        for name, value in (values or {}).items():
+            setattr(survivor, name, value)
         for duplicate in duplicates:
-            _move_mentions(field, duplicate, survivor)
-            _move_unique(Authorship, field, duplicate, survivor, ("article", "role"))
-            _move_unique(EventParticipant, field, duplicate, survivor, ("event", "role"))
-            # Keep every distinct spelling (case aside): "Lech Walesa" is worth keeping
-            # beside "Lech Wałęsa" even though matching folds them together.
-            existing = {a.name.lower() for a in survivor.aliases.all()} | {survivor.name.lower()}
-            for alias in Alias.objects.filter(**{field: duplicate}):
-                if alias.name.lower() in existing:
-                    alias.delete()
-                else:
-                    setattr(alias, field, survivor)
-                    alias.save()
-                    existing.add(alias.name.lower())
-            if duplicate.name.lower() not in existing:
-                Alias.objects.create(
-                    **{field: survivor}, name=duplicate.name, kind=Alias.Kind.VARIANT
-                )
+            _move_links(duplicate, survivor)
+            if hasattr(model, "aliases"):
+                _keep_names(duplicate, survivor)
             PastSlug.objects.filter(content_type=content_type, object_id=duplicate.pk).update(
                 object_id=survivor.pk
             )
             PastSlug.objects.get_or_create(
                 content_type=content_type, slug=duplicate.slug, defaults={"object_id": survivor.pk}
             )
+            duplicate._change_reason = f"Merged into {_record_name(survivor)}"
+            if user is not None:
+                duplicate._history_user = user
             duplicate.delete()
-        names = ", ".join(f"{d.name} (#{d.pk}, {d.slug})" for d in duplicates)
-        survivor._change_reason = f"Merged {names} into this record"
+        derive_fields(survivor)  # the date bounds the constraints check follow the values
+        survivor.full_clean()
+        survivor._change_reason = f"Merged {names} into this record, {_record_name(survivor)}"
         if user is not None:
             survivor._history_user = user
         survivor.updated = timezone.now()
         survivor.save()
     return len(duplicates)
+
+
+def _move_links(duplicate, survivor) -> None:
+    """Point every relation at ``survivor`` instead of ``duplicate`` (see entity_merge)."""
+    model = type(survivor)
+    for rel in _related(model):
+        related, field = rel.related_model, rel.field.name
+        if rel.many_to_many:
+            for owner in getattr(duplicate, rel.get_accessor_name()).all():
+                getattr(owner, field).add(survivor)
+        elif related is Mention:
+            _move_mentions(field, duplicate, survivor)
+        elif related is Alias:
+            continue  # names are kept by _keep_names
+        else:
+            _move_rows(related, field, duplicate, survivor)
+    for field in model._meta.many_to_many:
+        getattr(survivor, field.name).add(*getattr(duplicate, field.name).all())
+
+
+def _keep_names(duplicate, survivor) -> None:
+    """Every distinct spelling (case aside) of the duplicate stays, as a variant of the
+    survivor: "Lech Walesa" is worth keeping beside "Lech Wałęsa" even though matching
+    folds them together."""
+    field = type(survivor)._meta.model_name
+    existing = {a.name.lower() for a in Alias.objects.filter(**{field: survivor})}
+    existing.add(survivor.name.lower())
+    for alias in Alias.objects.filter(**{field: duplicate}):
+        if alias.name.lower() in existing:
+            alias.delete()
+        else:
+            setattr(alias, field, survivor)
+            alias.save()
+            existing.add(alias.name.lower())
+    if duplicate.name.lower() not in existing:
+        Alias.objects.create(**{field: survivor}, name=duplicate.name, kind=Alias.Kind.VARIANT)
 
 
 def _move_mentions(field: str, duplicate, survivor) -> None:
@@ -288,11 +382,30 @@ def _move_mentions(field: str, duplicate, survivor) -> None:
         mention.delete()
 
 
-def _move_unique(model, field: str, duplicate, survivor, keys: tuple[str, ...]) -> None:
-    for row in model.objects.filter(**{field: duplicate}):
-        clash = model.objects.filter(
-            **{field: survivor}, **{k: getattr(row, k) for k in keys}
-        ).exists()
+def _unique_keys(model: type[models.Model], field: str) -> list[tuple[str, ...]]:
+    """The other fields of each unique constraint on ``model`` that includes ``field``."""
+    return [
+        tuple(f for f in constraint.fields if f != field)
+        for constraint in model._meta.constraints
+        if isinstance(constraint, models.UniqueConstraint) and field in constraint.fields
+    ]
+
+
+def _move_rows(model, field: str, duplicate, survivor) -> None:
+    """Move the rows of ``model`` whose ``field`` is ``duplicate`` onto ``survivor``; a row
+    the survivor already has (same values under a unique constraint) is dropped instead, and
+    a record that would point at itself (an organisation its own parent) points nowhere."""
+    keys = _unique_keys(model, field)
+    for row in model._default_manager.filter(**{field: duplicate}):
+        if model is type(survivor) and row.pk == survivor.pk:
+            setattr(survivor, field, None)  # written with the survivor, at the end
+            continue
+        clash = any(
+            model._default_manager.filter(**{field: survivor}, **{k: getattr(row, k) for k in key})
+            .exclude(pk=row.pk)
+            .exists()
+            for key in keys
+        )
         if clash:
             row.delete()
         else:

@@ -6,9 +6,22 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from archive import services
-from archive.models import Alias, Article, Authorship, Issue, Mention, PastSlug, Person, Status
+from archive.models import (
+    Alias,
+    Article,
+    Authorship,
+    Event,
+    Issue,
+    Mention,
+    Organisation,
+    PastSlug,
+    Person,
+    Place,
+    Status,
+)
 from archive.services import entity_merge, issue_publish, issue_publish_plan, records_set_status
 from tests.factories import (
+    AliasFactory,
     ArticleFactory,
     AuthorshipFactory,
     EventFactory,
@@ -16,6 +29,8 @@ from tests.factories import (
     MentionFactory,
     OrganisationFactory,
     PersonFactory,
+    PlaceFactory,
+    PublicationFactory,
     UserFactory,
 )
 
@@ -47,7 +62,111 @@ def test_merge_moves_everything_onto_the_survivor():
     past = PastSlug.objects.get(slug="walesa")
     assert past.target == survivor
     last = survivor.history.first()
-    assert "Merged Lech Walesa" in last.history_change_reason
+    assert last.history_change_reason == (
+        f"Merged “Lech Walesa” (#{duplicate.pk}, walesa) into this record, "
+        f"“Lech Wałęsa” (#{survivor.pk}, lech-walesa)"
+    )
+    assert "#None" not in last.history_change_reason
+    gone = Person.history.filter(id=duplicate.pk).first()
+    assert gone.history_type == "-"
+    assert gone.history_change_reason == f"Merged into “Lech Wałęsa” (#{survivor.pk}, lech-walesa)"
+
+
+def test_merge_places_moves_mentions_variants_publications_and_events():
+    survivor = PlaceFactory(name="Gdańsk", slug="gdansk")
+    duplicate = PlaceFactory(name="Danzig", slug="danzig", wikidata="Q1792",
+                             latitude="54.35200", longitude="18.64660")  # fmt: skip
+    AliasFactory(person=None, place=duplicate, name="Gdansk")
+    article = ArticleFactory()
+    MentionFactory(person=None, place=survivor, article=article, count=1,
+                   status=Mention.Status.AUTO)  # fmt: skip
+    MentionFactory(person=None, place=duplicate, article=article, count=2,
+                   status=Mention.Status.CONFIRMED)  # fmt: skip
+    publication = PublicationFactory(place=duplicate)
+    both, only_duplicate = EventFactory(), EventFactory()
+    both.places.add(survivor, duplicate)
+    only_duplicate.places.add(duplicate)
+
+    merged = entity_merge(
+        survivor=survivor, duplicates=[duplicate],
+        values={"wikidata": "Q1792", "latitude": duplicate.latitude,
+                "longitude": duplicate.longitude},
+    )  # fmt: skip
+
+    assert merged == 1
+    assert not Place.objects.filter(pk=duplicate.pk).exists()
+    survivor.refresh_from_db()
+    assert (survivor.wikidata, str(survivor.latitude)) == ("Q1792", "54.35200")
+    mention = Mention.objects.get(article=article, place=survivor)
+    assert (mention.count, mention.status) == (3, Mention.Status.CONFIRMED)
+    publication.refresh_from_db()
+    assert publication.place == survivor  # not left pointing nowhere
+    assert list(both.places.all()) == [survivor]
+    assert list(only_duplicate.places.all()) == [survivor]
+    assert set(survivor.aliases.values_list("name", flat=True)) == {"Gdansk", "Danzig"}
+    assert PastSlug.objects.get(slug="danzig").target == survivor
+
+
+def test_merge_events_moves_roles_articles_places_and_mentions():
+    survivor = EventFactory(title="Fall of the Berlin Wall", slug="berlin-wall")
+    duplicate = EventFactory(title="The Wall falls", slug="wall-falls", description="Night.")
+    person = PersonFactory()
+    survivor.participants.create(person=person, role="participant")
+    duplicate.participants.create(person=person, role="participant")  # the same role: one kept
+    duplicate.participants.create(person=person, role="leader")
+    article, place = ArticleFactory(), PlaceFactory()
+    duplicate.articles.add(article)
+    duplicate.places.add(place)
+    MentionFactory(person=None, event=duplicate, article=article)
+
+    entity_merge(survivor=survivor, duplicates=[duplicate], values={"description": "Night."})
+
+    survivor.refresh_from_db()
+    assert survivor.description == "Night."
+    roles = sorted(survivor.participants.values_list("role", flat=True))
+    assert roles == ["leader", "participant"]
+    assert list(survivor.articles.all()) == [article]
+    assert list(survivor.places.all()) == [place]
+    assert Mention.objects.get(event=survivor).article == article
+    assert PastSlug.objects.get(slug="wall-falls").target == survivor
+    assert "“1989-11-09: The Wall falls” (#" in survivor.history.first().history_change_reason
+
+
+def test_merge_organisations_keeps_hierarchy_and_publishers():
+    survivor = OrganisationFactory(name="Socialist Organiser")
+    duplicate = OrganisationFactory(name="Socialist Organizer", parent=survivor)
+    child = OrganisationFactory(name="SO supporters", parent=duplicate, predecessor=duplicate)
+    publication = PublicationFactory(publisher=duplicate)
+
+    entity_merge(survivor=survivor, duplicates=[duplicate])
+
+    child.refresh_from_db()
+    publication.refresh_from_db()
+    survivor.refresh_from_db()
+    assert (child.parent, child.predecessor) == (survivor, survivor)
+    assert publication.publisher == survivor
+    assert survivor.parent is None  # not its own parent
+
+
+def test_every_relation_of_a_mergeable_kind_is_moved_by_a_merge():
+    """A new foreign key to a person, organisation, place or event must be moved by merges
+    (or it would be emptied or deleted with the duplicate): entity_links() lists each."""
+    for model in services.MERGEABLE:
+        obj = {Person: PersonFactory, Organisation: OrganisationFactory, Place: PlaceFactory,
+               Event: EventFactory}[model]()  # fmt: skip
+        links = dict(services.entity_links(obj))
+        related = [r for r in model._meta.related_objects
+                   if not r.related_model.__name__.startswith("Historical")]  # fmt: skip
+        assert len(links) == len(related) + len(model._meta.many_to_many), model
+
+
+def test_merge_refuses_a_field_it_does_not_take_and_nonsense_values():
+    survivor, duplicate = PersonFactory(), PersonFactory()
+    with pytest.raises(ValidationError):
+        entity_merge(survivor=survivor, duplicates=[duplicate], values={"slug": "x"})
+    with pytest.raises(ValidationError):
+        entity_merge(survivor=survivor, duplicates=[duplicate], values={"wikidata": "42"})
+    assert Person.objects.filter(pk=duplicate.pk).exists()
 
 
 def test_merge_refuses_nonsense():

@@ -1,18 +1,17 @@
-"""Admin for people, organisations and places, with variant names and merging."""
+"""Admin for people, organisations and places, with variant names and merging
+(archive/admin/merging.py)."""
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.db.models import Count
-from django.template.response import TemplateResponse
 
 from archive.exports.admin import export_selected_as_csv
 from archive.models import Alias, EventParticipant, Mention, Organisation, Person, Place
-from archive.services import entity_merge
 
 from .base import ArchiveModelAdmin, ArchiveTabularInline, PublishableAdmin
 from .duplicates import AuthorityIdFilter, SuspectedDuplicateFilter
+from .merging import MergeMixin
 
 #: The list filters every entity list has: the dashboard's figures link to them.
 ENTITY_FILTERS = ["status", AuthorityIdFilter, SuspectedDuplicateFilter]
@@ -69,38 +68,6 @@ class EntityAdmin(PublishableAdmin):
         return obj.mentions_total
 
 
-class MergeMixin:
-    """Admin action: merge the selected duplicates into the one the curator picks."""
-
-    @admin.action(description="Merge selected duplicates…", permissions=["delete"])
-    def merge_selected(self, request, queryset):
-        records = list(queryset.order_by("pk"))
-        if len(records) < 2:
-            self.message_user(request, "Select at least two records to merge.", messages.WARNING)
-            return None
-        if request.POST.get("survivor"):
-            try:
-                survivor = next(r for r in records if str(r.pk) == request.POST["survivor"])
-                merged = entity_merge(survivor=survivor, duplicates=records, user=request.user)
-            except (StopIteration, ValidationError) as exc:
-                reason = "; ".join(getattr(exc, "messages", [])) or "choose a survivor"
-                self.message_user(request, f"Not merged: {reason}", messages.ERROR)
-                return None
-            self.message_user(
-                request, f"Merged {merged} record(s) into “{survivor}”.", messages.SUCCESS
-            )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Merge {self.model._meta.verbose_name_plural}",
-            "records": records,
-            "opts": self.model._meta,
-            "action": "merge_selected",
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/archive/merge.html", context)
-
-
 @admin.register(Person)
 class PersonAdmin(MergeMixin, EntityAdmin):
     list_display = ["name", "sort_name", "birth", "death", "country", "status", "mentions_count"]
@@ -133,10 +100,11 @@ class OrganisationAdmin(MergeMixin, EntityAdmin):
 
 
 @admin.register(Place)
-class PlaceAdmin(EntityAdmin):
+class PlaceAdmin(MergeMixin, EntityAdmin):
     list_display = ["name", "kind", "country_code", "status", "mentions_count"]
     list_filter = [*ENTITY_FILTERS, "kind", "country_code"]
     inlines = [PlaceAliasInline, EntityMentionInline]
+    actions = [*EntityAdmin.actions, "merge_selected"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "status", "description"]}),
         ("Location", {"fields": ["country_code", "latitude", "longitude"]}),

@@ -7,6 +7,7 @@ from django.contrib import admin
 from archive.models import Event, EventParticipant
 
 from .base import ArchiveModelAdmin, ArchiveTabularInline, DecadeListFilter, PublishableAdmin
+from .merging import MergeMixin
 
 
 class ParticipantInline(ArchiveTabularInline):
@@ -17,7 +18,7 @@ class ParticipantInline(ArchiveTabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(PublishableAdmin):
+class EventAdmin(MergeMixin, PublishableAdmin):
     list_display = ["title", "date", "date_display", "kind", "status"]
     list_filter = ["status", "kind", DecadeListFilter]
     search_fields = ["title", "description", "date_display", "slug"]
@@ -25,6 +26,7 @@ class EventAdmin(PublishableAdmin):
     autocomplete_fields = ["places", "articles"]
     readonly_fields = ["created", "updated", "published_at"]
     inlines = [ParticipantInline]
+    actions = [*PublishableAdmin.actions, "merge_selected"]
 
 
 @admin.register(EventParticipant)

@@ -102,12 +102,14 @@ def test_merge_action_through_the_admin(client, curator):
     survivor = PersonFactory(name="Lech Wałęsa")
     duplicate = PersonFactory(name="Lech Walesa")
     client.force_login(curator)
-    confirm = changelist_action(client, "person", "merge_selected", [survivor.pk, duplicate.pk])
-    assert b"Choose the record that survives" in confirm.content
-    done = changelist_action(
-        client, "person", "merge_selected", [survivor.pk, duplicate.pk], survivor=survivor.pk
+    compare = changelist_action(client, "person", "merge_selected", [survivor.pk, duplicate.pk])
+    assert b"Compare and merge two people" in compare.content
+    done = client.post(
+        reverse("admin:archive_person_merge"),
+        {"a": survivor.pk, "b": duplicate.pk, "survivor": "a"},
+        follow=True,
     )
-    assert "Merged 1 record" in done.content.decode()
+    assert "Merged “Lech Walesa” into" in done.content.decode()
     assert list(Person.objects.values_list("pk", flat=True)) == [survivor.pk]
 
 
