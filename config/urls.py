@@ -3,11 +3,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from archive.feeds import NewArticlesFeed
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("archive.api.urls")),
     path("oai/", include("archive.oai.urls")),
     path("downloads/", include("archive.datasets.urls")),
+    path("feeds/articles.atom", NewArticlesFeed(), name="feed-articles"),
     path("", include("archive.urls")),
 ]
 

@@ -240,6 +240,8 @@ PUBLIC_MODELS = [
 #: Models no public surface lists (provenance, redirects, bookkeeping).
 INTERNAL_MODELS = [
     models.SourceDocument, models.TextRepair, models.PastSlug, models.ContentVersion,
+    # The changes log: derived from the public rows (archive/changes.py), never filtered.
+    models.Change, models.PublicRow, models.ChangeLogState,
 ]  # fmt: skip
 
 STATUSES = (models.Status.PUBLISHED, models.Status.DRAFT, models.Status.REVIEW)

@@ -10,6 +10,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import DefaultRouter
 
 from . import views
+from .changes import ChangesView
 
 app_name = "api"
 DOCS_CSP = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})
@@ -33,5 +34,6 @@ urlpatterns = [
     path(
         "docs/", DOCS_CSP(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"
     ),
+    path("changes/", ChangesView.as_view(), name="changes"),
     path("", include(router.urls)),
 ]

@@ -44,6 +44,7 @@ from django.db.models import Count, Max, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from archive import changes
 from archive.exports.release import NOT_RELEASED, release_exporters
 
 #: Bump when the files' layout or columns change; part of the fingerprint.
@@ -176,6 +177,24 @@ def _snapshot() -> Iterator[None]:
         yield
 
 
+@contextmanager
+def _snapshot_of_changes(attempts: int = 3) -> Iterator[int | None]:
+    """A :func:`_snapshot` in which the changes log is exactly up to date, and the sequence
+    number of its last change: the release then holds what a client following
+    ``/api/changes/`` up to that number holds (tests/changes prove it byte for byte).
+
+    The log is brought up to date just before the snapshot; a write committed in between
+    moves the content version on, and the attempt is repeated. An archive too busy to catch
+    still gets its release, marked with no sequence number (``None``).
+    """
+    for attempt in range(attempts):
+        changes.ensure_current()
+        with _snapshot():
+            if changes.is_current() or attempt == attempts - 1:
+                yield changes.last_seq() if changes.is_current() else None
+                return
+
+
 def build_release(
     *, force: bool = False, keep: int | None = None, today: dt.date | None = None
 ) -> BuildResult:
@@ -189,7 +208,7 @@ def build_release(
             shutil.rmtree(stale, ignore_errors=True)
         releases = list_releases(root)
         previous = releases[0] if releases else None
-        with _snapshot():
+        with _snapshot_of_changes() as changes_seq:
             current = fingerprint()
             if previous and not force and previous.manifest.get("fingerprint") == current:
                 result = BuildResult(
@@ -203,7 +222,7 @@ def build_release(
                 name = f"{(today or timezone.localdate()).isoformat()}-v{version}"
                 tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=root))
                 try:
-                    manifest = _write_release(tmp, name, version, current, previous)
+                    manifest = _write_release(tmp, name, version, current, previous, changes_seq)
                     os.rename(tmp, root / name)
                 except BaseException:
                     shutil.rmtree(tmp, ignore_errors=True)
@@ -276,7 +295,12 @@ def _write_file(path: Path, chunks) -> dict[str, Any]:
 
 
 def _write_release(
-    tmp: Path, name: str, version: int, current: str, previous: Release | None
+    tmp: Path,
+    name: str,
+    version: int,
+    current: str,
+    previous: Release | None,
+    changes_seq: int | None = None,
 ) -> dict[str, Any]:
     exporters = release_exporters()
     files: list[dict[str, Any]] = []
@@ -342,6 +366,7 @@ def _write_release(
         "format_version": FORMAT_VERSION,
         "fingerprint": current,
         "previous": previous.name if previous else None,
+        "changes": {"last_seq": changes_seq},
         "resources": resources,
         "files": [{k: v for k, v in f.items() if k != "lines"} for f in files],
         "zip": zip_name,

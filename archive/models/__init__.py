@@ -1,6 +1,7 @@
 """The archive's data model, one module per concern; see docs/data-model.md."""
 
 from .base import EDTFField, PublishableModel, Status, TimeStampedModel
+from .changes import Change, ChangeKind, ChangeLogState, PublicRow
 from .entities import Alias, Organisation, PastSlug, Person, Place
 from .events import Event, EventParticipant
 from .mentions import TARGETS, Mention
@@ -20,6 +21,9 @@ __all__ = [
     "Alias",
     "Article",
     "Authorship",
+    "Change",
+    "ChangeKind",
+    "ChangeLogState",
     "ContentVersion",
     "EDTFField",
     "Event",
@@ -32,6 +36,7 @@ __all__ = [
     "Person",
     "Place",
     "Publication",
+    "PublicRow",
     "PublishableModel",
     "SourceDocument",
     "Status",
