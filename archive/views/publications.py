@@ -268,6 +268,7 @@ def article_detail(request: HttpRequest, publication: str, issue: str, slug: str
     url = absolute(request, article.get_absolute_url())
     citation = Citation.for_article(article, url=url)  # the same module the API's /cite/ uses
     first_issue = shown(request, article.first_published_in_issue)
+    first_page, _, last_page = article.pages.replace("—", "–").replace("-", "–").partition("–")
     api = f"/api/articles/{article.pk}/"
     return page(
         request,
@@ -297,6 +298,9 @@ def article_detail(request: HttpRequest, publication: str, issue: str, slug: str
             "next": following,
             "citation": citation.as_text(),
             "citation_date": citation.highwire_date(),
+            "dublin_core": citation.dublin_core(),
+            "first_page": first_page,
+            "last_page": last_page,
             "json_ld": _json_ld(request, article, mentions),
             "api": api,
             "description": (article.body.replace("## ", "")[:200].rsplit(" ", 1)[0] + "…")

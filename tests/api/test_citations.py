@@ -57,7 +57,10 @@ def test_csl_json(archive):
 
 def test_jsonld_is_schema_org(archive):
     data = article_jsonld(archive.strike, url="https://example.org/a")
-    assert data["@context"] == "https://schema.org"
+    assert data["@context"][0] == "https://schema.org"
+    # dateEDTF: the EDTF beside the ISO 8601 date, as Dublin Core date typed EDTF
+    assert data["@context"][1]["dateEDTF"]["@type"] == "http://id.loc.gov/datatypes/edtf/EDTF"
+    assert data["dateEDTF"] == "1989-12-03"
     assert data["author"] == [{"@type": "Person", "name": "Lech Wałęsa"}]
     assert data["datePublished"] == "1989-12-03"
     assert data["isPartOf"]["isPartOf"]["name"] == "Labour Focus on Eastern Europe"
@@ -91,23 +94,59 @@ def test_text_and_jsonld_endpoints(api, archive):
     assert api.get(f"/api/articles/{archive.hidden_article.pk}/cite/").status_code == 404
 
 
-def test_a_reprint_is_cited_by_its_first_publication_not_the_reprint(archive):
+def test_a_reprint_is_cited_as_the_reprint_with_its_first_appearance(archive):
     pamphlet = f.IssueFactory(publication=archive.bulletin, number="8", slug="no-8", date="2009")
     reprint = f.ArticleFactory(
         issue=pamphlet, title="Lies against socialism answered", slug="lies", date="",
         first_published_date="1989-11", first_published_in_publication=archive.labour,
+        pages="12–14",
     )  # fmt: skip
     citation = Citation.for_article(reprint)
+    # Its own date is its first publication's; the publication cited is the 2009 reprint.
     assert citation.date == "1989-11" and citation.date_parts == [1989, 11]
-    assert "(first published November 1989)" in citation.as_text()
-    assert "2009" not in citation.as_text()
-    assert "  year = {1989},\n  month = nov,\n" in citation.as_bibtex()
-    assert "PY  - 1989" in citation.as_ris().split("\r\n")
-    assert citation.as_csl()["issued"] == {"date-parts": [[1989, 11]]}
-    assert citation.highwire_date() == "1989/11"
+    assert citation.is_reprint and citation.published_parts == [2009]
+    assert citation.as_text() == (
+        "“Lies against socialism answered.” First published in Labour Focus on Eastern "
+        "Europe, November 1989. Reprinted in Romanian Bulletin, no. 8 (2009), pp. 12–14."
+    )
+    bib = citation.as_bibtex()
+    assert "  journal = {Romanian Bulletin},\n  year = {2009},\n" in bib
+    assert "  number = {8},\n  pages = {12--14},\n" in bib
+    assert "  note = {First published in Labour Focus on Eastern Europe, November 1989." in bib
+    assert "  origdate = {1989-11},\n" in bib
+    assert citation.key() == "anon1989lies"  # keyed by the article's own year
+    ris = citation.as_ris().split("\r\n")
+    assert "PY  - 2009" in ris and "T2  - Romanian Bulletin" in ris
+    assert "OP  - First published in Labour Focus on Eastern Europe, November 1989" in ris
+    assert "SP  - 12" in ris and "EP  - 14" in ris
+    csl = citation.as_csl()
+    assert csl["issued"] == {"date-parts": [[2009]]}
+    assert csl["original-date"] == {"date-parts": [[1989, 11]]}
+    assert csl["original-publisher"] == "Labour Focus on Eastern Europe"
+    assert csl["original-title"] == "Lies against socialism answered"
+    assert citation.highwire_date() == "2009"
+    assert ("DC.source", "First published in Labour Focus on Eastern Europe, November 1989") in (
+        citation.dublin_core()
+    )
     data = article_jsonld(reprint)
-    assert data["datePublished"] == "1989-11"
-    assert "2009" not in json.dumps(data)
+    assert data["datePublished"] == "2009" and data["dateCreated"] == "1989-11"
+    assert data["isBasedOn"]["isPartOf"]["name"] == "Labour Focus on Eastern Europe"
+    assert data["isBasedOn"]["datePublished"] == "1989-11"
+    assert data["isPartOf"]["isPartOf"]["name"] == "Romanian Bulletin"
+
+
+def test_a_dateline_long_before_its_issue_marks_a_reprint_a_close_one_does_not(archive):
+    pamphlet = f.IssueFactory(publication=archive.bulletin, number="9", slug="no-9", date="2009~")
+    old = f.ArticleFactory(issue=pamphlet, title="The program we advocated", date="1981")
+    assert Citation.for_article(old).as_text() == (
+        "“The program we advocated.” Dated 1981. Reprinted in Romanian Bulletin, no. 9 (c. 2009)."
+    )
+    # Written in December 1989 for the January 1990 issue: new, not a reprint.
+    issue = f.IssueFactory(publication=archive.labour, number="3", slug="v11-n3", date="1990-01")
+    fresh = f.ArticleFactory(issue=issue, title="Romania rises", date="1989-12")
+    citation = Citation.for_article(fresh)
+    assert not citation.is_reprint and citation.highwire_date() == "1989/12"
+    assert "Reprinted" not in citation.as_text() and "note" not in citation.as_bibtex()
 
 
 def test_an_undated_article_says_so_and_claims_no_date(archive):

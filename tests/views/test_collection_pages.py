@@ -37,8 +37,13 @@ def test_the_undated_reprint_is_undated_not_2009(client, collection):
     assert lies.issue.date == "2009~"  # the pamphlet that reprints it
     html = client.get(lies.get_absolute_url()).content.decode()
     assert shown_date(html) == "Undated"
-    assert "citation_publication_date" not in html
-    assert "(n.d.)" in re.search(r'<p class="citation">(.*?)</p>', html, re.S)[1]
+    # Cited as the c. 2009 reprint it is, its first appearance undated: 2009 is the
+    # reprint's date, never the article's own.
+    citation = re.search(r'<p class="citation">(.*?)</p>', html, re.S)[1]
+    assert "First published in Socialist Organiser, n.d." in citation
+    assert "Reprinted in Workers’ Liberty, issue of c. 2009." in citation
+    assert '<meta name="citation_publication_date" content="2009">' in html
+    assert "DCTERMS.created" not in html  # no date of its own is claimed
     organiser = models.Publication.objects.get(slug="socialist-organiser")
     assert f'<a href="{organiser.get_absolute_url()}">Socialist Organiser</a>' in html
 

@@ -7,6 +7,7 @@ date are ordered by it, undated last.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -91,16 +92,21 @@ def test_an_undated_reprint_never_takes_the_reprint_date(client, reprints):
     html = client.get(undated.get_absolute_url()).content.decode()
     date = re.search(r"<dt>Date</dt><dd>(.*?)</dd>", html, re.S)[1]
     assert re.sub(r"<[^>]+>", "", date) == "Undated"
-    assert "citation_publication_date" not in html
-    ld = re.search(r"application/ld\+json[^>]*>(.*?)</script>", html, re.S)[1]
-    assert '"datePublished": "2009' not in ld  # the article claims no date
+    # The reprint is dated c. 2009 (what the reader holds); the article itself is not.
+    assert '<meta name="citation_publication_date" content="2009">' in html
+    ld = json.loads(re.search(r"application/ld\+json[^>]*>(.*?)</script>", html, re.S)[1])
+    assert ld["datePublished"] == "2009" and ld["dateEDTF"] == "2009~"  # the reprint's
+    assert "dateCreated" not in ld  # the article claims no date of its own
+    assert "datePublished" not in ld["isBasedOn"]
     citation = re.search(r'<p class="citation">(.*?)</p>', html, re.S)[1]
-    assert "(n.d.)" in citation and "2009" not in citation
-    # A reprint with only its first publication's date is cited by that date.
+    assert "First published in Socialist Organiser, n.d." in citation
+    assert "Reprinted in Workers’ Liberty, issue of c. 2009." in citation
+    # A reprint with only its first publication's date: that date is its own.
     html = client.get(reprints["first"].get_absolute_url()).content.decode()
-    assert '<meta name="citation_publication_date" content="1985">' in html
-    assert "(first published 1985)" in html
-    assert '"datePublished": "1985"' in html
+    assert "First published in Socialist Organiser, 1985." in html
+    ld = json.loads(re.search(r"application/ld\+json[^>]*>(.*?)</script>", html, re.S)[1])
+    assert ld["dateCreated"] == "1985" and ld["isBasedOn"]["datePublished"] == "1985"
+    assert '<meta name="DCTERMS.created" content="1985">' in html
 
 
 def test_the_article_page_shows_the_dateline_and_its_printed_form(client, reprints):
@@ -116,7 +122,10 @@ def test_the_article_page_shows_the_dateline_and_its_printed_form(client, reprin
     dated.save()
     html = client.get(dated.get_absolute_url()).content.decode()
     assert "(dateline)</span>; dateline printed “Aug. &#x27;91”</dd>" in html
-    assert '<meta name="citation_publication_date" content="1991/08">' in html
+    # A reprint: Highwire names the reprint, Dublin Core the first appearance.
+    assert '<meta name="citation_publication_date" content="2009">' in html
+    source = "First published in Socialist Organiser, August 1991"
+    assert f'<meta name="DC.source" content="{source}">' in html
     # The first publication is linked both ways.
     assert f'<a href="{reprints["origin"].get_absolute_url()}">Socialist Organiser</a>' in html
 
