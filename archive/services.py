@@ -58,13 +58,23 @@ def records_set_status(
     return changed
 
 
+#: How long a history entry's reason may be (django-simple-history's column).
+REASON_LENGTH = 100
+
+
+def change_reason(text: str) -> str:
+    """``text`` cut to fit a history entry's reason, ending in "…" when cut."""
+    text = " ".join(text.split())
+    return text if len(text) <= REASON_LENGTH else text[: REASON_LENGTH - 1] + "…"
+
+
 def _set_status(obj: PublishableModel, status: str, *, user=None, reason: str = "") -> int:
     """Set one record's status through ``save()`` (validated, in its history); 1 if changed."""
     if obj.status == status:
         return 0
     obj.status = status
     obj.full_clean()
-    obj._change_reason = reason or f"status → {status}"
+    obj._change_reason = change_reason(reason or f"status → {status}")
     if user is not None:
         obj._history_user = user
     obj.save()
@@ -262,9 +272,13 @@ def entity_links(obj: models.Model) -> list[tuple[str, int]]:
     return links
 
 
-def _record_name(obj: models.Model) -> str:
-    """“Lev Trotsky” (#12, lev-trotsky): a record named so it can be found after a merge."""
-    return f"“{obj}” (#{obj.pk}, {obj.slug})"
+def _record_name(obj: models.Model, width: int = 40) -> str:
+    """“Lev Trotsky” (#12): a record named so it can be found after a merge (its id is
+    in every history row; a long name is cut, the id never)."""
+    name = str(obj)
+    if len(name) > width:
+        name = name[: width - 1] + "…"
+    return f"“{name}” (#{obj.pk})"
 
 
 def entity_merge(
@@ -316,13 +330,13 @@ def entity_merge(
             PastSlug.objects.get_or_create(
                 content_type=content_type, slug=duplicate.slug, defaults={"object_id": survivor.pk}
             )
-            duplicate._change_reason = f"Merged into {_record_name(survivor)}"
+            duplicate._change_reason = change_reason(f"Merged into {_record_name(survivor)}")
             if user is not None:
                 duplicate._history_user = user
             duplicate.delete()
         derive_fields(survivor)  # the date bounds the constraints check follow the values
         survivor.full_clean()
-        survivor._change_reason = f"Merged {names} into this record, {_record_name(survivor)}"
+        survivor._change_reason = change_reason(f"Merged {names} into this record")
         if user is not None:
             survivor._history_user = user
         survivor.updated = timezone.now()

@@ -109,6 +109,8 @@ class FaithfulModelForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned  # nothing stored yet: what was typed (blank included) is saved
         # A text the curator did not change keeps its stored form exactly, even where it
         # differs from what the browser posted only by its line breaks.
         changed = set(self.changed_data)

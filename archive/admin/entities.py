@@ -12,6 +12,7 @@ from archive.models import Alias, EventParticipant, Mention, Organisation, Perso
 from .base import ArchiveModelAdmin, ArchiveTabularInline, PublishableAdmin
 from .duplicates import AuthorityIdFilter, SuspectedDuplicateFilter
 from .merging import MergeMixin
+from .nearby import NearDuplicateMixin
 
 #: The list filters every entity list has: the dashboard's figures link to them.
 ENTITY_FILTERS = ["status", AuthorityIdFilter, SuspectedDuplicateFilter]
@@ -51,7 +52,7 @@ class EventRoleInline(ArchiveTabularInline):
     autocomplete_fields = ["event"]
 
 
-class EntityAdmin(PublishableAdmin):
+class EntityAdmin(NearDuplicateMixin, PublishableAdmin):
     """Shared by the three entity admins: search covers variant names."""
 
     search_fields = ["name", "name_folded", "aliases__name", "aliases__name_folded", "slug"]

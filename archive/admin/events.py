@@ -8,6 +8,7 @@ from archive.models import Event, EventParticipant
 
 from .base import ArchiveModelAdmin, ArchiveTabularInline, DecadeListFilter, PublishableAdmin
 from .merging import MergeMixin
+from .nearby import NearDuplicateMixin
 
 
 class ParticipantInline(ArchiveTabularInline):
@@ -18,7 +19,8 @@ class ParticipantInline(ArchiveTabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(MergeMixin, PublishableAdmin):
+class EventAdmin(MergeMixin, NearDuplicateMixin, PublishableAdmin):
+    near_duplicate_name_field = "title"
     list_display = ["title", "date", "date_display", "kind", "status"]
     list_filter = ["status", "kind", DecadeListFilter]
     search_fields = ["title", "description", "date_display", "slug"]

@@ -11,7 +11,7 @@ import difflib
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Model, Q
 
 from archive.text import fold
 
@@ -25,18 +25,20 @@ class EntityMatch:
     url: str
     score: float
     matched: str = ""
+    id: int | None = None  # the record's primary key (the admin links to it)
 
 
-def match_entities(query: str, limit: int = 8) -> list[EntityMatch]:
+def match_entities(query: str, limit: int = 8, *, public_only: bool = True) -> list[EntityMatch]:
     """People, organisations and places whose name or a variant name is close to the query
-    (trigram similarity on PostgreSQL, a similarity ratio on SQLite)."""
+    (trigram similarity on PostgreSQL, a similarity ratio on SQLite). ``public_only=False``
+    (the admin's near-duplicate warning) looks at drafts too."""
     text = " ".join(w for w in query.replace('"', " ").split() if not w.startswith("-"))
     key = fold(text.replace("*", ""))
     if len(key) < 3:
         return []
     if connection.vendor == "postgresql":
-        return _match_entities_pg(key, limit)
-    return _match_entities_python(key, limit)
+        return _match_entities_pg(key, limit, public_only)
+    return _match_entities_python(key, limit, public_only=public_only)
 
 
 def _targets() -> tuple[tuple[str, type[Model]], ...]:
@@ -45,13 +47,14 @@ def _targets() -> tuple[tuple[str, type[Model]], ...]:
     return (("person", Person), ("organisation", Organisation), ("place", Place))
 
 
-def _public_ids_sql(model: type[Model]) -> tuple[str, tuple]:
+def _public_ids_sql(model: type[Model], public_only: bool = True) -> tuple[str, tuple]:
     """The ids of ``model``'s public records, as SQL: the visibility rule stays the model's."""
-    sql, params = model.objects.public().order_by().values("pk").query.sql_with_params()
+    rows = model.objects.public() if public_only else model.objects.all()
+    sql, params = rows.order_by().values("pk").query.sql_with_params()
     return sql, tuple(params)
 
 
-def _match_entities_pg(key: str, limit: int) -> list[EntityMatch]:
+def _match_entities_pg(key: str, limit: int, public_only: bool = True) -> list[EntityMatch]:
     """One statement over the three entity tables and their variant names (a query per
     table cost more in round trips than in matching)."""
     from archive.models import Alias
@@ -59,7 +62,7 @@ def _match_entities_pg(key: str, limit: int) -> list[EntityMatch]:
     parts, params = [], []
     for kind, model in _targets():
         table = model._meta.db_table
-        public_sql, public_params = _public_ids_sql(model)
+        public_sql, public_params = _public_ids_sql(model, public_only)
         parts.append(
             f"(SELECT '{kind}', e.id, e.name, e.slug, '', GREATEST(similarity(e.name_folded, "
             f"%s), word_similarity(%s, e.name_folded)) AS score FROM {table} e "
@@ -83,7 +86,7 @@ def _match_entities_pg(key: str, limit: int) -> list[EntityMatch]:
             old = found.get((kind, pk))
             if old is None or old.score < score:
                 url = models[kind](slug=slug).get_absolute_url()
-                found[(kind, pk)] = EntityMatch(kind, name, url, float(score), alias)
+                found[(kind, pk)] = EntityMatch(kind, name, url, float(score), alias, pk)
     return sorted(found.values(), key=lambda m: (-m.score, m.name))[:limit]
 
 
@@ -97,20 +100,28 @@ def _similarity(key: str, name: str) -> float:
     return best
 
 
-def _match_entities_python(key: str, limit: int, threshold: float = 0.75) -> list[EntityMatch]:
+#: The similarity of two folded names (0–1), for callers outside search that compare names
+#: the way the SQLite path does (the admin's near-duplicate warning for event titles).
+name_similarity = _similarity
+
+
+def _match_entities_python(
+    key: str, limit: int, threshold: float = 0.75, *, public_only: bool = True
+) -> list[EntityMatch]:
     from archive.models import Alias
 
     found: dict[tuple[str, int], EntityMatch] = {}
     for kind, model in _targets():
-        for pk, name, folded, slug in model.objects.public().values_list(
-            "pk", "name", "name_folded", "slug"
-        ):
+        rows = model.objects.public() if public_only else model.objects.all()
+        for pk, name, folded, slug in rows.values_list("pk", "name", "name_folded", "slug"):
             score = _similarity(key, folded)
             if score >= threshold:
                 found[(kind, pk)] = EntityMatch(
-                    kind, name, model(slug=slug).get_absolute_url(), score
+                    kind, name, model(slug=slug).get_absolute_url(), score, id=pk
                 )
-        aliases = Alias.objects.filter(model.public_q(f"{kind}__"))
+        aliases = Alias.objects.filter(
+            model.public_q(f"{kind}__") if public_only else Q(**{f"{kind}__isnull": False})
+        )
         for pk, name, slug, alias, folded in aliases.values_list(
             f"{kind}_id", f"{kind}__name", f"{kind}__slug", "name", "name_folded"
         ):
@@ -118,6 +129,6 @@ def _match_entities_python(key: str, limit: int, threshold: float = 0.75) -> lis
             old = found.get((kind, pk))
             if score >= threshold and (old is None or old.score < score):
                 found[(kind, pk)] = EntityMatch(
-                    kind, name, model(slug=slug).get_absolute_url(), score, alias
+                    kind, name, model(slug=slug).get_absolute_url(), score, alias, pk
                 )
     return sorted(found.values(), key=lambda m: (-m.score, m.name))[:limit]

@@ -94,7 +94,7 @@ def test_merging_keeps_the_chosen_values_moves_links_and_redirects_the_old_addre
     # the survivor's history names both records, with their ids
     history = client.get(reverse("admin:archive_place_history", args=[gdansk.pk]))
     text = history.content.decode()
-    assert f"Merged “Danzig” (#{danzig.pk}, danzig) into this record" in text
+    assert f"Merged “Danzig” (#{danzig.pk}) into this record" in text
     assert "#None" not in text
     assert history.context["page_obj"].object_list[0].history_user == curator
 
