@@ -4,7 +4,13 @@
                                 "message": "'1991-13' is not a date: month 13 does not exist."}]}
 
 ``parameter`` names the query parameter at fault, or is ``null`` when the error is not
-about one (404, 429). Headers such as ``Retry-After`` are kept.
+about one (an unknown path, 429). Headers such as ``Retry-After`` are kept.
+
+400 means "malformed": the request breaks the published schema (an unknown parameter, a
+value its pattern or enumeration refuses, values that contradict each other). A well-formed
+value naming something that does not exist (a filter naming no public record, a stale
+cursor) is a 404 naming the parameter, as an unknown id in the path is: the schema cannot
+list every record, so schema-driven clients read 404 as "no such thing", never "bad request".
 """
 
 from __future__ import annotations
@@ -31,16 +37,28 @@ def _flatten(detail, parameter=None):
         }
 
 
+#: The error code of a well-formed value that names nothing (see archive.api.fields).
+NOT_FOUND = "not_found"
+
+
 def exception_handler(exc, context):
     """DRF's handler (status, headers), then the archive's error shape for the body."""
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
+        # Keep the reason ("No Person matches the given query."), in the error shape.
+        exc = exceptions.NotFound(str(exc) or None)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     detail = exc.detail if isinstance(exc, exceptions.APIException) else response.data
-    body = {"status": response.status_code, "errors": list(_flatten(detail))}
-    response.data = body
+    errors = list(_flatten(detail))
+    if (
+        isinstance(exc, exceptions.ValidationError)
+        and errors
+        and all(e["code"] == NOT_FOUND for e in errors)
+    ):
+        # Only "no such record/page" errors: 404. Any malformed value keeps the 400.
+        response.status_code = status.HTTP_404_NOT_FOUND
+    response.data = {"status": response.status_code, "errors": errors}
     return response
 
 
@@ -55,4 +73,4 @@ def error_response(status_code: int, parameter: str | None, code: str, message: 
     )
 
 
-__all__ = ["error_response", "exception_handler", "status"]
+__all__ = ["NOT_FOUND", "error_response", "exception_handler", "status"]

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from rest_framework.exceptions import NotFound, ValidationError
+import re
+
+from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
+
+from .errors import NOT_FOUND
+from .fields import FREE_TEXT_PATTERN
 
 MAX_PAGE_SIZE = 1000
 
@@ -28,9 +33,9 @@ class ArchiveCursorPagination(CursorPagination):
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
+        if not raw:  # absent or empty (an empty parameter means "not given", as filters do)
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        if not re.fullmatch(r"[0-9]+", raw) or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationError(
                 {"page_size": [f"{raw!r} is not a page size: use a whole number from 1 to "
                                f"{self.max_page_size}."]}
@@ -38,9 +43,21 @@ class ArchiveCursorPagination(CursorPagination):
         return int(raw)
 
     def decode_cursor(self, request):
+        """A cursor is an opaque reference to a page: one that points nowhere (garbled, or
+        from another ordering) is a 404 naming ``cursor``, like an unknown id."""
         try:
             return super().decode_cursor(request)
         except NotFound as exc:
-            raise ValidationError(
-                {"cursor": ["Invalid cursor: use the next or previous link of a page."]}
-            ) from exc
+            message = "Invalid cursor: use the next or previous link of a page."
+            raise ValidationError({"cursor": [ErrorDetail(message, code=NOT_FOUND)]}) from exc
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer", "minimum": 1, "maximum": self.max_page_size,
+                }  # fmt: skip
+            elif parameter["name"] == self.cursor_query_param:
+                parameter["schema"] = {"type": "string", "pattern": FREE_TEXT_PATTERN}
+        return parameters

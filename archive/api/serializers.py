@@ -11,11 +11,10 @@ decides visibility itself.
 from __future__ import annotations
 
 from django.db.models import Exists, F, OuterRef, Q
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
-from rest_framework.reverse import reverse
 
 from archive.models import (
     Article,
@@ -33,9 +32,16 @@ from archive.search import attach_snippets
 
 
 def api_url(request, name: str, pk) -> str | None:
+    """The record's canonical API URL (absolute when there is a request). Unlike DRF's
+    ``reverse`` it does not carry the request's ``?format=`` along: a record's ``url`` is
+    the same in every answer."""
     if pk is None:
         return None
-    return reverse(f"api:{name}-detail", kwargs={"pk": pk}, request=request)
+    return _absolute(request, reverse(f"api:{name}-detail", kwargs={"pk": pk}))
+
+
+def _absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
 
 
 def page_url(request, obj) -> str | None:
@@ -430,7 +436,7 @@ class _EntityDetailMixin(serializers.Serializer):
                     "count": mention.count,
                 }
             )
-        base = reverse("api:article-list", request=request)
+        base = _absolute(request, reverse("api:article-list"))
         return {"count": mentions.count(), "all": f"{base}?{self.target}={obj.pk}",
                 "results": results}  # fmt: skip
 

@@ -3,10 +3,6 @@
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularSwaggerSplitView,
-)
 from rest_framework.routers import DefaultRouter
 
 from . import views
@@ -27,13 +23,11 @@ router.register("events", views.EventViewSet, basename="event")
 router.register("mentions", views.MentionViewSet, basename="mention")
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", views.ArchiveSchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file, so the Content-Security-
     # Policy needs no inline script; Swagger UI styles itself inline and starts a blob:
     # worker, so only the docs page relaxes style-src and worker-src.
-    path(
-        "docs/", DOCS_CSP(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"
-    ),
+    path("docs/", DOCS_CSP(views.ArchiveDocsView.as_view(url_name="api:schema")), name="docs"),
     path("changes/", ChangesView.as_view(), name="changes"),
     path("", include(router.urls)),
 ]

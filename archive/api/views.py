@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -96,7 +98,27 @@ class AnyRenderer(BaseRenderer):
         return data
 
 
-class ArchiveViewSet(viewsets.ReadOnlyModelViewSet):
+class JSONErrorsMixin:
+    """Errors are JSON in the API's one shape, whatever format was asked for or the view
+    renders (a CSV client still reads the reason; the schema view would answer YAML, the
+    docs page HTML)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if isinstance(response, Response) and response.status_code >= 400:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class ArchiveSchemaView(JSONErrorsMixin, SpectacularAPIView):
+    """The OpenAPI schema (YAML, or JSON with ``?format=json``)."""
+
+
+class ArchiveDocsView(JSONErrorsMixin, SpectacularSwaggerSplitView):
+    """Swagger UI over the schema, from local files."""
+
+
+class ArchiveViewSet(JSONErrorsMixin, viewsets.ReadOnlyModelViewSet):
     """Public records only (the model layer's ``public()``); strict filters; JSON pages or
     streamed CSV / JSON Lines."""
 
@@ -135,13 +157,6 @@ class ArchiveViewSet(viewsets.ReadOnlyModelViewSet):
                             f"of {', '.join(formats)}."]}
             ) from exc  # fmt: skip
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        # Errors are JSON whatever format was asked for (a CSV client still reads the reason).
-        if isinstance(response, Response) and response.status_code >= 400:
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = "application/json"
-        return super().finalize_response(request, response, *args, **kwargs)
-
     # -- list and detail -------------------------------------------------------------------
 
     def list(self, request, *args, **kwargs):
@@ -170,8 +185,10 @@ class ArchiveViewSet(viewsets.ReadOnlyModelViewSet):
                 {name: [f"Unknown parameter {name!r} for this resource. Known parameters: "
                         f"{', '.join(sorted(self.detail_parameters))}."] for name in unknown}
             )  # fmt: skip
-        lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
-        if not str(lookup).isdigit():
+        lookup = str(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        # ASCII digits within a 64-bit id ("²" is a digit to Python; a 30-digit id overflows
+        # the database's integer): anything else names no record.
+        if not re.fullmatch(r"[0-9]+", lookup) or int(lookup) >= 2**63:
             raise exceptions.NotFound(f"No {self.queryset.model._meta.verbose_name} {lookup!r}.")
         obj = get_object_or_404(self.with_related(self.get_queryset()), pk=lookup)
         self.check_object_permissions(self.request, obj)
@@ -249,18 +266,44 @@ class IssueViewSet(ArchiveViewSet):
         return queryset.select_related("publication")
 
 
-STYLE_PARAMETER = OpenApiParameter(
-    "style",
-    OpenApiTypes.STR,
-    enum=["bibtex", "ris", "csl-json", "text"],
-    description="Citation format, e.g. bibtex.",
-)
-
 CITATION_STYLES = {
     "bibtex": ("application/x-bibtex; charset=utf-8", "as_bibtex", "bib"),
     "ris": ("application/x-research-info-systems; charset=utf-8", "as_ris", "ris"),
     "csl-json": ("application/vnd.citationstyles.csl+json; charset=utf-8", "as_csl_json", "json"),
     "text": ("text/plain; charset=utf-8", "as_text", "txt"),
+}
+DEFAULT_CITATION_STYLE = "bibtex"
+
+STYLE_PARAMETER = OpenApiParameter(
+    "style",
+    OpenApiTypes.STR,
+    enum=list(CITATION_STYLES),
+    description="Citation format (default bibtex; empty means the default), e.g. ris.",
+)
+#: The per-article formats are their own URLs: they take no ``format`` parameter, so the
+#: schema must not offer one (drf-spectacular adds it for views with several renderers).
+NO_FORMAT_PARAMETER = OpenApiParameter("format", exclude=True)
+
+#: CSL-JSON is a list of CSL items (https://citeproc-js.readthedocs.io/en/latest/csl-json/).
+CSL_JSON_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["id", "type", "title"],
+        "properties": {
+            "id": {"type": "string"},
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+        },
+        "additionalProperties": True,
+    },
+}
+CITATION_RESPONSES = {
+    (200, content_type.split(";")[0]): OpenApiResponse(
+        CSL_JSON_SCHEMA if style == "csl-json" else OpenApiTypes.STR,
+        description=f"The reference as {style}.",
+    )
+    for style, (content_type, _method, _extension) in CITATION_STYLES.items()
 }
 
 
@@ -314,6 +357,7 @@ class ArticleViewSet(ArchiveViewSet):
 
     @extend_schema(
         summary="An article as plain text",
+        parameters=[NO_FORMAT_PARAMETER],
         responses={(200, "text/plain"): OpenApiResponse(OpenApiTypes.STR)},
     )
     @action(detail=True, methods=["get"], renderer_classes=[PlainTextRenderer, AnyRenderer])
@@ -329,6 +373,7 @@ class ArticleViewSet(ArchiveViewSet):
 
     @extend_schema(
         summary="An article as schema.org JSON-LD",
+        parameters=[NO_FORMAT_PARAMETER],
         responses={(200, "application/ld+json"): OpenApiResponse(OpenApiTypes.OBJECT)},
     )
     @action(detail=True, methods=["get"], renderer_classes=[JSONLDRenderer, AnyRenderer])
@@ -346,17 +391,14 @@ class ArticleViewSet(ArchiveViewSet):
         summary="Cite an article",
         description="BibTeX, RIS, CSL-JSON or a plain-text reference. Example: "
         "`/api/articles/1/cite/?style=bibtex`.",
-        parameters=[STYLE_PARAMETER],
-        # One media type per style (the schema said text/plain only; BibTeX is the default).
-        responses={
-            (200, content_type.split(";")[0]): OpenApiResponse(OpenApiTypes.STR)
-            for content_type, _method, _extension in CITATION_STYLES.values()
-        },
+        parameters=[STYLE_PARAMETER, NO_FORMAT_PARAMETER],
+        # One media type per style, each with its own shape (CSL-JSON is JSON).
+        responses=CITATION_RESPONSES,
     )
     @action(detail=True, methods=["get"], renderer_classes=[PlainTextRenderer, AnyRenderer])
     def cite(self, request, pk=None):
         article = self._article(frozenset({"style"}))
-        style = request.query_params.get("style", "bibtex")
+        style = request.query_params.get("style") or DEFAULT_CITATION_STYLE
         if style not in CITATION_STYLES:
             raise exceptions.ValidationError(
                 {"style": [f"Unknown citation style {style!r}: use one of "

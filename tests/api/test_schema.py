@@ -1,10 +1,19 @@
-"""The OpenAPI schema builds without warnings and documents every filter with an example."""
+"""The OpenAPI schema builds without warnings, documents every filter with an example, and
+states exactly what each parameter accepts and what each answer looks like."""
 
 from __future__ import annotations
 
+import json
+import re
+
+import jsonschema
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
+
+from archive import models
+from archive.api import fields
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +69,147 @@ def test_schema_and_docs_are_served_from_local_assets(client):
     html = docs.content.decode()
     assert "swagger-ui" in html
     assert "cdn." not in html and "unpkg" not in html  # sidecar assets, no CDN
+
+
+# -- the schema states exactly what each parameter accepts -----------------------------------
+
+
+def _parameters(schema: dict, path: str) -> dict[str, dict]:
+    return {p["name"]: p for p in schema["paths"][path]["get"].get("parameters", [])}
+
+
+def _accepts(parse, text: str) -> bool:
+    try:
+        parse(text)
+    except ValidationError:
+        return False
+    return True
+
+
+def _pattern_matches(pattern: str, text: str) -> bool:
+    # As a Python JSON Schema validator reads it: a search (ours carry their anchors).
+    return re.search(pattern, text) is not None
+
+
+def _partial_dates() -> list[str]:
+    years = [*range(0, 12), *range(96, 105), *range(396, 405), *range(1896, 1905),
+             *range(1996, 2005), *range(2096, 2105), *range(9990, 10000)]  # fmt: skip
+    texts = []
+    for year in years:
+        texts.append(f"{year:04d}")
+        for month in range(0, 14):
+            texts.append(f"{year:04d}-{month:02d}")
+            texts += [f"{year:04d}-{month:02d}-{day:02d}" for day in range(0, 33)]
+    odd = ["", "1991-5", "91", "1991-05-3", " 1991", "1991 ", "1991\n", "١٩٩١", "1991-05-03T00",
+           "+1991", "-1991", "1991/1992", "19911"]  # fmt: skip
+    return [*texts, *odd]
+
+
+def test_the_date_pattern_accepts_exactly_the_dates_the_parser_accepts():
+    """Leap years, month lengths, year 0, stray characters: pattern and parser agree on
+    every one (the schema's pattern cannot allow a value the API refuses, or the reverse)."""
+    texts = _partial_dates()
+    disagreements = [
+        t
+        for t in texts
+        if _pattern_matches(fields.PARTIAL_DATE_PATTERN, t)
+        != _accepts(fields.parse_partial_date, t)
+    ]
+    assert disagreements == []
+    assert _accepts(fields.parse_partial_date, "2000-02-29")
+    assert not _accepts(fields.parse_partial_date, "1900-02-29")
+    assert not _accepts(fields.parse_partial_date, "0000")
+
+
+def test_decade_year_boolean_and_number_patterns_agree_with_their_fields():
+    cases = [
+        (fields.DECADE_PATTERN, fields.DecadeField(required=False),
+         [f"{n:04d}{s}" for n in range(0, 10000, 5) for s in ("", "s", "S")] + ["198", "1980ss"]),
+        (fields.BOOLEAN_PATTERN, fields.StrictBooleanField(required=False),
+         ["true", "TRUE", "False", "yes", "No", "1", "0", "2", "on", "tru", " true", "truee"]),
+        (fields.WHOLE_NUMBER_PATTERN, fields.WholeNumberField(required=False),
+         ["0", "7", "0012", "2147483647", "-1", "1.0", " 5", "²", "5e3", "abc"]),
+    ]  # fmt: skip
+    for pattern, field, texts in cases:
+        for text in texts:
+            assert _pattern_matches(pattern, text) == _accepts(field.clean, text) or (
+                field.__class__ is fields.WholeNumberField and int(text) > field.max_value
+            ), (pattern, text)
+    year = fields.YearField(required=False).openapi_schema()
+    assert (year["minimum"], year["maximum"]) == (1, 9999)
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("lech-walesa", ["lech-walesa"]),
+        ("lech-walesa, leon-trotsky", ["lech-walesa", "leon-trotsky"]),
+        (" 12 ,,13,", ["12", "13"]),
+        (",", []),
+        ("a b", None),
+        ("lech-wałęsa", None),
+        ("12;13", None),
+        ("12\n", None),
+    ],
+)
+def test_the_repeatable_pattern_reads_a_value_as_the_widget_splits_it(text, parts):
+    pattern = fields.repeatable_pattern(fields.ID_OR_SLUG)
+    split = fields.RepeatableWidget().value_from_datadict({"p": text}, {}, "p")
+    if parts is None:
+        assert not _pattern_matches(pattern, text)
+        assert any(not re.fullmatch(fields.ID_OR_SLUG, part) for part in split)
+    else:
+        assert _pattern_matches(pattern, text)
+        assert split == parts
+
+
+def test_parameters_say_exactly_what_they_accept(archive):
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    articles = _parameters(schema, "/api/articles/")
+    assert articles["date_after"]["schema"]["pattern"] == fields.PARTIAL_DATE_PATTERN
+    assert articles["decade"]["schema"]["pattern"] == fields.DECADE_PATTERN
+    assert articles["year"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 9999}
+    assert articles["page_size"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 1000}
+    assert articles["has_author"]["schema"]["pattern"] == fields.BOOLEAN_PATTERN
+    assert articles["person"]["schema"]["type"] == "array" and articles["person"]["explode"]
+    kinds = articles["kind"]["schema"]["items"]["anyOf"][0]["enum"]
+    assert set(kinds) == set(models.Article.Kind.values)
+    # The languages are those of the public articles (the draft-only ones are not offered).
+    language = articles["language"]["schema"]
+    assert language["pattern"] == fields.anchored("[eE][nN]|[pP][lL]")
+    assert "en, pl" in language["description"]
+    assert all(p.get("allowEmptyValue") for p in articles.values())
+
+
+def test_per_article_formats_offer_no_format_parameter_and_document_their_shapes(archive):
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for action in ("text", "jsonld", "cite"):
+        path = f"/api/articles/{{id}}/{action}/"
+        assert "format" not in _parameters(schema, path), action
+    assert _parameters(schema, "/api/articles/{id}/cite/")["style"]["schema"]["enum"] == [
+        "bibtex", "csl-json", "ris", "text"
+    ]  # fmt: skip
+    cite = schema["paths"]["/api/articles/{id}/cite/"]["get"]["responses"]["200"]["content"]
+    assert set(cite) == {
+        "application/x-bibtex", "application/x-research-info-systems",
+        "application/vnd.citationstyles.csl+json", "text/plain",
+    }  # fmt: skip
+    assert cite["application/x-bibtex"]["schema"]["type"] == "string"
+    assert cite["application/vnd.citationstyles.csl+json"]["schema"]["type"] == "array"
+    listed = schema["paths"]["/api/articles/"]["get"]["responses"]["200"]["content"]
+    assert listed["text/csv"]["schema"]["type"] == "string"
+    assert listed["application/jsonl"]["schema"]["type"] == "string"
+    assert "$ref" in str(listed["application/json"]["schema"])
+
+
+def test_answers_match_their_documented_schemas(api, archive):
+    """The citation (a list of CSL items) and the error shape, validated against the
+    schema the API publishes."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    cite = schema["paths"]["/api/articles/{id}/cite/"]["get"]["responses"]
+    response = api.get(f"/api/articles/{archive.strike.pk}/cite/", {"style": "csl-json"})
+    assert response["Content-Type"].startswith("application/vnd.citationstyles.csl+json")
+    media = cite["200"]["content"]["application/vnd.citationstyles.csl+json"]["schema"]
+    jsonschema.validate(json.loads(response.content), media)
+    error = api.get(f"/api/articles/{archive.strike.pk}/cite/", {"style": "mla"})
+    jsonschema.validate(error.json(), schema["components"]["schemas"]["Error"])

@@ -34,6 +34,7 @@ from ..fields import (
     RecordField,
     RepeatableWidget,
     StrictBooleanField,
+    WholeNumberField,
     YearField,
 )
 
@@ -210,7 +211,7 @@ class EntityRefFilter(df.Filter):
 
 
 class IntegerFilter(df.NumberFilter):
-    field_class = df.fields.forms.IntegerField
+    field_class = WholeNumberField
 
 
 @extend_schema_field(OpenApiTypes.BOOL)
