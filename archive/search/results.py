@@ -83,7 +83,15 @@ def search(
         return SearchResults(query, [], 0, True, True, 1, 0, params.ordering, [], entities)
     pages = max(1, -(-len(found.ids) // per_page))
     page = min(params.page, pages)
-    articles = list(rows.with_related()[(page - 1) * per_page : page * per_page])
+    # The page's rows of the FilterSet's queryset, in its order. The engine listed the hits
+    # in that order already, so only the page's ids are read, not all of them then sliced;
+    # should the two orders ever differ (tests say they do not), the queryset's order wins,
+    # as it is the API's.
+    start, end = (page - 1) * per_page, page * per_page
+    shown = found.ids[start:end]
+    articles = list(rows.filter(pk__in=shown).with_related())
+    if [a.pk for a in articles] != shown:
+        articles = list(rows.with_related()[start:end])
     marked = snippets(parse(query), [a.pk for a in articles])
     hits = [Hit(a, a.search_rank, *marked.get(a.pk, (html.escape(a.title), ""))) for a in articles]
     return SearchResults(

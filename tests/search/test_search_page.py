@@ -244,6 +244,20 @@ def test_many_matches_are_capped_but_counted_honestly(corpus, monkeypatch):
     assert complete.exact and complete.total_label == "2"
 
 
+def test_the_engines_order_is_the_querysets_order(corpus):
+    """The engine lists the hits (raw SQL) and the FilterSet orders their rows (ORM) by the
+    same keys: equal ranks, equal dates and undated articles included."""
+    for _ in range(3):
+        ArticleFactory(title="Same", body="The same strike.", date="1985")  # equal ranks, dates
+        ArticleFactory(title="Same", body="The same strike.", date="")  # undated
+    for ordering in search.ORDERINGS:
+        params = search.SearchParams.from_query_dict({"q": "strike", "ordering": ordering})
+        filterset = params.filterset
+        listed = list(filterset.qs.values_list("pk", flat=True))
+        assert listed == filterset.found.ids, ordering
+        assert len(listed) == 10
+
+
 def test_pages_cut_the_same_list(corpus):
     for i in range(5):
         ArticleFactory(title=f"Strike {i}", body="Another strike.", date=f"197{i}")
