@@ -14,7 +14,14 @@ Design choices, each visible to harvesters:
   subsets (``publication:<slug>:<issue-slug>``).
 * ``dc:date`` is the article's effective date (``Article.effective_date_rule()``); an undated
   article has none, never the date of the issue that reprints it.
-* Datestamps are the article's ``updated`` day (UTC); granularity is ``YYYY-MM-DD``.
+* Datestamps are the day (UTC) the record last changed for a harvester: the later of the
+  article's ``updated`` and the last change of its public row in the changes log
+  (:mod:`archive.changes`), which also moves when the article becomes public with its issue
+  or when an author's name changes. Granularity is ``YYYY-MM-DD``.
+* Deleted records are kept (``deletedRecord=persistent``): an article that was public once
+  and is no longer (withdrawn, merged or deleted) is listed as a header with
+  ``status="deleted"``, dated the day it left, from the changes log; ``from``/``until``
+  select those too, so a harvester learns of every removal on its next incremental visit.
 * Resumption tokens are stateless: a signed, timestamped cursor (the last article id sent plus
   the original arguments), so any server process can continue any harvest and nothing is
   stored. Paging is by id, so records changed during a harvest are neither skipped nor repeated.
@@ -29,11 +36,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Min, Prefetch, QuerySet
+from django.db.models import F, Max, Min, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import NoReverseMatch
 from django.utils import timezone
 
-from archive import models
+from archive import changes, models
 from archive.words import issue_name
 
 VERBS = (
@@ -208,8 +216,67 @@ def datestamp(value: dt.datetime) -> str:
 
 
 def earliest_datestamp() -> str:
-    earliest = models.Article.objects.public().aggregate(first=Min("updated"))["first"]
-    return datestamp(earliest) if earliest else "1970-01-01"
+    """The earliest datestamp of any record, public or deleted."""
+    candidates = [
+        models.Article.objects.public().aggregate(first=Min("updated"))["first"],
+        deleted_articles().aggregate(first=Min("time"))["first"],
+    ]
+    candidates = [c for c in candidates if c is not None]
+    return datestamp(min(candidates)) if candidates else "1970-01-01"
+
+
+#: When an article's public row last changed in the changes log.
+_LAST_CHANGE = Subquery(
+    models.Change.objects.filter(resource="articles", record_id=OuterRef("pk"))
+    .order_by("-id")
+    .values("time")[:1]
+)
+
+
+def stamped(articles: QuerySet) -> QuerySet:
+    """Articles with ``stamp``: the moment their record last changed for a harvester."""
+    return articles.annotate(stamp=Greatest(F("updated"), Coalesce(_LAST_CHANGE, F("updated"))))
+
+
+def deleted_articles() -> QuerySet:
+    """Articles that were public once and are no longer: the newest change of each is a
+    withdrawal, merge or deletion (``Change`` rows; ``record_id`` is the article id)."""
+    newest = (
+        models.Change.objects.filter(resource="articles")
+        .values("record_id")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
+    return models.Change.objects.filter(id__in=newest, change__in=models.ChangeKind.gone())
+
+
+def _window(request: Request) -> tuple[dt.datetime | None, dt.datetime | None]:
+    start = end = None
+    if "from" in request.args:
+        start = dt.datetime.combine(dt.date.fromisoformat(request.args["from"]), dt.time(), dt.UTC)
+    if "until" in request.args:
+        end = dt.datetime.combine(
+            dt.date.fromisoformat(request.args["until"]) + dt.timedelta(days=1), dt.time(), dt.UTC
+        )
+    return start, end
+
+
+def _set_filter(request: Request) -> tuple[models.Publication | None, models.Issue | None, bool]:
+    """The publication (and issue) a ``set`` names; ``False`` when it names nothing."""
+    if "set" not in request.args:
+        return None, None, True
+    parts = request.args["set"].split(":")
+    if parts[0] != "publication" or len(parts) not in (2, 3):
+        return None, None, False
+    publication = models.Publication.objects.filter(slug=parts[1]).first()
+    if publication is None:
+        return None, None, False
+    issue = None
+    if len(parts) == 3:
+        issue = models.Issue.objects.filter(publication=publication, slug=parts[2]).first()
+        if issue is None:
+            return None, None, False
+    return publication, issue, True
 
 
 def set_specs(article: models.Article) -> list[str]:
@@ -221,24 +288,47 @@ def set_specs(article: models.Article) -> list[str]:
 
 
 def selected_articles(request: Request) -> QuerySet:
-    """The articles a List request selects (before paging), ordered by id."""
-    articles = models.Article.objects.public()
-    if "from" in request.args:
-        start = dt.datetime.combine(dt.date.fromisoformat(request.args["from"]), dt.time(), dt.UTC)
-        articles = articles.filter(updated__gte=start)
-    if "until" in request.args:
-        end = dt.datetime.combine(
-            dt.date.fromisoformat(request.args["until"]) + dt.timedelta(days=1), dt.time(), dt.UTC
-        )
-        articles = articles.filter(updated__lt=end)
-    if "set" in request.args:
-        parts = request.args["set"].split(":")
-        if parts[0] != "publication" or len(parts) not in (2, 3):
-            return articles.none()
-        articles = articles.filter(issue__publication__slug=parts[1])
-        if len(parts) == 3:
-            articles = articles.filter(issue__slug=parts[2])
+    """The public articles a List request selects (before paging), ordered by id."""
+    articles = stamped(models.Article.objects.public())
+    start, end = _window(request)
+    if start is not None:
+        articles = articles.filter(stamp__gte=start)
+    if end is not None:
+        articles = articles.filter(stamp__lt=end)
+    publication, issue, found = _set_filter(request)
+    if not found:
+        return articles.none()
+    if publication is not None:
+        articles = articles.filter(issue__publication=publication)
+    if issue is not None:
+        articles = articles.filter(issue=issue)
     return articles.order_by("id")
+
+
+def selected_deleted(request: Request) -> QuerySet:
+    """The deleted records a List request selects (``Change`` rows), ordered by article id.
+
+    A set selects the deleted articles whose last public row was in it (the row names its
+    ``publication_id`` and ``issue_id``)."""
+    gone = deleted_articles()
+    start, end = _window(request)
+    if start is not None:
+        gone = gone.filter(time__gte=start)
+    if end is not None:
+        gone = gone.filter(time__lt=end)
+    publication, issue, found = _set_filter(request)
+    if not found:
+        return gone.none()
+    if publication is not None or issue is not None:
+        rows = models.Change.objects.filter(
+            resource="articles", change__in=models.ChangeKind.present()
+        )
+        if publication is not None:
+            rows = rows.filter(record__contains=f'"publication_id":{publication.pk},')
+        if issue is not None:
+            rows = rows.filter(record__contains=f'"issue_id":{issue.pk},')
+        gone = gone.filter(record_id__in=rows.values("record_id"))
+    return gone.order_by("record_id")
 
 
 def with_record_data(articles: QuerySet) -> QuerySet:
@@ -301,13 +391,26 @@ def dublin_core(article: models.Article) -> list[tuple[str, str]]:
 def record_header(article: models.Article) -> dict:
     return {
         "identifier": oai_identifier(article.pk),
-        "datestamp": datestamp(article.updated),
+        "datestamp": datestamp(getattr(article, "stamp", None) or article.updated),
         "set_specs": set_specs(article),
+        "deleted": False,
+    }
+
+
+def deleted_header(change: models.Change) -> dict:
+    """The header of a record that left: its identifier, the day it left, no sets."""
+    return {
+        "identifier": oai_identifier(change.record_id),
+        "datestamp": datestamp(change.time),
+        "set_specs": [],
+        "deleted": True,
     }
 
 
 def handle(request: Request) -> dict:
     """The template context for a valid request, or raise :class:`OAIError`."""
+    if request.verb != "ListMetadataFormats" or "identifier" in request.args:
+        changes.ensure_current()  # deleted records and datestamps come from the log
     handler = {
         "Identify": identify,
         "ListMetadataFormats": list_metadata_formats,
@@ -340,7 +443,11 @@ def list_metadata_formats(request: Request) -> dict:
     identifier = request.args.get("identifier")
     if identifier is not None:
         pk = parse_identifier(identifier)
-        if pk is None or not models.Article.objects.public().filter(pk=pk).exists():
+        known = pk is not None and (
+            models.Article.objects.public().filter(pk=pk).exists()
+            or deleted_articles().filter(record_id=pk).exists()
+        )
+        if not known:
             raise OAIError("idDoesNotExist", f"No record has the identifier '{identifier}'.")
     return {"formats": [{"prefix": k, **v} for k, v in METADATA_FORMATS.items()]}
 
@@ -374,48 +481,57 @@ def check_prefix(request: Request) -> None:
 
 
 def list_records(request: Request) -> dict:
+    """A page of public records and deleted headers, merged in identifier (id) order."""
     check_prefix(request)
     selected = selected_articles(request)
+    deleted = selected_deleted(request)
     size = page_size()
     page = selected.filter(id__gt=request.after_id)
     if request.verb == "ListRecords":
         page = with_record_data(page)
     else:
         page = page.select_related("issue__publication")
-    articles = list(page[: size + 1])
-    if not articles:
+    entries: list[tuple[int, object]] = [(a.pk, a) for a in page[: size + 1]]
+    gone = deleted.filter(record_id__gt=request.after_id)[: size + 1]
+    entries += [(c.record_id, c) for c in gone]
+    entries.sort(key=lambda entry: entry[0])
+    if not entries:
         raise OAIError("noRecordsMatch", "No records match the request's arguments.")
-    more = len(articles) > size
-    articles = articles[:size]
+    more = len(entries) > size
+    entries = entries[:size]
     token = None
     if more or request.cursor:
         token = {
-            "value": encode_token(request, articles[-1].pk, request.cursor + len(articles))
+            "value": encode_token(request, entries[-1][0], request.cursor + len(entries))
             if more
             else "",
-            "complete_list_size": selected.count(),
+            "complete_list_size": selected.count() + deleted.count(),
             "cursor": request.cursor,
             "expiration": (timezone.now() + TOKEN_MAX_AGE).strftime("%Y-%m-%dT%H:%M:%SZ")
             if more
             else "",
         }
-    records = [
-        {
-            "header": record_header(article),
-            "dc": dublin_core(article) if request.verb == "ListRecords" else None,
-        }
-        for article in articles
-    ]
+    records = []
+    for _pk, entry in entries:
+        if isinstance(entry, models.Change):
+            records.append({"header": deleted_header(entry), "dc": None})
+        else:
+            dc = dublin_core(entry) if request.verb == "ListRecords" else None
+            records.append({"header": record_header(entry), "dc": dc})
     return {"records": records, "token": token}
 
 
 def get_record(request: Request) -> dict:
     identifier = request.args["identifier"]
     pk = parse_identifier(identifier)
-    article = None
+    article = gone = None
     if pk is not None:
-        article = with_record_data(models.Article.objects.public().filter(pk=pk)).first()
-    if article is None:
+        article = with_record_data(stamped(models.Article.objects.public()).filter(pk=pk)).first()
+        if article is None:
+            gone = deleted_articles().filter(record_id=pk).first()
+    if article is None and gone is None:
         raise OAIError("idDoesNotExist", f"No record has the identifier '{identifier}'.")
     check_prefix(request)
+    if gone is not None:
+        return {"record": {"header": deleted_header(gone), "dc": None}}
     return {"record": {"header": record_header(article), "dc": dublin_core(article)}}

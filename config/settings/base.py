@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Readers without a session get cached pages while the content version is unchanged.
     "archive.caching.PublicPageCacheMiddleware",
+    # A 404 for a record that was public once answers 410 Gone, or 301 after a merge.
+    "archive.tombstones.TombstoneMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "archive.middleware.DatabaseOutageMiddleware",

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from lxml import etree
 
-from archive import models
+from archive import changes, models
 from archive.oai import provider
 from tests.factories import (
     ArticleFactory,
@@ -83,7 +83,7 @@ def test_identify_describes_the_repository(client, archive_records, settings):
     assert identify.findtext("o:protocolVersion", namespaces=NS) == "2.0"
     assert identify.findtext("o:baseURL", namespaces=NS) == f"{settings.SITE_URL}/oai/"
     assert identify.findtext("o:granularity", namespaces=NS) == "YYYY-MM-DD"
-    assert identify.findtext("o:deletedRecord", namespaces=NS) == "no"
+    assert identify.findtext("o:deletedRecord", namespaces=NS) == "persistent"
     earliest = min(a.updated for a in archive_records["published"]).date().isoformat()
     assert identify.findtext("o:earliestDatestamp", namespaces=NS) == earliest
     assert tree.find("o:request", NS).get("verb") == "Identify"
@@ -262,7 +262,11 @@ def test_expired_token_is_refused(client, archive_records, settings, monkeypatch
 def test_selective_harvesting_by_datestamp(client, archive_records):
     first, second = archive_records["published"]
     old = dt.datetime(2001, 5, 17, 23, 59, tzinfo=dt.UTC)
+    oai(client, verb="Identify")  # the changes log records both articles now
+    # As if first had been edited and recorded in 2001 (a datestamp is the later of the two).
     models.Article.objects.filter(pk=first.pk).update(updated=old)
+    changes.record_changes()
+    models.Change.objects.filter(resource="articles", record_id=first.pk).update(time=old)
 
     def harvest(**dates):
         return identifiers(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", **dates))
@@ -320,7 +324,9 @@ def test_list_records_page_query_count_is_fixed(client, archive_records, setting
         article = ArticleFactory(issue=archive_records["issue"])
         AuthorshipFactory(article=article)
         MentionFactory(article=article)
+    changes.record_changes()
     with CaptureQueriesContext(connection) as queries:
         oai(client, verb="ListRecords", metadataPrefix="oai_dc")
-    # page of articles + authorships + mentions + the list size for the token
-    assert len(queries) == 4
+    # the changes log is current (its state, the content version) + page of articles +
+    # authorships + mentions + page of deleted records + the two list sizes for the token
+    assert len(queries) == 8
