@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
 from itertools import groupby
 
-from django.db.models import Count, DateField, Exists, OuterRef, Prefetch, Value
+from django.db.models import Count, DateField, Exists, Max, OuterRef, Prefetch, Value
 from django.db.models.functions import Coalesce, ExtractYear
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import reverse
 
 from archive.dates import edtf_display
 from archive.models import (
@@ -29,58 +30,36 @@ from .common import (
     get_visible,
     keyset_paginate,
     page,
+    query_without,
     visible,
 )
+from .timeline_chart import NARROW, WIDE, EventPoint, focus_chart, overview_chart
+
+#: The chart draws at most this many events (the list beneath pages through all of them).
+CHART_MAX = 600
+KIND_LABELS = dict(Event.Kind.choices)
 
 #: How many recording and mentioning articles an event's page lists (the API has them all).
 EVENT_ARTICLES_SHOWN = 100
 
 
-@dataclass
-class Bar:
-    year: int
-    count: int
-    x: float
-    y: float
-    width: float
-    height: float
-    label_x: float
+def overview_counts(qs) -> dict[int, int]:
+    """Events per year of their start, for the overview strip (home page and timeline)."""
+    return dict(
+        qs.exclude(date_start__isnull=True)
+        .annotate(year=ExtractYear("date_start"))
+        .order_by()
+        .values_list("year")
+        .annotate(n=Count("id"))
+    )
 
 
-def year_counts_svg(counts: dict[int, int], width: int = 720, height: int = 140) -> dict:
-    """Geometry for a bar chart of events per year, drawn by the template as inline SVG
-    (no JavaScript, readable by screen readers through its title and a table fallback)."""
-    if not counts:
-        return {"bars": [], "width": width, "height": height, "ticks": []}
-    first, last = min(counts), max(counts)
-    years = list(range(first, last + 1))
-    top = max(counts.values())
-    left, bottom, chart_h = 30, 20, height - 35
-    slot = (width - left - 10) / len(years)
-    bars = []
-    for i, year in enumerate(years):
-        n = counts.get(year, 0)
-        h = chart_h * n / top if top else 0
-        bars.append(
-            Bar(
-                year=year,
-                count=n,
-                x=round(left + i * slot + slot * 0.1, 1),
-                y=round(height - bottom - h, 1),
-                width=round(max(slot * 0.8, 1), 1),
-                height=round(h, 1),
-                label_x=round(left + i * slot + slot / 2, 1),
-            )
-        )
-    step = max(1, len(years) // 10)
-    ticks = [b for i, b in enumerate(bars) if i % step == 0 or b.year == last]
+def overview(counts: dict[int, int], focus: tuple[int, int] | None = None) -> dict:
+    """The overview strip at both widths (the stylesheet shows one)."""
     return {
-        "bars": bars,
-        "ticks": ticks,
-        "width": width,
-        "height": height,
-        "axis_y": height - bottom,
-        "top": top,
+        "wide": overview_chart(counts, focus, WIDE),
+        "narrow": overview_chart(counts, focus, NARROW, height=70),
+        "total": sum(counts.values()),
     }
 
 
@@ -103,23 +82,76 @@ def _filter_events(request: HttpRequest, qs):
             qs = qs.filter(
                 pk__in=EventParticipant.objects.filter(**{param: obj}).values("event_id")
             )
+    kind = request.GET.get("kind", "").strip()
+    if kind:
+        if kind not in Event.Kind.values:
+            raise BadParameter("kind", f"unknown kind {kind!r}")
+        qs = qs.filter(kind=kind)
+        chosen["kind"] = kind
+        api.append(f"kind={kind}")
     return qs, chosen, api
 
 
+def _decade(request: HttpRequest) -> int | None:
+    """``?decade=1980`` (or ``1980s``): the decade to focus on and list."""
+    value = request.GET.get("decade", "").strip().removesuffix("s")
+    if not value:
+        return None
+    if not value.isdigit() or int(value) % 10 or not 1000 <= int(value) <= 2990:
+        raise BadParameter("decade", "use the first year of a decade, e.g. 1980")
+    return int(value)
+
+
 def timeline(request: HttpRequest) -> HttpResponse:
+    """Events drawn as a focus + context chart (SVG, server-side) above the text list,
+    which is what screen readers and readers without JavaScript or a wide screen use.
+
+    ``?decade=1980`` focuses the chart on a decade and lists its events; ``?kind=``,
+    ``?person=``, ``?organisation=``, ``?place=`` filter both."""
     base = Event.objects.public()
     try:
         base, chosen, api = _filter_events(request, base)
+        decade = _decade(request)
     except BadParameter as exc:
         return bad_request(exc)
-    counts = dict(
-        base.exclude(date_start__isnull=True)
-        .annotate(year=ExtractYear("date_start"))
-        .order_by()
-        .values_list("year")
-        .annotate(n=Count("id"))
+    counts = overview_counts(base)
+    listed = (
+        base
+        if decade is None
+        else base.overlapping(dt.date(decade, 1, 1), dt.date(decade + 9, 12, 31))
     )
-    qs = base.annotate(
+    if decade is not None:
+        first, last = decade, decade + 9
+    elif counts:
+        first, last = min(counts), max(counts)
+        last_end = base.aggregate(last=Max("date_end"))["last"]
+        if last_end is not None:
+            last = max(last, last_end.year)
+    else:
+        first = last = None
+    chart = None
+    if first is not None:
+        points = [
+            EventPoint(
+                pk=e["pk"],
+                title=e["title"],
+                url=reverse("archive:event-detail", args=[e["slug"]]),
+                kind=e["kind"],
+                kind_label=KIND_LABELS.get(e["kind"], e["kind"]),
+                date_text=edtf_display(e["date"]),
+                start=e["date_start"],
+                end=e["date_end"],
+            )
+            for e in listed.exclude(date_start__isnull=True, date_end__isnull=True)
+            .order_by("date_start", "id")
+            .values("pk", "title", "slug", "kind", "date", "date_start", "date_end")[:CHART_MAX]
+        ]
+        chart = {
+            "wide": focus_chart(points, Event.Kind.choices, first, last, WIDE),
+            "narrow": focus_chart(points, Event.Kind.choices, first, last, NARROW),
+            "decade": decade,
+        }
+    qs = listed.annotate(
         sort_date=Coalesce("date_start", "date_end", Value(FAR_PAST, output_field=DateField()))
     ).prefetch_related(
         # Only the public ends of each event's links are named.
@@ -142,6 +174,7 @@ def timeline(request: HttpRequest) -> HttpResponse:
             pg.items, key=lambda e: e.date_start.year if e.date_start else None
         )
     ]
+    decades = sorted({year - year % 10 for year in counts})
     # Filter choices: public people, organisations and places with a public link to a
     # public event (EventParticipant.public(), Event.public_place_links()).
     filter_choices = {
@@ -157,7 +190,11 @@ def timeline(request: HttpRequest) -> HttpResponse:
         .filter(Exists(Event.public_place_links().filter(place=OuterRef("pk"))))
         .order_by("name_folded")
         .values("slug", "name")[:500],
+        "kinds": Event.Kind.choices,
     }
+    keep = query_without(request, "decade")
+    if decade is not None:
+        api.append(f"decade={decade}")
     return page(
         request,
         "archive/timeline.html",
@@ -165,8 +202,14 @@ def timeline(request: HttpRequest) -> HttpResponse:
             "nav": "timeline",
             "page_obj": pg,
             "years": years,
-            "chart": year_counts_svg(counts),
+            "chart": chart,
+            "overview": overview(counts, (decade, decade + 9) if decade is not None else None),
+            "decades": decades,
+            "decade": decade,
+            "keep": keep,
+            "decade_url": f"?{keep}&" if keep else "?",
             "chosen": chosen,
+            "chosen_kind_label": KIND_LABELS.get(chosen.get("kind", ""), ""),
             "choices": filter_choices,
             "api": "/api/events/" + ("?" + "&".join(api) if api else ""),
         },

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
-from django.db.models.functions import ExtractYear
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
@@ -20,7 +18,7 @@ from archive.models import (
 )
 
 from .common import absolute, bad_request, page
-from .events import year_counts_svg
+from .events import overview, overview_counts
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -37,14 +35,6 @@ def home(request: HttpRequest) -> HttpResponse:
     publications = list(
         Publication.objects.public().select_related("publisher").order_by("title", "id")[:12]
     )
-    year_counts = dict(
-        Event.objects.public()
-        .exclude(date_start__isnull=True)
-        .annotate(year=ExtractYear("date_start"))
-        .order_by()
-        .values_list("year")
-        .annotate(n=Count("id"))
-    )
     return page(
         request,
         "archive/home.html",
@@ -52,7 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "nav": "home",
             "counts": counts,
             "publications": publications,
-            "chart": year_counts_svg(year_counts),
+            "overview": overview(overview_counts(Event.objects.public())),
         },
         canonical="/",
     )
