@@ -222,6 +222,32 @@ def issue_publish(
     return plan
 
 
+# ---------------------------------------------------------------- reviewing mentions
+
+
+def mentions_set_status(*, mentions: Iterable[Mention], status: str, user=None) -> int:
+    """Confirm or reject mentions (or send them back to automatic), in one transaction;
+    returns how many changed.
+
+    Saved one by one (not ``update()``) so that each decision is in the mention's history,
+    with who made it, and the stored counts' triggers see it.
+    """
+    if status not in Mention.Status.values:
+        raise ValidationError({"status": f"{status!r} is not a mention status"})
+    changed = 0
+    with transaction.atomic():
+        for mention in mentions:
+            if mention.status == status:
+                continue
+            mention.status = status
+            mention._change_reason = change_reason(str(Mention.Status(status).label))
+            if user is not None:
+                mention._history_user = user
+            mention.save()
+            changed += 1
+    return changed
+
+
 # ---------------------------------------------------------------- merging duplicates
 
 #: The kinds of record that can be merged.

@@ -7,10 +7,11 @@ from django.contrib import admin
 from django.db.models import Count
 
 from archive.exports.admin import export_selected_as_csv
-from archive.models import Alias, EventParticipant, Mention, Organisation, Person, Place
+from archive.models import Alias, EventParticipant, Organisation, Person, Place
 
 from .base import ArchiveModelAdmin, ArchiveTabularInline, PublishableAdmin
 from .duplicates import AuthorityIdFilter, SuspectedDuplicateFilter
+from .mentions import CompactMentionInline
 from .merging import MergeMixin
 from .nearby import NearDuplicateMixin
 
@@ -36,13 +37,10 @@ class PlaceAliasInline(AliasInline):
     fk_name = "place"
 
 
-class EntityMentionInline(ArchiveTabularInline):
-    model = Mention
-    extra = 0
-    fields = ["article", "count", "status", "context"]
-    readonly_fields = ["context"]
-    autocomplete_fields = ["article"]
-    show_change_link = True
+class EntityMentionInline(CompactMentionInline):
+    """The record's mentions, one compact row each (see CompactMentionInline)."""
+
+    fields = ["article_shown", "count", "status", "context_shown"]
 
 
 class EventRoleInline(ArchiveTabularInline):

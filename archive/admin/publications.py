@@ -7,17 +7,18 @@ what becomes public; the same page refuses, naming them, while any article is a 
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from archive.exports.admin import export_selected_as_csv
-from archive.models import Article, Authorship, Illustration, Issue, Mention, Publication, Status
+from archive.models import Article, Authorship, Illustration, Issue, Publication, Status
 from archive.services import IssuePublishPlan, issue_publish, issue_publish_plan
 
 from .base import (
@@ -28,6 +29,9 @@ from .base import (
     PublishableAdmin,
     stored_differences,
 )
+from .mentions import CompactMentionInline
+from .review import issue_review_view
+from .text_editor import article_text_view
 
 #: The rule, as the admin states it (and docs/data-model.md, "Publishing an issue").
 ISSUE_PUBLISH_RULE = (
@@ -106,7 +110,9 @@ def _ids(value: str | None) -> list[int] | None:
 @admin.register(Issue)
 class IssueAdmin(PublishableAdmin):
     form = IssueAdminForm
-    list_display = ["__str__", "publication", "volume", "number", "date", "status_shown"]
+    list_display = [
+        "__str__", "publication", "volume", "number", "date", "status_shown", "review_link",
+    ]  # fmt: skip
     list_filter = ["status", "publication", RunDecadeFilter]
     search_fields = ["title", "slug", "publication__title", "number"]
     autocomplete_fields = ["publication"]
@@ -120,7 +126,21 @@ class IssueAdmin(PublishableAdmin):
             self.admin_site.admin_view(self.publish_view),
             name="archive_issue_publish",
         )
-        return [publish, *super().get_urls()]
+        review = path(
+            "<path:object_id>/review/",
+            self.admin_site.admin_view(self.review_view),
+            name="archive_issue_review",
+        )
+        return [publish, review, *super().get_urls()]
+
+    def review_view(self, request, object_id):
+        """Every article of the issue, its mentions and repairs to decide, and publishing."""
+        return issue_review_view(self, request, object_id)
+
+    @admin.display(description="review")
+    def review_link(self, obj) -> str:
+        url = reverse(f"{self.admin_site.name}:archive_issue_review", args=[obj.pk])
+        return format_html('<a href="{}">Review</a>', url)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}),
@@ -274,14 +294,15 @@ class IllustrationInline(ArchiveTabularInline):
     model = Illustration
     extra = 0
     fields = ["position", "caption", "page", "after_paragraph"]
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})},
+    }
 
 
-class ArticleMentionInline(ArchiveTabularInline):
-    model = Mention
-    extra = 0
-    fields = ["person", "organisation", "place", "event", "count", "status", "context"]
-    readonly_fields = ["context"]
-    autocomplete_fields = ["person", "organisation", "place", "event"]
+class ArticleMentionInline(CompactMentionInline):
+    """The article's mentions, one compact row each (see CompactMentionInline)."""
+
+    fields = ["target_shown", "count", "status", "context_shown"]
 
 
 class EffectiveDecadeFilter(DecadeListFilter):
@@ -334,6 +355,23 @@ class ArticleAdmin(PublishableAdmin):
         ("Curation", {"fields": ["curator_notes", "curator_edited_fields", "created", "updated",
                                  "published_at"]}),
     ]  # fmt: skip
+
+    def get_urls(self):
+        text = path(
+            "<path:object_id>/text/",
+            self.admin_site.admin_view(self.text_view),
+            name="archive_article_text",
+        )
+        return [text, *super().get_urls()]
+
+    def text_view(self, request, object_id):
+        """The body in a tall editor beside a preview of the public page's rendering."""
+        return article_text_view(self, request, object_id)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "add_mention_url": reverse("admin:archive_mention_add")}  # fmt: skip
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="date", ordering="effective_date_start")
     def effective_date_shown(self, obj) -> str:

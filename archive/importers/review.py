@@ -47,6 +47,39 @@ from .linking import NameIndex, link_article
 WORD_KINDS = {"lost_drop_cap", "drop_cap", "hyphenation"}
 
 
+@dataclass(frozen=True)
+class TextAround:
+    """A passage of the source text around a repair, split so the repaired part can be
+    highlighted: ``before`` + ``part`` + ``after``, starting at line ``first_line``."""
+
+    first_line: int
+    last_line: int
+    before: str
+    part: str
+    after: str
+
+
+def text_around(text: str, *, line: int, part: str, radius: int = 2) -> TextAround:
+    """The lines of ``text`` around ``line`` (from 1), with ``part`` (a repair's printed
+    form, which may run over a line break) found from that line on; when it is not found
+    there (the text changed) the passage is returned whole, nothing highlighted."""
+    lines = text.splitlines()
+    if not lines:
+        return TextAround(line, line, "", "", "")
+    line = min(max(1, line), len(lines))
+    first = max(1, line - radius)
+    last = min(len(lines), line + radius + part.count("\n"))
+    window = "\n".join(lines[first - 1 : last])
+    start = len("\n".join(lines[first - 1 : line - 1])) + (1 if line > first else 0)
+    found = window.find(part, start) if part else -1
+    if found == -1 and part:
+        found = window.find(part)
+    if found == -1:
+        return TextAround(first, last, window, "", "")
+    end = found + len(part)
+    return TextAround(first, last, window[:found], window[found:end], window[end:])
+
+
 @dataclass
 class ReviewResult:
     done: list[TextRepair] = field(default_factory=list)
