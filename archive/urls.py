@@ -22,6 +22,7 @@ urlpatterns = [
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation-detail"),
     path("places/", views.place_list, name="place-list"),
     path("places/<slug:slug>/", views.place_detail, name="place-detail"),
+    path("map/", views.place_map, name="place-map"),
     path("timeline/", views.timeline, name="timeline"),
     path("events/<slug:slug>/", views.event_detail, name="event-detail"),
     path("search/", views.search, name="search"),

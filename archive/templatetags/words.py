@@ -54,6 +54,15 @@ def lifespan(person) -> str:
 
 
 @register.filter
+def coordinates(place) -> str:
+    """ "54.35° N, 18.65° E": latitude and longitude as a reader reads them."""
+    if place.latitude is None or place.longitude is None:
+        return ""
+    lat, lon = float(place.latitude), float(place.longitude)
+    return f"{abs(lat):.2f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.2f}° {'E' if lon >= 0 else 'W'}"
+
+
+@register.filter
 def counted(n: int, noun: str) -> str:
     return words.counted(int(n or 0), noun)
 

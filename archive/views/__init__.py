@@ -9,6 +9,7 @@ from .entities import (
     place_list,
 )
 from .events import event_detail, timeline
+from .maps import place_map
 from .publications import article_detail, issue_detail, publication_detail, publication_list
 from .site import data, home, robots_txt, search, sitemap
 
@@ -24,6 +25,7 @@ __all__ = [
     "person_list",
     "place_detail",
     "place_list",
+    "place_map",
     "publication_detail",
     "publication_list",
     "robots_txt",

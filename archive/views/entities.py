@@ -32,6 +32,7 @@ from .common import (
     shown,
     visible,
 )
+from .maps import place_location
 
 FAR_FUTURE = "9999-12-31"
 LETTERS = list(string.ascii_lowercase)
@@ -267,7 +268,9 @@ def entity_detail(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
         )
         context["authored"] = authored[:AUTHORED_SHOWN]
         context["more_authored"] = len(authored) > AUTHORED_SHOWN
-    elif kind == "organisation":
+    elif kind == "place":
+        context["location"] = place_location(obj)
+    if kind == "organisation":
         context["dates"] = {
             "founded": edtf_display(obj.founded),
             "dissolved": edtf_display(obj.dissolved),

@@ -105,6 +105,7 @@ def sitemap(request: HttpRequest) -> HttpResponse:
             "/people/",
             "/organisations/",
             "/places/",
+            "/map/",
             "/timeline/",
             "/data/",
         )

@@ -158,6 +158,7 @@ def visible_text(html: str, *, quotes: bool = True) -> str:
 
 def seed_pages() -> list[str]:
     urls = ["/", "/publications/", "/people/", "/organisations/", "/places/", "/timeline/"]
+    urls += ["/map/", "/timeline/?decade=1980", "/map/?decade=1990"]
     for model in (models.Publication, models.Person, models.Organisation, models.Place):
         urls += [obj.get_absolute_url() for obj in model.objects.public()]
     urls += [obj.get_absolute_url() for obj in models.Event.objects.public()]
