@@ -424,3 +424,37 @@ def parse_record(change: Change) -> dict[str, Any] | None:
     from decimal import Decimal
 
     return json.loads(change.record, parse_float=Decimal)
+
+
+def counts_between(after: int, upto: int) -> dict[str, dict[str, int]]:
+    """Changes recorded in ``(after, upto]``, counted by kind of row and kind of change."""
+    counts: dict[str, dict[str, int]] = {}
+    rows = (
+        Change.objects.filter(id__gt=after, id__lte=upto)
+        .values_list("resource", "change")
+        .annotate(n=models.Count("id"))
+        .order_by("resource", "change")
+    )
+    for resource, change, n in rows:
+        counts.setdefault(resource, {})[change] = n
+    return {r: counts[r] for r in resources() if r in counts}
+
+
+def merges_between(after: int, upto: int) -> list[tuple[str, int, int]]:
+    """``(resource, old id, new id)`` of every merge recorded in ``(after, upto]``; the new id
+    is the record that survived as of ``upto`` (a merge into a record merged in turn is
+    followed to the end)."""
+    merged = Change.objects.filter(change=ChangeKind.MERGED, id__lte=upto).order_by("id")
+    into: dict[tuple[str, int], int] = {}
+    for change in merged.values("resource", "record_id", "merged_into"):
+        into[(change["resource"], change["record_id"])] = change["merged_into"]
+    found = []
+    for change in merged.filter(id__gt=after).values("resource", "record_id"):
+        resource, record_id = change["resource"], change["record_id"]
+        target, seen = into[(resource, record_id)], {record_id}
+        while (resource, target) in into and target not in seen:
+            seen.add(target)
+            target = into[(resource, target)]
+        found.append((resource, record_id, target))
+    order = {name: i for i, name in enumerate(resources())}
+    return sorted(found, key=lambda m: (order.get(m[0], len(order)), m[1]))

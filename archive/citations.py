@@ -156,6 +156,7 @@ class Citation:
     url: str = ""
     word_count: int = 0
     keywords: tuple[str, ...] = field(default=())
+    release: Any = None  # the data release that holds it (archive.datasets.citing)
 
     @classmethod
     def for_article(cls, article, *, url: str = "") -> Citation:
@@ -193,6 +194,7 @@ class Citation:
             issn=publication.issn,
             url=url,
             word_count=article.word_count,
+            release=_release_for(article),
         )
 
     # -- helpers -----------------------------------------------------------------------------
@@ -307,6 +309,8 @@ class Citation:
             parts.append("Translated by " + ", ".join(t.natural() for t in self.translators) + ".")
         if self.url:
             parts.append(self.url + ".")
+        if self.release is not None:  # version-pinned: the release and its checksum
+            parts.append(self.release.note())
         return " ".join(parts)
 
     def as_bibtex(self) -> str:
@@ -421,6 +425,12 @@ class Citation:
 
     def as_csl_json(self) -> str:
         return json.dumps([self.as_csl()], ensure_ascii=False, indent=2)
+
+
+def _release_for(article):
+    from archive.datasets.citing import release_for
+
+    return release_for("articles", article.pk)
 
 
 def original_appearance(article) -> Original | None:

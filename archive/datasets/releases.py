@@ -4,8 +4,14 @@ A release is a folder under ``DATASET_ROOT`` named ``YYYY-MM-DD-vN`` (date built
 number) holding, per resource, a CSV and a JSON Lines file written by the one exporter
 (:mod:`archive.exports.release`, whose rows are the model layer's ``public()`` rows), plus
 ``datapackage.json`` (Frictionless), ``README.md``, ``CHANGELOG.md``, ``removed-ids.csv``,
-``SHA256SUMS`` and a zip of all of them.
+``merged-ids.csv``, ``SHA256SUMS`` and a zip of all of them.
 ``release.json`` is the site's index card for the downloads page (counts, sizes, hashes).
+
+A release is a version you can cite: its name is its stable id, it names its ``parent`` (the
+release before it), its ``checksum`` (the SHA-256 of its ``SHA256SUMS``, one value that pins
+every file) and the ``/api/changes/`` sequence number it equals (``changes.last_seq``), and
+says what changed since its parent from the changes log: counts by kind of row and kind of
+change, and the id-change table of merges (``merged-ids.csv``).
 
 Guarantees, and how they are kept:
 
@@ -55,6 +61,7 @@ MANIFEST = "release.json"
 SUMS = "SHA256SUMS"
 DATAPACKAGE = "datapackage.json"
 REMOVED = "removed-ids.csv"
+MERGED = "merged-ids.csv"
 TITLES = {
     "publications": "Publications",
     "issues": "Issues",
@@ -92,6 +99,21 @@ class Release:
     @property
     def version(self) -> int:
         return int(self.manifest["version"])
+
+    @property
+    def parent(self) -> str | None:
+        """The release this one follows (its changes are counted against it)."""
+        return self.manifest.get("parent", self.manifest.get("previous"))
+
+    @property
+    def checksum(self) -> str | None:
+        """SHA-256 of the release's ``SHA256SUMS``: one value that pins every file."""
+        return self.manifest.get("checksum")
+
+    @property
+    def last_seq(self) -> int | None:
+        """The ``/api/changes/`` sequence number this release corresponds to."""
+        return (self.manifest.get("changes") or {}).get("last_seq")
 
     def file(self, name: str) -> dict[str, Any] | None:
         """The manifest entry of one of the release's files, or ``None``."""
@@ -329,6 +351,12 @@ def _write_release(
                 }
             )
     files.append({**_file_entry(removed_file), "kind": "meta"})
+    log = _changes_since(previous, changes_seq)
+    _write_text(
+        tmp / MERGED,
+        "resource,old_id,new_id\n" + "".join(f"{r},{o},{n}\n" for r, o, n in log["merges"]),
+    )
+    files.append({**_file_entry(tmp / MERGED), "kind": "meta"})
     built = timezone.now().replace(microsecond=0)
     context = {
         "name": name,
@@ -340,6 +368,8 @@ def _write_release(
         "previous": previous.name if previous else None,
         "files": files,
         "not_released": NOT_RELEASED,
+        "log": log,
+        "last_seq": changes_seq,
     }
     _write_text(
         tmp / DATAPACKAGE,
@@ -353,12 +383,14 @@ def _write_release(
     sums = "".join(f"{f['sha256']}  {f['name']}\n" for f in files)
     _write_text(tmp / SUMS, sums)
     files.append({**_file_entry(tmp / SUMS), "kind": "meta"})
+    checksum = files[-1]["sha256"]
     zip_name = f"archive-data-{name}.zip"
     with zipfile.ZipFile(tmp / zip_name, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for f in files:
             archive.write(tmp / f["name"], arcname=f"{name}/{f['name']}")
     files.append({**_file_entry(tmp / zip_name), "kind": "zip"})
     manifest = {
+        "id": name,
         "name": name,
         "version": version,
         "date": name[:10],
@@ -366,7 +398,14 @@ def _write_release(
         "format_version": FORMAT_VERSION,
         "fingerprint": current,
         "previous": previous.name if previous else None,
-        "changes": {"last_seq": changes_seq},
+        "parent": previous.name if previous else None,
+        "checksum": checksum,
+        "changes": {
+            "last_seq": changes_seq,
+            "parent_seq": log["parent_seq"],
+            "counts": log["counts"],
+            "merged": len(log["merges"]),
+        },
         "resources": resources,
         "files": [{k: v for k, v in f.items() if k != "lines"} for f in files],
         "zip": zip_name,
@@ -374,6 +413,21 @@ def _write_release(
     # Written last: a folder without it is not a release (see list_releases).
     _write_text(tmp / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest
+
+
+def _changes_since(previous: Release | None, upto: int | None) -> dict[str, Any]:
+    """What the changes log says changed since the parent release: counts by kind of row and
+    kind of change, and the merges (old id → surviving id). Empty when either end has no
+    sequence number (a release built before the log existed, or while the archive was too
+    busy to pin one)."""
+    after = previous.last_seq if previous else 0
+    if upto is None or after is None:
+        return {"parent_seq": after, "counts": None, "merges": []}
+    return {
+        "parent_seq": after,
+        "counts": changes.counts_between(after, upto),
+        "merges": changes.merges_between(after, upto),
+    }
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -459,6 +513,7 @@ def _datapackage(context: dict[str, Any], exporters) -> dict[str, Any]:
             resources.append(descriptor)
     return {
         "profile": "tabular-data-package",
+        "id": f"{context['site_url']}/downloads/{context['name']}/",
         "name": "archive-of-political-publications",
         "title": "Archive of political publications: data release " + context["name"],
         "version": f"{context['version']}.0.0",
@@ -485,7 +540,29 @@ def _changelog(context: dict[str, Any], previous: Release | None) -> str:
         lines.append(
             f"| {r['name']} | {r['rows']} | {r['added']} | {r['changed']} | {r['removed']} |"
         )
-    lines += ["", f"Ids of removed rows are listed in `{REMOVED}`.", ""]
+    lines += ["", f"Ids of removed rows are listed in `{REMOVED}`."]
+    counts = context["log"]["counts"]
+    if counts:
+        kinds = ("created", "published", "updated", "withdrawn", "merged", "deleted")
+        lines += [
+            "",
+            "Changes recorded in the public changes log (`/api/changes/`, after "
+            f"`{context['log']['parent_seq']}`), by kind of row and kind of change:",
+            "",
+            "| Resource | " + " | ".join(kinds) + " |",
+            "| --- |" + " ---: |" * len(kinds),
+        ]
+        for resource, by_change in counts.items():
+            lines.append(
+                f"| {resource} | " + " | ".join(str(by_change.get(k, 0)) for k in kinds) + " |"
+            )
+    merges = context["log"]["merges"]
+    lines += [
+        "",
+        f"{len(merges)} records were merged into others; `{MERGED}` maps each old id to the "
+        "id of the record that survived.",
+        "",
+    ]
     text = "\n".join(lines)
     if previous and (previous.path / "CHANGELOG.md").is_file():
         earlier = (previous.path / "CHANGELOG.md").read_text(encoding="utf-8")

@@ -31,7 +31,7 @@ def data_files(release) -> dict[str, bytes]:
     return {
         p.name: p.read_bytes()
         for p in sorted(release.path.iterdir())
-        if p.suffix in (".csv", ".jsonl") and p.name != "removed-ids.csv"
+        if p.suffix in (".csv", ".jsonl") and p.name not in ("removed-ids.csv", "merged-ids.csv")
     }
 
 
