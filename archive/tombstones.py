@@ -26,6 +26,7 @@ pages it is a short HTML page (``archive/gone.html``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -141,7 +142,9 @@ def answer(request: HttpRequest) -> HttpResponse | None:
         api = False
     elif match.namespace == "api" and "pk" in match.kwargs:
         basename = match.url_name.rsplit("-", 1)[0]
-        if basename not in API or not str(match.kwargs["pk"]).isdigit():
+        pk = str(match.kwargs["pk"])
+        # ASCII digits within a 64-bit id, as the API reads ids ("²" is a digit to Python).
+        if basename not in API or not re.fullmatch(r"[0-9]+", pk) or int(pk) >= 2**63:
             return None
         resource, model = API[basename]
         candidates = {int(match.kwargs["pk"])}

@@ -131,6 +131,16 @@ ERROR_RESPONSES = {
     "503": "The database is temporarily unreachable; see the Retry-After header.",
 }
 
+#: A record's URL may outlive it (archive/tombstones.py): what a client then meets.
+RECORD_RESPONSES = {
+    "410": "The record was public once and is no longer (withdrawn, deleted, or merged into "
+    "a record that is not public); the error says when and why, and ``gone`` describes it.",
+}
+MERGED_RESPONSE = {
+    "description": "The record was merged into another: Location is the survivor's URL.",
+    "headers": {"Location": {"schema": {"type": "string"}}},
+}
+
 
 def document_error_responses(result, generator, request, public):
     """drf-spectacular post-processing hook: every operation documents its error answers.
@@ -144,15 +154,18 @@ def document_error_responses(result, generator, request, public):
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA
     reference = {"$ref": "#/components/schemas/Error"}
-    for path_item in result.get("paths", {}).values():
+    for path, path_item in result.get("paths", {}).items():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})
-            for code, description in ERROR_RESPONSES.items():
+            errors = {**ERROR_RESPONSES, **(RECORD_RESPONSES if "{id}" in path else {})}
+            for code, description in errors.items():
                 responses.setdefault(
                     code,
                     {"description": description,
                      "content": {"application/json": {"schema": reference}}},
                 )  # fmt: skip
+            if "{id}" in path:
+                responses.setdefault("301", MERGED_RESPONSE)
     return result
 
 

@@ -35,8 +35,8 @@ from tests.factories import (
 )
 
 EXAMPLES = 10
-#: Operations in the schema: 8 lists, 8 details and an article's text, JSON-LD and citation.
-OPERATIONS = 19
+#: At least: 8 lists, 8 details and an article's text, JSON-LD and citation.
+MINIMUM_OPERATIONS = 19
 TIMEOUT_SECONDS = 900
 
 
@@ -55,7 +55,10 @@ def published_records(transactional_db):
     return article
 
 
-def test_api_conforms_to_its_schema(live_server, published_records):
+def test_api_conforms_to_its_schema(live_server, published_records, client):
+    published = client.get("/api/schema/", {"format": "json"}).json()
+    operations = sum(len(methods) for methods in published["paths"].values())
+    assert operations >= MINIMUM_OPERATIONS
     command = [
         sys.executable, "-m", "schemathesis.cli", "run", f"{live_server.url}/api/schema/",
         "--checks", "all",
@@ -77,7 +80,7 @@ def test_api_conforms_to_its_schema(live_server, published_records):
     report = result.stdout + result.stderr
     assert result.returncode == 0, report[-40000:]
     # It did test every operation, with both kinds of data, and found nothing.
-    assert re.search(rf"Selected: {OPERATIONS}/{OPERATIONS}\s+Tested: {OPERATIONS}\b", report), (
+    assert re.search(rf"Selected: {operations}/{operations}\s+Tested: {operations}\b", report), (
         report[-5000:]
     )
     assert "Coverage" in report and "Fuzzing" in report, report[-5000:]
