@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from archive.models import (
     Alias,
@@ -29,6 +30,7 @@ from archive.models import (
     Status,
 )
 from archive.models.base import derive_fields
+from archive.text import fold
 
 #: The permission that lets a user publish, unpublish and send records back to review
 #: (Curators have it; Contributors edit drafts only).
@@ -246,6 +248,59 @@ def mentions_set_status(*, mentions: Iterable[Mention], status: str, user=None) 
             mention.save()
             changed += 1
     return changed
+
+
+# ---------------------------------------------------------------- names found by an import
+
+
+def entity_create_draft(
+    *, model: type[PublishableModel], name: str, user=None, reason: str = ""
+) -> PublishableModel:
+    """A new draft person, organisation or place called ``name`` (as printed), with a slug
+    made from it that no record of the kind has yet (nor had: past slugs redirect)."""
+    if model not in (Person, Organisation, Place):
+        raise ValidationError(f"Cannot create {model._meta.verbose_name_plural} from a name.")
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("A record needs a name.")
+    base = slugify(fold(name))[:200] or model._meta.model_name
+    content_type = ContentType.objects.get_for_model(model)
+    taken = set(model._default_manager.filter(slug__startswith=base).values_list("slug", flat=True))
+    taken |= set(
+        PastSlug.objects.filter(content_type=content_type, slug__startswith=base).values_list(
+            "slug", flat=True
+        )
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    obj = model(name=name, slug=slug, status=Status.DRAFT)
+    obj.full_clean()
+    obj._change_reason = change_reason(reason or "Created from a name an import found")
+    if user is not None:
+        obj._history_user = user
+    with transaction.atomic():
+        obj.save()
+    return obj
+
+
+def alias_add(*, entity: Person | Organisation | Place, name: str, user=None,
+              kind: str = Alias.Kind.SOURCE_SPELLING) -> Alias:  # fmt: skip
+    """Record ``name`` (as printed in a source) as a variant name of ``entity``; an existing
+    variant of the same spelling (case aside) is returned as it is."""
+    field = type(entity)._meta.model_name
+    name = " ".join(name.split())
+    existing = Alias.objects.filter(**{field: entity}, name__iexact=name).first()
+    if existing is not None:
+        return existing
+    alias = Alias(**{field: entity}, name=name, kind=kind)
+    alias.full_clean()
+    alias._change_reason = change_reason(f"Spelling found by an import, for {entity}")
+    if user is not None:
+        alias._history_user = user
+    with transaction.atomic():
+        alias.save()
+    return alias
 
 
 # ---------------------------------------------------------------- merging duplicates

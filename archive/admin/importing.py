@@ -1,96 +1,38 @@
-"""Importing in the admin: upload a text file, read the dry-run report, accept; review repairs.
+"""Source documents and their text repairs in the admin; the guided import.
 
-The flow (``/admin/archive/sourcedocument/import/``):
-
-1. The curator uploads a UTF-8 text file and picks the publication (and, optionally, issue
-   slug, title, date, volume, number).
-2. The importer runs as a *dry run* (one transaction, rolled back) and the page shows its
-   report and the draft articles it would create. The uploaded bytes wait in the curator's
-   session (server-side, database-backed), keyed by their SHA-256; nothing is in the archive
-   yet.
-3. "Accept and import" runs the same importer for real on the same bytes and options, and
-   opens the new source document. Going away instead leaves nothing behind; a newer upload
-   replaces the waiting one.
+The upload → report → decide on names → accept flow is in archive/admin/import_flow.py and
+archive/admin/names.py; its pages hang from the source documents' admin
+(``/admin/archive/sourcedocument/import/``).
 
 TextRepair's list filters by kind and status; its actions accept flagged repairs and revert
-applied ones (see :mod:`archive.importers.review`).
+applied ones (see :mod:`archive.importers.review`); a repair's page shows the source text
+around it.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from archive.dates import validate_edtf
 from archive.importers.review import (
     document_unknown_names,
     known_name_keys,
     repairs_accept,
     repairs_revert,
+    text_around,
 )
-from archive.importers.service import ImportRefused, ImportReport, TextImporter, decode_source
-from archive.models import Publication, SourceDocument, TextRepair
+from archive.importers.service import ImportReport
+from archive.models import SourceDocument, TextRepair
 
 from .base import ArchiveModelAdmin
+from .import_flow import SESSION_KEY, ImportForm, accept_view, import_view, report_view
+from .names import names_decide_view, names_page_view
 
-SESSION_KEY = "archive_pending_import"
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(help_text="Plain text extracted from the printed issue, UTF-8.")
-    publication = forms.ModelChoiceField(queryset=Publication.objects.order_by("title"))
-    issue_slug = forms.SlugField(
-        required=False, help_text="Default: made from the file name. An existing issue with "
-        "this slug is updated (fields curators edited are kept).",
-    )  # fmt: skip
-    issue_title = forms.CharField(required=False, max_length=255)
-    issue_date = forms.CharField(
-        required=False, max_length=64, validators=[validate_edtf],
-        help_text="EDTF, e.g. 1992 or 1992-10? — leave blank if the text does not say.",
-    )  # fmt: skip
-    issue_volume = forms.CharField(required=False, max_length=40)
-    issue_number = forms.CharField(required=False, max_length=40)
-
-    def clean_file(self) -> bytes:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(
-                f"The file is {upload.size:,} bytes; uploads are limited to "
-                f"{MAX_UPLOAD_BYTES:,} bytes (use manage.py import_text for larger files)."
-            )
-        data = upload.read()
-        try:
-            decode_source(data)
-        except ImportRefused as exc:
-            raise ValidationError(str(exc)) from exc
-        self.file_name = upload.name
-        return data
-
-    def options(self) -> dict:
-        return {
-            "publication": self.cleaned_data["publication"].pk,
-            "issue_slug": self.cleaned_data["issue_slug"],
-            "issue_title": self.cleaned_data["issue_title"],
-            "issue_date": self.cleaned_data["issue_date"],
-            "issue_volume": self.cleaned_data["issue_volume"],
-            "issue_number": self.cleaned_data["issue_number"],
-        }
-
-
-def _importer(options: dict) -> TextImporter:
-    publication = Publication.objects.get(pk=options["publication"])
-    return TextImporter(**{**options, "publication": publication})
+__all__ = ["SESSION_KEY", "ImportForm", "SourceDocumentAdmin", "TextRepairAdmin"]
 
 
 class UnknownNamesFilter(admin.SimpleListFilter):
@@ -175,116 +117,62 @@ class SourceDocumentAdmin(ArchiveModelAdmin):
             # Not an importer's report (the curated seed records a summary of its own):
             # show what is stored rather than fail the page.
             text = json.dumps(obj.report, indent=2, ensure_ascii=False)
-        return format_html('<pre style="white-space: pre-wrap">{}</pre>', text)
+        return format_html('<pre class="import-report-text">{}</pre>', text)
 
     @admin.display(description="text (as imported, read-only)")
     def text_as_imported(self, obj) -> str:
         """The file's text is provenance (the hash is of its bytes): shown, never edited."""
         if not obj.text:
             return "—"
-        return format_html('<pre class="provenance" style="white-space: pre-wrap">{}</pre>',
-                           obj.text)  # fmt: skip
+        return format_html('<pre class="provenance">{}</pre>', obj.text)
 
-    # -- the upload → report → accept flow
+    # -- the guided import (archive/admin/import_flow.py, archive/admin/names.py)
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         urls = [
-            path(
-                "import/",
-                self.admin_site.admin_view(self.import_view),
-                name="archive_sourcedocument_import",
-            ),
-        ]
+            path("import/", view(self.import_view), name="archive_sourcedocument_import"),
+            path("import/report/", view(self.import_report_view),
+                 name="archive_sourcedocument_import_report"),
+            path("import/names/", view(self.names_decide_view),
+                 name="archive_sourcedocument_names_decide"),
+            path("<path:object_id>/names/", view(self.names_view),
+                 name="archive_sourcedocument_names"),
+        ]  # fmt: skip
         return urls + super().get_urls()
 
-    def _can_import(self, request) -> bool:
-        return request.user.has_perm("archive.add_article") and request.user.has_perm(
-            "archive.change_sourcedocument"
-        )
-
     def import_view(self, request):
-        if not self._can_import(request):
-            raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Import a text file",
-        }
-        if request.method == "POST" and request.POST.get("action") == "accept":
-            return self._accept(request, context)
-        form = ImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST":
-            if form.is_valid():
-                return self._preview(request, form, context)
-            return TemplateResponse(
-                request, "admin/archive/sourcedocument/import_form.html",
-                {**context, "form": form}, status=400,
-            )  # fmt: skip
-        return TemplateResponse(
-            request, "admin/archive/sourcedocument/import_form.html", {**context, "form": form}
-        )
+        return import_view(self, request)
 
-    def _preview(self, request, form: ImportForm, context: dict):
-        data = form.cleaned_data["file"]
-        options = form.options()
-        try:
-            report = _importer(options).run(data, dry_run=True, name=form.file_name)
-        except ImportRefused as exc:
-            form.add_error("file", str(exc))
-            return TemplateResponse(
-                request, "admin/archive/sourcedocument/import_form.html",
-                {**context, "form": form}, status=400,
-            )  # fmt: skip
-        token = hashlib.sha256(data).hexdigest()
-        if report.status != "unchanged":
-            request.session[SESSION_KEY] = {
-                "token": token,
-                "name": form.file_name,
-                "data": base64.b64encode(data).decode("ascii"),
-                "options": options,
-            }
-        return TemplateResponse(
-            request,
-            "admin/archive/sourcedocument/import_report.html",
-            {
-                **context,
-                "title": f"Import report: {form.file_name}",
-                "report": report,
-                "report_text": report.as_text(),
-                "token": token,
-                "can_accept": report.status != "unchanged",
-            },
-        )
+    def import_report_view(self, request):
+        return report_view(self, request)
 
-    def _accept(self, request, context: dict):
-        pending = request.session.get(SESSION_KEY)
-        if not pending or pending.get("token") != request.POST.get("token"):
-            error = (
-                "There is no uploaded file waiting to be accepted (it was accepted already, "
-                "or replaced by a newer upload). Upload it again."
-            )
-            return TemplateResponse(
-                request, "admin/archive/sourcedocument/import_form.html",
-                {**context, "form": ImportForm(), "error": error}, status=400,
-            )  # fmt: skip
-        data = base64.b64decode(pending["data"])
-        try:
-            report = _importer(pending["options"]).run(data, name=pending["name"])
-        except Exception as exc:  # the import rolled back: say why in one line
-            reason = " ".join(str(exc).split()) or type(exc).__name__
-            self.message_user(request, f"Nothing was imported: {reason}", messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:archive_sourcedocument_import"))
-        del request.session[SESSION_KEY]
-        units = len(report.units)
-        self.message_user(
-            request,
-            f"Imported {pending['name']}: {units} draft articles; review the flagged repairs "
-            "and mentions before publishing.",
-            messages.SUCCESS,
-        )
-        return HttpResponseRedirect(
-            reverse("admin:archive_sourcedocument_change", args=[report.source_document_id])
-        )
+    def accept_view(self, request):
+        return accept_view(self, request)
+
+    def names_decide_view(self, request):
+        return names_decide_view(self, request)
+
+    def names_view(self, request, object_id):
+        return names_page_view(self, request, object_id)
+
+    def get_list_display(self, request):
+        """The list ends with each document's undecided names, linked to their page (the
+        known names are read once per page, not once per row)."""
+        known: set[str] | None = None
+
+        @admin.display(description="unknown names")
+        def names_link(obj) -> str:
+            nonlocal known
+            if known is None:
+                known = known_name_keys()
+            count = len(document_unknown_names(obj, known=known))
+            if not count:
+                return "—"
+            url = reverse("admin:archive_sourcedocument_names", args=[obj.pk])
+            return format_html('<a href="{}">{} to decide</a>', url, count)
+
+        return [*super().get_list_display(request), names_link]
 
 
 _REPORT_FIELDS = set(ImportReport.__dataclass_fields__)
@@ -299,7 +187,7 @@ class TextRepairAdmin(ArchiveModelAdmin):
     list_select_related = ["article", "source_document"]
     readonly_fields = [
         "article", "source_document", "kind", "line", "sequence", "offset", "before",
-        "after", "note", "created", "updated",
+        "after", "note", "source_text_around", "created", "updated",
     ]  # fmt: skip
     fields = ["status", *readonly_fields]
     actions = ["accept_repairs", "revert_repairs"]
@@ -315,6 +203,23 @@ class TextRepairAdmin(ArchiveModelAdmin):
             .select_related("article", "source_document")
             .defer("source_document__text", "source_document__report")
         )
+
+    @admin.display(description="source text around it")
+    def source_text_around(self, obj) -> str:
+        """The lines of the source file around the repair, its printed form highlighted."""
+        text = (
+            SourceDocument.objects.filter(pk=obj.source_document_id)
+            .values_list("text", flat=True)
+            .first()
+        )
+        if not text:
+            return "—"
+        around = text_around(text, line=obj.line, part=obj.before)
+        return format_html(
+            '<span class="quiet">lines {}–{}</span><div class="context-lines">{}'
+            '<mark class="repair">{}</mark>{}</div>',
+            around.first_line, around.last_line, around.before, around.part, around.after,
+        )  # fmt: skip
 
     @admin.display(description="before")
     def before_short(self, obj) -> str:

@@ -261,7 +261,7 @@ def issue_review_view(model_admin, request, object_id: str):
         "public_url": issue.get_absolute_url() if issue.is_public() else "",
         "source": source,
         "source_url": _admin_url(site, source) if source is not None else "",
-        "names_url": "",
+        "names_url": _admin_url(site, source, "names") if source is not None else "",
         "unknown_names": unknown,
         "articles": articles,
         "status_counts": list(

@@ -65,7 +65,8 @@ def test_accept_imports_what_was_previewed(client, curator, publication):
     response = client.post(IMPORT_URL, {"action": "accept", "token": token})
     source = SourceDocument.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("admin:archive_sourcedocument_change", args=[source.pk])
+    # the new issue's review page (the admin's guided import)
+    assert response.url == reverse("admin:archive_issue_review", args=[source.issues.get().pk])
     assert Issue.objects.get().title == "A test issue"
     assert list(Article.objects.order_by("position").values_list("title", flat=True)) == [
         "A small paper",
