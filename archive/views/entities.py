@@ -33,6 +33,7 @@ from .common import (
     visible,
 )
 from .maps import place_location
+from .network import NEIGHBOURS, network
 
 FAR_FUTURE = "9999-12-31"
 LETTERS = list(string.ascii_lowercase)
@@ -154,21 +155,25 @@ def visible_mentions(kind: str, obj):
     return Mention.objects.public(target=kind).filter(**{kind: obj})
 
 
-def _co_mentioned(kind: str, obj, limit: int = 12) -> list[dict[str, Any]]:
-    """The people, organisations and places most often mentioned in the same public
-    articles, in one query; the other mentions obey the same rule (``Mention.public()``)."""
+def _co_mentioned(kind: str, obj, limit: int = 12, *, places: bool = True) -> list[dict[str, Any]]:
+    """The people, organisations and (unless ``places=False``) places most often mentioned
+    in the same public articles, in one query; the other mentions obey the same rule
+    (``Mention.public()``)."""
     articles = visible_mentions(kind, obj).values("article_id")
+    others = Mention.objects.public().filter(article_id__in=articles, event__isnull=True)
+    if not places:
+        others = others.filter(place__isnull=True)
     rows = (
-        Mention.objects.public()
-        .filter(article_id__in=articles, event__isnull=True)
-        .exclude(**{kind: obj})
+        others.exclude(**{kind: obj})
         .values(
             "person_id",
             "person__name",
             "person__slug",
+            "person__sort_name",
             "organisation_id",
             "organisation__name",
             "organisation__slug",
+            "organisation__acronym",
             "place_id",
             "place__name",
             "place__slug",
@@ -187,6 +192,9 @@ def _co_mentioned(kind: str, obj, limit: int = 12) -> list[dict[str, Any]]:
                 out.append(
                     {
                         "type": target,
+                        "id": row[f"{target}_id"],
+                        "acronym": row.get(f"{target}__acronym") or "",
+                        "sort_name": row.get(f"{target}__sort_name") or "",
                         "name": row[f"{target}__name"],
                         "url": f"{prefix}{row[f'{target}__slug']}/",
                         "count": row["n"],
@@ -240,6 +248,7 @@ def entity_detail(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     for event in events:
         event.date_text = edtf_display(event.date)
         event.roles = roles.get(event.pk, [])
+    co_mentioned = _co_mentioned(kind, obj)
     context = {
         "nav": cfg["nav"],
         "cfg": cfg,
@@ -249,7 +258,10 @@ def entity_detail(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
         "mentions_page": pg,
         "total_mentions": total_mentions,
         "events": events,
-        "co_mentioned": _co_mentioned(kind, obj),
+        "co_mentioned": co_mentioned,
+        "network": network(kind, obj, _co_mentioned(kind, obj, NEIGHBOURS, places=False))
+        if kind != "place"
+        else None,
         "external": _external_links(kind, obj),
         "api": f"{cfg['api']}{obj.pk}/",
         "articles_api": f"/api/articles/?{kind}={obj.pk}",
