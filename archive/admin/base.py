@@ -29,6 +29,7 @@ from archive.models import Status
 from archive.services import PUBLISH_PERMISSION, records_set_status
 
 from .concurrency import OptimisticConcurrencyAdminMixin
+from .history import ChangeReasonMixin
 
 __all__ = [
     "PUBLISH_PERMISSION",
@@ -329,15 +330,20 @@ class DecadeListFilter(admin.SimpleListFilter):
 CONTRIBUTOR_EDITABLE = (Status.DRAFT, Status.REVIEW)
 
 
-class PublishableAdmin(FaithfulSaveMixin, OptimisticConcurrencyAdminMixin, SimpleHistoryAdmin):
+class PublishableAdmin(
+    ChangeReasonMixin, FaithfulSaveMixin, OptimisticConcurrencyAdminMixin, SimpleHistoryAdmin
+):
     """Publish / send back to review actions, guarded by the publish permission.
 
-    History (who changed what, when) and revert come from django-simple-history's admin;
-    a save based on a stale copy of the record is refused (archive/admin/concurrency.py).
+    History (who changed what, when, why, with long texts diffed word by word:
+    archive/admin/history.py) and revert come from django-simple-history's admin; a save
+    based on a stale copy of the record is refused (archive/admin/concurrency.py).
     """
 
     actions = ["publish", "send_back_to_review", export_selected_as_csv]
     list_per_page = 50
+    object_history_template = "admin/archive/object_history.html"
+    object_history_list_template = "admin/archive/history_list.html"
 
     def has_publish_permission(self, request) -> bool:
         return can_publish(request)
