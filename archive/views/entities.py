@@ -34,6 +34,7 @@ from .common import (
 )
 from .maps import place_location
 from .network import NEIGHBOURS, network
+from .reader import snippet
 
 FAR_FUTURE = "9999-12-31"
 LETTERS = list(string.ascii_lowercase)
@@ -248,6 +249,10 @@ def entity_detail(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     for event in events:
         event.date_text = edtf_display(event.date)
         event.roles = roles.get(event.pk, [])
+    # Quotes read as prose, the record's own names highlighted in them.
+    names = [obj.name, *(a.name for a in aliases), getattr(obj, "acronym", "")]
+    for mention in pg.items:
+        mention.snippet = snippet(mention.context, names)
     co_mentioned = _co_mentioned(kind, obj)
     context = {
         "nav": cfg["nav"],

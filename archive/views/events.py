@@ -33,6 +33,7 @@ from .common import (
     query_without,
     visible,
 )
+from .reader import snippet
 from .timeline_chart import NARROW, WIDE, EventPoint, focus_chart, overview_chart
 
 #: The chart draws at most this many events (the list beneath pages through all of them).
@@ -239,6 +240,8 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("article__issue__publication")
         .order_by(*effective_date_order("article__"))[:EVENT_ARTICLES_SHOWN]
     )
+    for mention in mentioned_in:
+        mention.snippet = snippet(mention.context, [event.title])
     return page(
         request,
         "archive/event_detail.html",

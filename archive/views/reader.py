@@ -141,3 +141,35 @@ def render_body(
                 f'<figure class="caption"><figcaption>{escape(caption)}</figcaption></figure>'
             )
     return mark_safe("\n".join(html)), sections  # noqa: S308 - every piece escaped above
+
+
+_ELLIPSIS = re.compile(r"^(?:\s|…|\.\.\.)+|(?:\s|…|\.\.\.)+$")
+_HEADING_MARK = re.compile(r"(?:^|(?<=\s))#{1,6}\s+")
+
+
+def snippet(context: str, names: Iterable[str] = ()) -> SafeString:
+    """A mention's stored context as a line of prose: Markdown heading marks stripped, one
+    ellipsis where the quote is cut (never two), and each of ``names`` (the entity's name
+    and variants, matched without case or diacritics) in ``<mark>``.
+
+    The stored context keeps the importer's "…" at its cut ends and may span a section
+    heading ("… Vietnam war”. ## 1980–1 Mass workers’ movement …"); readers should see
+    neither the markup nor a doubled "… …"."""
+    text = _HEADING_MARK.sub("", context or "")
+    text = re.sub(r"\s+", " ", text).strip()
+    cut_start = bool(re.match(r"^\s*(?:…|\.\.\.)", text)) or (text[:1].islower())
+    cut_end = bool(re.search(r"(?:…|\.\.\.)\s*$", text)) or not re.search(r"[.!?”’\"')]$", text)
+    text = _ELLIPSIS.sub("", text)
+    if not text:
+        return mark_safe("")
+    spans = sorted(find_spans(text, [n for n in names if n]))
+    out, pos = [], 0
+    for start, end in spans:
+        if start < pos:
+            continue
+        out.append(escape(text[pos:start]))
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        pos = end
+    out.append(escape(text[pos:]))
+    html = "".join(out)
+    return mark_safe(("…" if cut_start else "") + html + ("…" if cut_end else ""))  # noqa: S308 - escaped above

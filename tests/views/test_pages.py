@@ -147,7 +147,8 @@ def test_entity_page(client, world):
     assert 'href="https://www.wikidata.org/wiki/Q444"' in html
     assert 'href="https://viaf.org/viaf/84048239/"' in html
     assert "Mentioned in 3 articles" in html
-    assert "Walesa led Solidarność" in html  # context snippet
+    # the context snippet, the name highlighted as printed ("Walesa" for Wałęsa)
+    assert "<mark>Walesa</mark> led Solidarność…" in html
     assert "Strike 2" in html  # events
     assert "Often mentioned alongside" in html and "Solidarność" in html
 
