@@ -9,7 +9,7 @@ from django.db.models import Count
 from archive.exports.admin import export_selected_as_csv
 from archive.models import Alias, EventParticipant, Organisation, Person, Place
 
-from .base import ArchiveModelAdmin, ArchiveTabularInline, PublishableAdmin
+from .base import ArchiveModelAdmin, ArchiveTabularInline, PublishableAdmin, ValuesListFilter
 from .duplicates import AuthorityIdFilter, SuspectedDuplicateFilter
 from .mentions import CompactMentionInline
 from .merging import MergeMixin
@@ -70,7 +70,7 @@ class EntityAdmin(NearDuplicateMixin, PublishableAdmin):
 @admin.register(Person)
 class PersonAdmin(MergeMixin, EntityAdmin):
     list_display = ["name", "sort_name", "birth", "death", "country", "status", "mentions_count"]
-    list_filter = [*ENTITY_FILTERS, "country"]
+    list_filter = [*ENTITY_FILTERS, ("country", ValuesListFilter)]
     inlines = [PersonAliasInline, EventRoleInline, EntityMentionInline]
     actions = [*EntityAdmin.actions, "merge_selected"]
     fieldsets = [
@@ -84,7 +84,7 @@ class PersonAdmin(MergeMixin, EntityAdmin):
 @admin.register(Organisation)
 class OrganisationAdmin(MergeMixin, EntityAdmin):
     list_display = ["name", "acronym", "kind", "country", "founded", "status", "mentions_count"]
-    list_filter = [*ENTITY_FILTERS, "kind", "country"]
+    list_filter = [*ENTITY_FILTERS, "kind", ("country", ValuesListFilter)]
     search_fields = [*EntityAdmin.search_fields, "acronym"]
     autocomplete_fields = ["parent", "predecessor"]
     inlines = [OrganisationAliasInline, EventRoleInline, EntityMentionInline]
@@ -101,7 +101,7 @@ class OrganisationAdmin(MergeMixin, EntityAdmin):
 @admin.register(Place)
 class PlaceAdmin(MergeMixin, EntityAdmin):
     list_display = ["name", "kind", "country_code", "status", "mentions_count"]
-    list_filter = [*ENTITY_FILTERS, "kind", "country_code"]
+    list_filter = [*ENTITY_FILTERS, "kind", ("country_code", ValuesListFilter)]
     inlines = [PlaceAliasInline, EntityMentionInline]
     actions = [*EntityAdmin.actions, "merge_selected"]
     fieldsets = [
