@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.db.models import Count, Q
 from django.urls import reverse
 
@@ -130,6 +131,13 @@ def _review(site, request) -> Section:
             Figure("Flagged text repairs", flagged,
                    _list_url(site, request, TextRepair, status__exact=TextRepair.Status.FLAGGED))
         )  # fmt: skip
+    corrections = _corrections_model()
+    if corrections is not None and _list_url(site, request, corrections):
+        waiting = corrections._default_manager.filter(status=corrections.Status.NEW).count()
+        section.figures.append(
+            Figure("Corrections suggested by readers", waiting,
+                   _list_url(site, request, corrections, status__exact=corrections.Status.NEW))
+        )  # fmt: skip
     if _list_url(site, request, Article):
         section.figures.append(
             Figure("Undated articles", Article.objects.undated().count(),
@@ -137,6 +145,14 @@ def _review(site, request) -> Section:
                              date_source__exact=Article.DateSource.UNDATED))
         )  # fmt: skip
     return section
+
+
+def _corrections_model():
+    """Readers' suggested corrections, where the archive has them."""
+    try:
+        return apps.get_model("archive", "Correction")
+    except LookupError:
+        return None
 
 
 def _authority(site, request) -> Section:

@@ -30,7 +30,7 @@ GROUPS = (
     Group(
         "review",
         "Import and review",
-        ("archive.sourcedocument", "archive.textrepair", "archive.mention"),
+        ("archive.sourcedocument", "archive.textrepair", "archive.mention", "archive.correction"),
     ),
     Group(
         "site",
