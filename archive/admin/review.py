@@ -33,7 +33,7 @@ from archive.importers.review import (
     text_around,
 )
 from archive.models import TARGETS, Alias, Article, Issue, Mention, Status, TextRepair
-from archive.services import issue_publish_plan, mentions_set_status
+from archive.services import issue_publish_plan, mentions_set_status, records_set_status
 
 from .base import can_publish, status_with_visibility, visibility
 
@@ -212,6 +212,14 @@ def _decide(model_admin, request, issue: Issue) -> None:
         count = mentions_set_status(mentions=chosen, status=BULK_MENTIONS[action], user=user)
         verb = "Confirmed" if action == "confirm" else "Rejected"
         model_admin.message_user(request, f"{verb} {count} mention(s).", messages.SUCCESS)
+    elif action == "articles_to_review":
+        if not can_publish(request):
+            raise PermissionDenied
+        ids = [i for i in request.POST.getlist("article") if i.isdigit()]
+        drafts = Article.objects.filter(issue=issue, pk__in=ids, status=Status.DRAFT)
+        count = records_set_status(queryset=drafts, status=Status.REVIEW, user=user,
+                                   reason="Checked on the issue's review page")  # fmt: skip
+        model_admin.message_user(request, f"Sent {count} draft(s) to review.", messages.SUCCESS)
     elif action in ("accept_repairs", "reject_repairs"):
         if not user.has_perm("archive.change_textrepair"):
             raise PermissionDenied

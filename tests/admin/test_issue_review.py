@@ -253,3 +253,28 @@ def test_a_contributor_reads_but_cannot_edit_a_published_article(client, contrib
     assert client.post(text_url(article), {"body": "x"}).status_code == 403
     draft = issue["second"]
     assert 'name="body"' in client.get(text_url(draft)).content.decode()
+
+
+def test_a_curator_sends_checked_drafts_to_review_then_the_issue_can_be_published(
+    client, curator, issue
+):
+    client.force_login(curator)
+    second = issue["second"]
+    response = client.post(review_url(issue["issue"]), {"action": "articles_to_review",
+                                                        "article": [second.pk]})  # fmt: skip
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.status == Status.REVIEW
+    assert second.history.first().history_change_reason == "Checked on the issue's review page"
+    html = client.get(review_url(issue["issue"])).content.decode()
+    assert "Publishing the issue now publishes it with 2 articles in review" in html
+
+
+def test_a_contributor_cannot_send_articles_to_review(client, contributor, issue):
+    client.force_login(contributor)
+    html = client.get(review_url(issue["issue"])).content.decode()
+    assert 'value="articles_to_review"' not in html
+    data = {"action": "articles_to_review", "article": [issue["second"].pk]}
+    assert client.post(review_url(issue["issue"]), data).status_code == 403
+    issue["second"].refresh_from_db()
+    assert issue["second"].status == Status.DRAFT
