@@ -242,6 +242,8 @@ INTERNAL_MODELS = [
     models.SourceDocument, models.TextRepair, models.PastSlug, models.ContentVersion,
     # The changes log: derived from the public rows (archive/changes.py), never filtered.
     models.Change, models.PublicRow, models.ChangeLogState,
+    # Readers' suggested corrections: the curators' queue, never shown (archive/corrections.py).
+    models.Correction,
 ]  # fmt: skip
 
 STATUSES = (models.Status.PUBLISHED, models.Status.DRAFT, models.Status.REVIEW)

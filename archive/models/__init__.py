@@ -2,6 +2,7 @@
 
 from .base import EDTFField, PublishableModel, Status, TimeStampedModel
 from .changes import Change, ChangeKind, ChangeLogState, PublicRow
+from .corrections import Correction
 from .entities import Alias, Organisation, PastSlug, Person, Place
 from .events import Event, EventParticipant
 from .mentions import TARGETS, Mention
@@ -25,6 +26,7 @@ __all__ = [
     "ChangeKind",
     "ChangeLogState",
     "ContentVersion",
+    "Correction",
     "EDTFField",
     "Event",
     "EventParticipant",

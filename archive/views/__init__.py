@@ -1,5 +1,6 @@
 """Public pages, one module per area; the URLconf imports the view callables from here."""
 
+from .corrections import correction_thanks, suggest_correction
 from .entities import (
     organisation_detail,
     organisation_list,
@@ -15,6 +16,7 @@ from .site import data, home, robots_txt, search, sitemap
 
 __all__ = [
     "article_detail",
+    "correction_thanks",
     "data",
     "event_detail",
     "home",
@@ -31,5 +33,6 @@ __all__ = [
     "robots_txt",
     "search",
     "sitemap",
+    "suggest_correction",
     "timeline",
 ]

@@ -143,6 +143,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /admin/",
         "Disallow: /search/",
         "Disallow: /oai/",
+        "Disallow: /corrections/",
         f"Sitemap: {absolute(request, '/sitemap.xml')}",
         "",
     ]
