@@ -22,8 +22,11 @@ migrate: setup
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 
+# The seed collection, then its data release, so /downloads/ is never empty on a fresh
+# install (build_dataset writes a new release only when a record changed since the last).
 load: migrate
 	$(PY) manage.py load_collection
+	$(PY) manage.py build_dataset
 
 run: load
 	@echo
