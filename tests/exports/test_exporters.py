@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib import admin
+from django.core.management.color import no_style
 from django.db import connection
 from django.test import RequestFactory
 
@@ -61,7 +62,18 @@ def small_collection() -> dict:
     models.Authorship.objects.create(article=first, person=ceausescu, order=2)
     models.Authorship.objects.create(article=first, person=draft, order=3)
     models.Illustration.objects.create(article=first, caption="Gdańsk shipyard, August 1980")
+    _move_sequences_past_fixed_ids()
     return {"pub": pub, "issue": issue, "first": first, "second": second, "walesa": walesa}
+
+
+def _move_sequences_past_fixed_ids() -> None:
+    """Rows above were given fixed ids; on PostgreSQL the id sequences do not notice, so a
+    later factory row could draw one of those ids (as loaddata does, reset them)."""
+    tables = [models.Organisation, models.Publication, models.Issue, models.Person, models.Article]
+    statements = connection.ops.sequence_reset_sql(no_style(), tables)
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
 
 
 PINNED_ARTICLES_CSV = (
