@@ -156,14 +156,18 @@ def visible_mentions(kind: str, obj):
     return Mention.objects.public(target=kind).filter(**{kind: obj})
 
 
-def _co_mentioned(kind: str, obj, limit: int = 12, *, places: bool = True) -> list[dict[str, Any]]:
-    """The people, organisations and (unless ``places=False``) places most often mentioned
-    in the same public articles, in one query; the other mentions obey the same rule
-    (``Mention.public()``)."""
+def _co_mentioned(
+    kind: str, obj, limit: int = 12, *, places: bool = True, people: bool = True
+) -> list[dict[str, Any]]:
+    """The people and organisations (unless ``people=False``) and places (unless
+    ``places=False``) most often mentioned in the same public articles, in one query; the
+    other mentions obey the same rule (``Mention.public()``)."""
     articles = visible_mentions(kind, obj).values("article_id")
     others = Mention.objects.public().filter(article_id__in=articles, event__isnull=True)
     if not places:
         others = others.filter(place__isnull=True)
+    if not people:
+        others = others.filter(place__isnull=False)
     rows = (
         others.exclude(**{kind: obj})
         .values(
@@ -253,7 +257,9 @@ def entity_detail(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     names = [obj.name, *(a.name for a in aliases), getattr(obj, "acronym", "")]
     for mention in pg.items:
         mention.snippet = snippet(mention.context, names)
-    co_mentioned = _co_mentioned(kind, obj)
+    # The people and organisations named with it (drawn as a network too), then places.
+    co_people = _co_mentioned(kind, obj, 12, places=False)
+    co_mentioned = co_people + _co_mentioned(kind, obj, 12, people=False)
     context = {
         "nav": cfg["nav"],
         "cfg": cfg,
@@ -264,9 +270,7 @@ def entity_detail(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
         "total_mentions": total_mentions,
         "events": events,
         "co_mentioned": co_mentioned,
-        "network": network(kind, obj, _co_mentioned(kind, obj, NEIGHBOURS, places=False))
-        if kind != "place"
-        else None,
+        "network": network(kind, obj, co_people[:NEIGHBOURS]) if kind != "place" else None,
         "external": _external_links(kind, obj),
         "api": f"{cfg['api']}{obj.pk}/",
         "articles_api": f"/api/articles/?{kind}={obj.pk}",

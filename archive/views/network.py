@@ -22,9 +22,10 @@ from archive.models import Mention
 NEIGHBOURS = 8
 #: Articles of the record read for the lines between neighbours (a bound on the query).
 ARTICLES_READ = 2000
-WIDTH, HEIGHT = 400, 330
-RADIUS = 104
-LABEL_CHARS = 16
+WIDTH, HEIGHT = 460, 330
+#: An ellipse, wider than tall would crowd the labels beside the nodes off the drawing.
+RADIUS_X, RADIUS_Y = 92, 112
+LABEL_CHARS = 14
 
 
 @dataclass
@@ -93,7 +94,7 @@ def network(kind: str, obj, neighbours: list[dict[str, Any]]) -> dict[str, Any] 
     nodes: list[Node] = []
     for i, n in enumerate(people):
         angle = -math.pi / 2 + 2 * math.pi * i / len(people)
-        x, y = cx + RADIUS * math.cos(angle), cy + RADIUS * 0.85 * math.sin(angle)
+        x, y = cx + RADIUS_X * math.cos(angle), cy + RADIUS_Y * math.sin(angle)
         r = 6 + 8 * math.sqrt(n["count"] / top)
         right = math.cos(angle) >= -0.01
         upright = abs(math.cos(angle)) < 0.2  # top and bottom: label above or below
@@ -106,7 +107,9 @@ def network(kind: str, obj, neighbours: list[dict[str, Any]]) -> dict[str, Any] 
                  n["url"], n["type"], n["count"], round(x, 1), round(y, 1), round(r, 1),
                  round(lx, 1), round(ly, 1), anchor)
         )  # fmt: skip
-    centre = Node((kind, obj.pk), obj.name, short_label(obj.name, getattr(obj, "acronym", "")),
+    centre = Node((kind, obj.pk), obj.name, label(
+        {"name": obj.name, "acronym": getattr(obj, "acronym", ""),
+         "sort_name": getattr(obj, "sort_name", "")}),
                   obj.get_absolute_url(), kind, 0, cx, cy, 16, cx, cy + 34, "middle")  # fmt: skip
     edges = [
         Edge(cx, cy, n.x, n.y, round(1 + 5 * n.count / top, 1), n.count,
