@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, transaction
 from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
@@ -42,14 +44,30 @@ class ArchiveCursorPagination(CursorPagination):
             )  # fmt: skip
         return int(raw)
 
+    def paginate_queryset(self, queryset, request, view=None):
+        """A cursor whose position does not fit the ordering (a hand-made ``p=abc`` for a
+        date, an id beyond 64 bits) names no page: 404 naming ``cursor``, not a 500. The page
+        is read in a savepoint so such a failed query leaves the transaction usable."""
+        try:
+            with transaction.atomic(using=queryset.db):
+                return super().paginate_queryset(queryset, request, view)
+        except (DjangoValidationError, DataError, ValueError, TypeError, OverflowError) as exc:
+            cursor = getattr(self, "cursor", None)
+            if cursor is None or cursor.position is None:
+                raise  # not the cursor's fault
+            raise self._cursor_not_found() from exc
+
+    def _cursor_not_found(self) -> ValidationError:
+        message = "Invalid cursor: use the next or previous link of a page."
+        return ValidationError({"cursor": [ErrorDetail(message, code=NOT_FOUND)]})
+
     def decode_cursor(self, request):
         """A cursor is an opaque reference to a page: one that points nowhere (garbled, or
         from another ordering) is a 404 naming ``cursor``, like an unknown id."""
         try:
             return super().decode_cursor(request)
         except NotFound as exc:
-            message = "Invalid cursor: use the next or previous link of a page."
-            raise ValidationError({"cursor": [ErrorDetail(message, code=NOT_FOUND)]}) from exc
+            raise self._cursor_not_found() from exc
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

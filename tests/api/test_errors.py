@@ -67,6 +67,9 @@ def test_malformed_values_are_400_naming_the_parameter(
         ("/api/people/", {"co_mentioned_with": "person:nobody"}, "co_mentioned_with", "nobody"),
         ("/api/mentions/", {"target": "event:draft-event"}, "target", "No published event"),
         ("/api/articles/", {"cursor": "garbage"}, "cursor", "Invalid cursor"),
+        # Well-formed base64 of a position that is no date ("p=abc"), for date orderings.
+        ("/api/articles/", {"cursor": "cD1hYmM=", "ordering": "date"}, "cursor", "Invalid"),
+        ("/api/events/", {"cursor": "cD1hYmM="}, "cursor", "Invalid cursor"),
     ],
 )
 def test_well_formed_values_naming_nothing_are_404_naming_the_parameter(
