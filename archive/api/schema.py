@@ -56,7 +56,7 @@ def filter_parameter_schema(filter_field) -> dict[str, Any] | None:
     * a choice lists its values (repeatable ones also as a comma-separated list);
     * a language is one of the languages of the resource's public records (read when the
       schema is built, case-insensitive like the filter);
-    * any other text is any text without NUL.
+    * any other text is any text without NUL, up to the field's maximum length.
     """
     field = filter_field.field
     if hasattr(field, "openapi_schema"):
@@ -75,7 +75,10 @@ def filter_parameter_schema(filter_field) -> dict[str, Any] | None:
     if callable(languages):
         return _language_schema(languages)
     if isinstance(field, forms.CharField):
-        return {"type": "string", "pattern": FREE_TEXT_PATTERN}
+        schema = {"type": "string", "pattern": FREE_TEXT_PATTERN}
+        if field.max_length is not None:
+            schema["maxLength"] = field.max_length
+        return schema
     return None
 
 

@@ -14,6 +14,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from archive import models
 from archive.api import fields
+from archive.search.query import MAX_QUERY_LENGTH
 
 pytestmark = pytest.mark.django_db
 
@@ -178,6 +179,7 @@ def test_parameters_say_exactly_what_they_accept(archive):
     language = articles["language"]["schema"]
     assert language["pattern"] == fields.anchored("[eE][nN]|[pP][lL]")
     assert "en, pl" in language["description"]
+    assert articles["q"]["schema"]["maxLength"] == MAX_QUERY_LENGTH  # the search's own limit
     assert all(p.get("allowEmptyValue") for p in articles.values())
 
 
