@@ -29,7 +29,7 @@ from archive.models import Status
 from archive.services import PUBLISH_PERMISSION, records_set_status
 
 from .concurrency import OptimisticConcurrencyAdminMixin
-from .history import ChangeReasonMixin
+from .history import ChangeReasonMixin, ensure_history_baseline
 
 __all__ = [
     "PUBLISH_PERMISSION",
@@ -189,6 +189,8 @@ class FaithfulSaveMixin:
         if change and not stored_differences(obj) and not self._m2m_changed(form):
             obj._nothing_saved = True
             return
+        if change:
+            ensure_history_baseline(obj)  # so the history can show what this save changes
         super().save_model(request, obj, form, change)
 
     @staticmethod

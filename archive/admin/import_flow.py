@@ -304,10 +304,10 @@ def accept_view(model_admin, request):
         return HttpResponseRedirect(reverse("admin:archive_sourcedocument_import_report"))
     links = format_html_join(
         "; ",
-        '{} → <a href="{}">{} draft articles to review</a>',
+        '{} → <a href="{}">{} draft article{} to review</a>',
         (
             (name, reverse("admin:archive_issue_review", args=[report.issue_id]),
-             len(report.units))
+             len(report.units), "" if len(report.units) == 1 else "s")
             for name, report in imported
         ),
     )  # fmt: skip

@@ -27,6 +27,7 @@ from archive.views.reader import render_body
 
 from .base import FaithfulModelForm, stored_differences
 from .concurrency import concurrency_form
+from .history import ensure_history_baseline
 
 __all__ = ["ArticleTextForm", "article_text_view"]
 
@@ -98,6 +99,7 @@ def _save(model_admin, request, form) -> None:
         model_admin.message_user(request, "The text was not changed: nothing to save.",
                                  messages.INFO)  # fmt: skip
         return
+    ensure_history_baseline(article)
     article.curator_edited_fields = sorted(set(article.curator_edited_fields or []) | {"body"})
     article._history_user = request.user
     article._change_reason = change_reason(form.cleaned_data.get("reason") or "Text edited")

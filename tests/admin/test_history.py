@@ -88,3 +88,24 @@ def test_a_repair_page_shows_the_source_text_around_it(client, curator):
     html = client.get(reverse("admin:archive_textrepair_change", args=[repair.pk])).content
     assert "lines 1–5" in html.decode()
     assert 'Gdansk are <mark class="repair">organ-\nising</mark>.' in html.decode()
+
+
+def test_a_record_loaded_without_history_gets_its_old_version_before_the_first_edit(
+    client, curator
+):
+    person = PersonFactory(name="Lev Trotsky")
+    person.history.all().delete()  # as when loaded from the curated collection's fixtures
+    client.force_login(curator)
+    url = reverse("admin:archive_person_change", args=[person.pk])
+    data = admin_form_data(client, url, "person")
+    client.post(url, data)  # an unchanged save records nothing, not even the old version
+    assert person.history.count() == 0
+    data = admin_form_data(client, url, "person")
+    data["name"] = ["Leon Trotsky"]
+    client.post(url, data)
+    assert [h.name for h in person.history.all()] == ["Leon Trotsky", "Lev Trotsky"]
+    baseline = person.history.last()
+    assert (baseline.history_user, baseline.history_type) == (None, "~")
+    html = client.get(reverse("admin:archive_person_history", args=[person.pk])).content.decode()
+    assert "Lev Trotsky&nbsp;&rarr;&nbsp;Leon Trotsky" in html
+    assert "As it stood before its first edit in the admin" in html
