@@ -18,7 +18,6 @@ horizontal scrolling.
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -325,13 +324,3 @@ def year_counts(events: Iterable[EventPoint], first: int, last: int) -> dict[int
         for year in range(max(start, first), min(end, last) + 1):
             counts[year] += 1
     return dict(counts)
-
-
-def decade_of(year: int) -> int:
-    return year - year % 10
-
-
-def nearest(sorted_years: Sequence[int], year: int) -> int:
-    """The year in ``sorted_years`` closest at or before ``year`` (or the first)."""
-    i = bisect_right(sorted_years, year)
-    return sorted_years[max(i - 1, 0)]
