@@ -48,9 +48,9 @@ def withdraw(obj, reason: str = "") -> None:
 
 
 def merge(survivor, duplicate) -> None:
-    """A merge as ``entity_merge`` records it (the duplicate deleted, its slug kept as a past
-    slug of the survivor), for kinds the service does not merge yet."""
-    if isinstance(survivor, models.Person | models.Organisation):
+    """``entity_merge``; for kinds it does not merge, a merge as it records one (the
+    duplicate deleted, its slug kept as a past slug of the survivor)."""
+    if type(survivor) in services.MERGEABLE:
         services.entity_merge(survivor=survivor, duplicates=[duplicate])
         return
     models.PastSlug.objects.create(
