@@ -39,6 +39,8 @@ from .timeline_chart import NARROW, WIDE, EventPoint, focus_chart, overview_char
 #: The chart draws at most this many events (the list beneath pages through all of them).
 CHART_MAX = 600
 KIND_LABELS = dict(Event.Kind.choices)
+#: Up to this many events the list beneath the chart is shown whole, else folded by decade.
+LIST_UNFOLDED = 30
 
 #: How many recording and mentioning articles an event's page lists (the API has them all).
 EVENT_ARTICLES_SHOWN = 100
@@ -175,6 +177,17 @@ def timeline(request: HttpRequest) -> HttpResponse:
             pg.items, key=lambda e: e.date_start.year if e.date_start else None
         )
     ]
+    # The list beneath, by decade and year; decades fold away (<details>) when the whole
+    # span is listed, so a phone does not scroll through every event to reach the 1980s.
+    listed_decades = [
+        (key, sum(len(events) for _, events in group), group)
+        for key, group in (
+            (key, list(group))
+            for key, group in groupby(
+                years, key=lambda pair: pair[0] - pair[0] % 10 if pair[0] else None
+            )
+        )
+    ]
     decades = sorted({year - year % 10 for year in counts})
     # Filter choices: public people, organisations and places with a public link to a
     # public event (EventParticipant.public(), Event.public_place_links()).
@@ -203,6 +216,8 @@ def timeline(request: HttpRequest) -> HttpResponse:
             "nav": "timeline",
             "page_obj": pg,
             "years": years,
+            "listed_decades": listed_decades,
+            "fold": decade is None and len(pg.items) > LIST_UNFOLDED,
             "chart": chart,
             "overview": overview(counts, (decade, decade + 9) if decade is not None else None),
             "decades": decades,

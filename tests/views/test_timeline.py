@@ -118,3 +118,15 @@ def test_the_home_page_overview_links_decades_to_the_timeline(client, seed):
     html = client.get("/").content.decode()
     assert 'href="/timeline/?decade=1980#timeline-chart"' in html
     assert "Events per year" in html
+
+
+def test_the_whole_list_folds_by_decade_a_chosen_decade_does_not(client, seed):
+    html = client.get("/timeline/").content.decode()
+    fold = (
+        r'<details class="timeline-decade"><summary><span class="decade-name">The (\d{4})s'
+        r'</span> <span class="count">(\d+) events?</span>'
+    )
+    folds = re.findall(fold, html)
+    assert ("1980", "24") in folds
+    assert sum(int(n) for _, n in folds) == models.Event.objects.public().count()
+    assert "<details" not in client.get("/timeline/?decade=1980").content.decode()
