@@ -204,38 +204,52 @@ def test_import_two_files_decide_names_review_confirm_and_publish(page, site, us
     assert Place.objects.get(name="Prague").status == Status.DRAFT
 
 
-def test_merge_two_places_from_the_comparison_page(page, site, users):
-    from archive.models import Mention, PastSlug, Place, Status
+@pytest.fixture(scope="module")
+def danzig(site, django_db_blocker):
+    """A draft place that duplicates the seed's Gdańsk, with one mention of its own
+    (committed, so the live server sees it whichever database runs the tests)."""
+    from archive.models import Mention, Place, Status
     from tests.factories import MentionFactory, PlaceFactory
 
-    gdansk = Place.objects.get(name="Gdańsk")
-    mentions_before = Mention.objects.filter(place=gdansk).count()
-    danzig = PlaceFactory(name="Danzig", slug="danzig", status=Status.DRAFT,
-                          wikidata="", country_code="PL")  # fmt: skip
-    article = Mention.objects.filter(place=gdansk).first().article
-    other = Mention.objects.exclude(article=article).first().article
-    MentionFactory(person=None, place=danzig, article=other, status=Mention.Status.AUTO)
+    with django_db_blocker.unblock():
+        gdansk = Place.objects.get(name="Gdańsk")
+        place = PlaceFactory(name="Danzig", slug="danzig", status=Status.DRAFT, wikidata="",
+                             country_code="PL")  # fmt: skip
+        elsewhere = (
+            Mention.objects.exclude(place=gdansk)
+            .exclude(article__in=Mention.objects.filter(place=gdansk).values("article"))
+            .first()
+            .article
+        )
+        MentionFactory(person=None, place=place, article=elsewhere, status=Mention.Status.AUTO)
+        return {"gdansk": gdansk, "danzig": place,
+                "mentions": Mention.objects.filter(place=gdansk).count()}  # fmt: skip
 
+
+def test_merge_two_places_from_the_comparison_page(page, site, users, danzig):
+    from archive.models import Mention, PastSlug, Place
+
+    gdansk, duplicate = danzig["gdansk"], danzig["danzig"]
     login(page, "flow-curator")
     page.goto(reverse("admin:archive_place_changelist"))
-    for place in (gdansk, danzig):
+    for place in (gdansk, duplicate):
         page.locator(f'input[name="_selected_action"][value="{place.pk}"]').check()
     page.select_option('select[name="action"]', "merge_selected")
     page.locator('button[name="index"]').first.click()  # the action's "Go"
     page.wait_for_url(re.compile(r"/admin/archive/place/merge/\?a="))
     shot(page, "08-merge-comparison")
-    survivor_side = "a" if page.url.endswith(f"a={gdansk.pk}&b={danzig.pk}") else "b"
+    survivor_side = "a" if page.url.endswith(f"a={gdansk.pk}&b={duplicate.pk}") else "b"
     page.locator(f'input[name="survivor"][value="{survivor_side}"]').check()
     page.get_by_role("button", name="Merge").click()
     page.wait_for_url(re.compile(rf"/admin/archive/place/{gdansk.pk}/change/$"))
     shot(page, "09-merged")
 
-    assert not Place.objects.filter(pk=danzig.pk).exists()
-    assert Mention.objects.filter(place=gdansk).count() == mentions_before + 1
+    assert not Place.objects.filter(pk=duplicate.pk).exists()
+    assert Mention.objects.filter(place=gdansk).count() == danzig["mentions"] + 1
     assert gdansk.aliases.filter(name="Danzig").exists()
     assert PastSlug.objects.get(slug="danzig").object_id == gdansk.pk
     reason = gdansk.history.first().history_change_reason
-    assert reason == f"Merged “Danzig” (#{danzig.pk}) into this record"
+    assert reason == f"Merged “Danzig” (#{duplicate.pk}) into this record"
     response = page.goto("/places/danzig/")
     assert page.url.endswith(gdansk.get_absolute_url()) and response.status == 200
 
