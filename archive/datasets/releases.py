@@ -53,6 +53,8 @@ from django.utils import timezone
 from archive import changes
 from archive.exports.release import NOT_RELEASED, release_exporters
 
+from .mirror import build_sqlite, datasette_metadata
+
 #: Bump when the files' layout or columns change; part of the fingerprint.
 #: 2: articles gained effective_date, effective_date_start, effective_date_end, date_source.
 FORMAT_VERSION = 2
@@ -380,6 +382,7 @@ def _write_release(
     files.append({**_file_entry(tmp / "CHANGELOG.md"), "kind": "meta"})
     _write_text(tmp / "README.md", render_to_string("archive/datasets/README.md", context))
     files.append({**_file_entry(tmp / "README.md"), "kind": "meta"})
+    files += _write_mirror(tmp, context, exporters)
     sums = "".join(f"{f['sha256']}  {f['name']}\n" for f in files)
     _write_text(tmp / SUMS, sums)
     files.append({**_file_entry(tmp / SUMS), "kind": "meta"})
@@ -413,6 +416,49 @@ def _write_release(
     # Written last: a folder without it is not a release (see list_releases).
     _write_text(tmp / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest
+
+
+def mirror_names(name: str) -> tuple[str, str]:
+    """The release's SQLite mirror and its Datasette metadata file."""
+    return f"archive-{name}.sqlite3", f"archive-{name}.metadata.json"
+
+
+def _write_mirror(tmp: Path, context: dict[str, Any], exporters) -> list[dict[str, Any]]:
+    """The mirror kit: one SQLite file of the release, and Datasette's metadata for it."""
+    database, metadata_file = mirror_names(context["name"])
+    schemas = {r: cls(full_text=True).table_schema() for r, cls in exporters.items()}
+    url = f"{context['site_url']}/downloads/{context['name']}/"
+    metadata = {
+        "title": f"Archive of political publications: data release {context['name']}",
+        "description": "Every published record of the archive, as one SQLite database: "
+        "the release's files as tables, full-text search, views for common joins.",
+        "release": context["name"],
+        "version": str(context["version"]),
+        "built": context["built"].isoformat(),
+        "licence": context["licence"].get("title") or context["licence"].get("name", ""),
+        "licence_url": context["licence"].get("path", ""),
+        "source": "Archive of political publications",
+        "source_url": context["site_url"] + "/",
+        "release_url": url,
+        "citation": f"Archive of political publications. Data release {context['name']}. {url}",
+        "changes_last_seq": str(context.get("last_seq") or ""),
+    }
+    build_sqlite(tmp, tmp / database, schemas, metadata)
+    with open(tmp / database, "rb") as handle:
+        _sync(handle.fileno())
+    descriptions = {r: cls.description for r, cls in exporters.items()}
+    stem = database.removesuffix(".sqlite3")
+    _write_text(
+        tmp / metadata_file,
+        json.dumps(
+            datasette_metadata(stem, schemas, metadata, descriptions), indent=2, ensure_ascii=False
+        )
+        + "\n",
+    )
+    return [
+        {**_file_entry(tmp / database), "kind": "mirror"},
+        {**_file_entry(tmp / metadata_file), "kind": "mirror"},
+    ]
 
 
 def _changes_since(previous: Release | None, upto: int | None) -> dict[str, Any]:

@@ -25,8 +25,9 @@ CONTENT_TYPES = {
     ".json": "application/json",
     ".md": "text/markdown; charset=utf-8",
     ".zip": "application/zip",
+    ".sqlite3": "application/vnd.sqlite3",
 }
-ATTACHMENTS = {".csv", ".jsonl", ".zip"}
+ATTACHMENTS = {".csv", ".jsonl", ".zip", ".sqlite3"}
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 BLOCK_SIZE = 64 * 1024
 
@@ -57,7 +58,7 @@ def _describe(release: Release) -> dict:
             {**r, "files": by_resource.get(r["name"], {})} for r in manifest["resources"]
         ],
         "zip": release.file(manifest["zip"]),
-        "meta_files": [f for f in files if f["kind"] == "meta"],
+        "meta_files": [f for f in files if f["kind"] in ("meta", "mirror")],
         "changes": {
             key: sum(r[key] for r in manifest["resources"])
             for key in ("added", "changed", "removed")
