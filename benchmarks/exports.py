@@ -62,7 +62,7 @@ def fill(n: int) -> None:
     from archive import models
     from benchmarks.synthetic import insert_people_and_authorships
 
-    existing = models.Article.objects.published().count()
+    existing = models.Article.objects.public().count()
     if existing >= n:
         print(f"Database already holds {existing:,} published articles.")
         return
@@ -272,7 +272,7 @@ def main() -> None:
     fill(args.n)
     from archive.models import Article
 
-    rows = Article.objects.published().count()
+    rows = Article.objects.public().count()
     statements = export_sql()
     port = args.port or free_port()
     server = start_server(port)

@@ -125,10 +125,6 @@ class PublicQuerySet(models.QuerySet):
     def public(self):
         return self.filter(self.model.public_q())
 
-    # TRANSITIONAL alias while surfaces move to public(); removed before landing.
-    def published(self):
-        return self.public()
-
 
 class PublishableQuerySet(PublicQuerySet):
     pass
@@ -181,10 +177,6 @@ class PublishableModel(TimeStampedModel):
             if obj is None or obj.status != Status.PUBLISHED:
                 return False
         return True
-
-    # TRANSITIONAL alias while surfaces move to is_public(); removed before landing.
-    def is_published(self) -> bool:
-        return self.is_public()
 
 
 def count_constraint(model: str, field: str) -> models.CheckConstraint:

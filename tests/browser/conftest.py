@@ -119,16 +119,16 @@ def _targets() -> dict[str, str]:
     from archive.models import Article, Event, Mention, Organisation, Person, Place
 
     article = (
-        Article.objects.published()
-        .filter(mentions__person__isnull=False, issue__status="published")
+        Article.objects.public()
+        .filter(mentions__person__isnull=False)
         .select_related("issue__publication")
         .order_by("issue_id", "position")
         .first()
     )
-    mention = Mention.objects.published().filter(article=article, person__isnull=False).first()
+    mention = Mention.objects.public().filter(article=article, person__isnull=False).first()
     # The person named in the most articles: a search with several results to narrow.
     busiest = (
-        Mention.objects.published()
+        Mention.objects.public()
         .filter(person__isnull=False)
         .values("person__name")
         .annotate(n=Count("article", distinct=True))
@@ -145,11 +145,11 @@ def _targets() -> dict[str, str]:
         "people": "/people/",
         "person": mention.person.get_absolute_url(),
         "organisations": "/organisations/",
-        "organisation": Organisation.objects.published().first().get_absolute_url(),
+        "organisation": Organisation.objects.public().first().get_absolute_url(),
         "places": "/places/",
-        "place": Place.objects.published().first().get_absolute_url(),
+        "place": Place.objects.public().first().get_absolute_url(),
         "timeline": "/timeline/",
-        "event": Event.objects.published().first().get_absolute_url(),
+        "event": Event.objects.public().first().get_absolute_url(),
         "search": f"/search/?q={mention.person.name.split()[-1]}",
         "data": "/data/",
         "not-found": "/no-such-page/",

@@ -277,4 +277,4 @@ def test_abandoned_copy_download_leaves_the_connection_usable():
     chunks = ArticleExporter().iter_csv(method="copy")
     assert len(next(chunks)) >= CHUNK_SIZE
     chunks.close()
-    assert models.Article.objects.published().count() == 1000
+    assert models.Article.objects.public().count() == 1000
