@@ -25,7 +25,9 @@ from pathlib import Path
 
 SCALE = 4  # SVG units per degree: the world is 1440 × 720
 TOLERANCE = 0.4  # SVG units
-OUT = Path(__file__).resolve().parent.parent / "archive" / "static" / "archive" / "map" / "world.svg"
+OUT = (
+    Path(__file__).resolve().parent.parent / "archive" / "static" / "archive" / "map" / "world.svg"
+)
 ANTARCTICA = "010"
 
 
@@ -43,7 +45,9 @@ def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
     return arcs
 
 
-def ring_points(ring: list[int], arcs: list[list[tuple[float, float]]]) -> list[tuple[float, float]]:
+def ring_points(
+    ring: list[int], arcs: list[list[tuple[float, float]]]
+) -> list[tuple[float, float]]:
     points: list[tuple[float, float]] = []
     for index in ring:
         arc = arcs[index] if index >= 0 else list(reversed(arcs[~index]))
