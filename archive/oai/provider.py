@@ -12,8 +12,11 @@ Design choices, each visible to harvesters:
   publication): the model layer's one rule, as for the pages, the API and the data releases.
 * Sets are the public publications (``publication:<slug>``) with their public issues as
   subsets (``publication:<slug>:<issue-slug>``).
-* ``dc:date`` is the article's effective date (``Article.effective_date_rule()``); an undated
-  article has none, never the date of the issue that reprints it.
+* ``dc:date`` is the article's effective date (``Article.effective_date_rule()``) as the
+  ISO 8601 date or interval harvesters expect (``archive.dates.edtf_iso8601``: "2009~" is
+  "2009", "199X" is "1990/1999"); where ISO cannot say it (approximate, uncertain) the EDTF
+  value follows in a ``dc:description`` ("Date (EDTF): 2009~"). An undated article has no
+  ``dc:date``, never the date of the issue that reprints it.
 * Datestamps are the day (UTC) the record last changed for a harvester: the later of the
   article's ``updated`` and the last change of its public row in the changes log
   (:mod:`archive.changes`), which also moves when the article becomes public with its issue
@@ -42,6 +45,7 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from archive import changes, models
+from archive.dates import edtf_iso8601
 from archive.words import issue_name
 
 VERBS = (
@@ -373,8 +377,11 @@ def dublin_core(article: models.Article) -> list[tuple[str, str]]:
     publisher = publication.publisher
     if publisher is not None and publisher.is_public():
         elements.append(("publisher", publisher.name))
-    if article.effective_date:  # an undated article has no dc:date
-        elements.append(("date", article.effective_date))
+    iso = edtf_iso8601(article.effective_date)  # an undated article has no dc:date
+    if iso:
+        elements.append(("date", iso))
+    if article.effective_date and article.effective_date != iso:
+        elements.append(("description", f"Date (EDTF): {article.effective_date}"))
     elements.append(("type", "Text"))
     elements.append(("type", article.get_kind_display()))
     elements.append(("identifier", article_url(article)))

@@ -81,3 +81,21 @@ def test_dc_date_is_the_effective_date_and_undated_has_none(client, mixed):
     assert dc_values(record("article"), "date") == ["1990-01"]
     assert mixed.records["issue"].date == "2009~"
     assert dc_values(record("undated"), "date") == []  # never the reprint's date
+
+
+def test_dc_date_is_iso_8601_with_the_edtf_beside_it(client, mixed):
+    """Harvesters read ISO 8601: an approximate date is its ISO span, the EDTF kept apart."""
+    import datetime as dt
+
+    article = mixed.records["article"]
+    article.date = "1989~"
+    article.save()
+    tree = oai(
+        client, verb="GetRecord", metadataPrefix="oai_dc",
+        identifier=provider.oai_identifier(article.pk),
+    )  # fmt: skip
+    (date,) = dc_values(tree, "date")
+    assert date == "1989"
+    for part in date.split("/"):
+        dt.date.fromisoformat(f"{part}-01-01" if len(part) == 4 else part)
+    assert "Date (EDTF): 1989~" in dc_values(tree, "description")
