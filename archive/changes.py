@@ -71,9 +71,13 @@ def resources() -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def ensure_current() -> int:
-    """Record the changes made since the last recording, if any; return how many."""
-    return 0 if is_current() else record_changes()
+def ensure_current(*, wait: bool = True) -> int:
+    """Record the changes made since the last recording, if any; return how many.
+
+    With ``wait=False`` (a reader's request) a recording already running elsewhere is not
+    waited for: the log is read as it stands, and that recording brings it up to date.
+    """
+    return 0 if is_current() else record_changes(wait=wait)
 
 
 def is_current() -> bool:
@@ -83,27 +87,43 @@ def is_current() -> bool:
 
 
 @contextmanager
-def _exclusive() -> Iterator[None]:
-    """One recording at a time, across processes and hosts (PostgreSQL: advisory lock)."""
+def _exclusive(wait: bool) -> Iterator[bool]:
+    """One recording at a time, across processes and hosts (PostgreSQL: advisory lock).
+
+    Yields whether this process holds the turn (always, when ``wait``)."""
     if connection.vendor != "postgresql":
-        yield  # SQLite: the transaction takes the database's write lock first (see below)
+        yield True  # SQLite: the transaction takes the database's write lock first (below)
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+        if wait:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+            held = True
+        else:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
+            held = bool(cursor.fetchone()[0])
     try:
-        yield
+        yield held
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
 
 
-def record_changes(*, force: bool = False) -> int:
+def record_changes(*, force: bool = False, wait: bool = True) -> int:
     """Append the changes of the public archive since the last recording; return how many.
 
-    Nothing is appended when the content version has not moved since (unless ``force``).
+    Nothing is appended when the content version has not moved since (unless ``force``),
+    nor when ``wait`` is false and another recording is running.
     """
     outermost = not connection.in_atomic_block
-    with _exclusive(), transaction.atomic():
+    with _exclusive(wait) as held:
+        if not held:
+            return 0
+        return _record(outermost, force)
+
+
+def _record(outermost: bool, force: bool) -> int:
+    with transaction.atomic():
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 if outermost:

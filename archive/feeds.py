@@ -27,7 +27,7 @@ class NewArticlesFeed(Feed):
     feed_url = "/feeds/articles.atom"
 
     def items(self) -> list[Article]:
-        changes.ensure_current()
+        changes.ensure_current(wait=False)
         appeared = (
             Change.objects.filter(
                 resource="articles", change__in=[ChangeKind.CREATED, ChangeKind.PUBLISHED]

@@ -183,7 +183,7 @@ def answer(request: HttpRequest) -> HttpResponse | None:
 
 def find(resource: str, model: type[models.Model], candidates: set[int]) -> Tombstone | None:
     """The newest tombstone among the candidate records, if any of them left the public."""
-    changes.ensure_current()
+    changes.ensure_current(wait=False)
     newest = [
         c for c in changes.latest(resource, candidates).values() if c.change in ChangeKind.gone()
     ]

@@ -110,7 +110,7 @@ class ChangesView(APIView):
         if since is not None and until is not None and since > until:
             raise _invalid("until", "reversed_range", "'until' is earlier than 'since'.")
 
-        changes.ensure_current()
+        changes.ensure_current(wait=False)
         selected = changes.changes(after=after, kinds=kinds, since=since, until=until)
         if jsonl:
             rows = selected if limit is None else selected[:limit]

@@ -417,7 +417,8 @@ def deleted_header(change: models.Change) -> dict:
 def handle(request: Request) -> dict:
     """The template context for a valid request, or raise :class:`OAIError`."""
     if request.verb != "ListMetadataFormats" or "identifier" in request.args:
-        changes.ensure_current()  # deleted records and datestamps come from the log
+        # Deleted records and datestamps come from the changes log.
+        changes.ensure_current(wait=False)
     handler = {
         "Identify": identify,
         "ListMetadataFormats": list_metadata_formats,

@@ -199,3 +199,21 @@ def test_concurrent_recordings_append_each_change_once():
     assert errors == []
     rows = list(Change.objects.filter(resource="people").values_list("record_id", flat=True))
     assert sorted(rows) == sorted(p.pk for p in people)
+
+
+@pytest.mark.requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_does_not_wait_for_a_recording_running_elsewhere():
+    import psycopg
+
+    PersonFactory(name="Rosa Luxemburg")
+    params = connection.settings_dict
+    with psycopg.connect(
+        dbname=params["NAME"], host=params["HOST"] or None, port=params["PORT"] or None,
+        user=params["USER"] or None, password=params.get("PASSWORD") or None, autocommit=True,
+    ) as other:  # fmt: skip
+        other.execute("SELECT pg_advisory_lock(%s)", [changes.LOCK_KEY])
+        assert changes.ensure_current(wait=False) == 0  # answered from the log as it stands
+        assert Change.objects.count() == 0
+        other.execute("SELECT pg_advisory_unlock(%s)", [changes.LOCK_KEY])
+    assert changes.ensure_current(wait=False) == 1

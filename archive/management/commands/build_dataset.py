@@ -26,4 +26,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(result.message)
         if result.release and not result.skipped:
-            self.stdout.write(str(result.release.path))
+            release = result.release
+            self.stdout.write(str(release.path))
+            self.stdout.write(f"Checksum (SHA-256 of SHA256SUMS): {release.checksum}")
+            if release.last_seq is not None:
+                self.stdout.write(f"Equals /api/changes/ up to seq {release.last_seq}.")
