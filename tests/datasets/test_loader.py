@@ -65,8 +65,8 @@ def test_round_trip_is_byte_identical(small_archive, dataset_root):
     assert article.effective_date_start.isoformat() == "1989-12-01"
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="the seed collection is not in fixtures/ yet")
 def test_round_trip_of_the_seed_collection(dataset_root):
+    assert SEED.exists(), f"the seed collection is missing: {SEED}"
     call_command("load_collection", stdout=io.StringIO())
     assert models.Article.objects.public().exists()
     dates = list(models.Article.objects.values_list("pk", "effective_date", "date_source"))
