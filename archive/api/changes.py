@@ -92,6 +92,16 @@ class ChangesView(APIView):
 
     renderer_classes = [JSONRenderer, JSONLinesRenderer]
 
+    def perform_content_negotiation(self, request, force=False):
+        """An unknown ``format`` is a malformed request (400 naming it), as everywhere in
+        the API, not "no such page"."""
+        wanted = request.query_params.get("format", "")
+        if wanted and not force and wanted not in ("json", "jsonl"):
+            raise _invalid(
+                "format", "invalid_choice", f"{wanted!r} is not a format here; use json or jsonl."
+            )
+        return super().perform_content_negotiation(request, force)
+
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         params = request.query_params

@@ -157,6 +157,7 @@ def test_json_lines_streams_every_change_after_the_cursor(client):
         ({"since": "2026-13-01"}, "since"),
         ({"since": "yesterday"}, "since"),
         ({"since": "2026-02-01", "until": "2026-01-01"}, "until"),
+        ({"format": "csv"}, "format"),
     ],
 )
 def test_a_malformed_request_is_a_400_naming_the_parameter(client, params, parameter):
