@@ -74,7 +74,8 @@ def _wipe() -> None:
     from archive.search import rebuild_index
 
     order = [
-        "Correction", "Mention", "EventParticipant", "Event", "Authorship", "Illustration", "TextRepair",
+        "Correction",
+        "Mention", "EventParticipant", "Event", "Authorship", "Illustration", "TextRepair",
         "Article", "Issue", "SourceDocument", "Publication", "Alias", "PastSlug",
     ]  # fmt: skip
     for name in order:
