@@ -23,7 +23,8 @@ def archive_tables() -> set[str]:
     return {
         model._meta.db_table
         for model in apps.get_app_config("archive").get_models(include_auto_created=True)
-        if not model.__name__.startswith("Historical") and model.__name__ != "ContentVersion"
+        if not model.__name__.startswith("Historical")
+        and model.__name__ != "ContentVersion"
         # Logs derived from the content (archive.models.changes) must not bump its version.
         and getattr(model, "CONTENT_VERSION_TRIGGER", True)
     }
