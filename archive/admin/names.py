@@ -7,7 +7,8 @@ An import lists the capitalised names that match no person, organisation or plac
   (:func:`archive.services.entity_create_draft`);
 * add it as a **variant name** of an existing record: the closest records (the search's own
   name matching, drafts included) are offered as buttons
-  (:func:`archive.services.alias_add`);
+  (:func:`archive.services.alias_add`), any other one through the variant-name form, the
+  name filled in;
 * set it aside as **not a name** ("Eastern Europe", a slogan): kept in the import's report
   (or, before the import is accepted, with the waiting upload).
 
@@ -18,7 +19,7 @@ still being prepared are linked again, so the new mentions wait on the issue's r
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
@@ -36,6 +37,8 @@ from archive.services import alias_add, entity_create_draft
 __all__ = ["name_rows", "names_decide_view", "names_page_view"]
 
 KINDS = {"person": Person, "organisation": Organisation, "place": Place}
+#: The kind of variant name a spelling found in a source is.
+SPELLING = "source_spelling"
 #: Close records offered as "variant of …" for each name.
 SUGGESTIONS = 3
 
@@ -50,6 +53,7 @@ def name_rows(request, names, *, next_url: str, document: SourceDocument | None 
     user = request.user
     creatable = [(kind, KINDS[kind]._meta.verbose_name) for kind in KINDS if _may_add(user, kind)]
     can_alias = user.has_perm("archive.add_alias")
+    alias_add_url = reverse("admin:archive_alias_add")
     rows = []
     for name, count in names:
         suggestions = []
@@ -67,6 +71,10 @@ def name_rows(request, names, *, next_url: str, document: SourceDocument | None 
             {
                 "name": name,
                 "count": count,
+                # Any other record, chosen in the variant-name form (the closest are above).
+                "alias_url": f"{alias_add_url}?{urlencode({'name': name, 'kind': SPELLING})}"
+                if can_alias
+                else "",
                 "suggestions": suggestions,
                 "creatable": creatable,
                 "next": next_url,

@@ -99,6 +99,10 @@ def test_each_unknown_name_is_decided_in_one_click(client, curator, publication,
     rows = {row["name"]: row for row in report.context["files"][0]["names"]}
     # the close existing record is offered as a variant
     assert [s["label"] for s in rows["Warszawa"]["suggestions"]] == ["Warsaw"]
+    # any other record through the variant-name form, the name filled in
+    other = client.get(rows["Adam Michnik"]["alias_url"])
+    assert other.status_code == 200
+    assert 'value="Adam Michnik"' in other.content.decode()
 
     assert decide(client, "Jacek Kuron", "person").status_code == 302
     decide(client, "Warszawa", f"variant:place:{warsaw.pk}")
