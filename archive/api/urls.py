@@ -2,13 +2,33 @@
 
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
-from django.urls import include, path
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import Resolver404, include, path, re_path, resolve
 from rest_framework.routers import DefaultRouter
+
+from archive.middleware import page_not_found
 
 from . import views
 from .changes import ChangesView
 
 app_name = "api"
+
+
+def not_found(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """The API's JSON 404; a path that exists with a trailing slash is redirected to it first,
+    as APPEND_SLASH would (this catch-all matches, so CommonMiddleware no longer does)."""
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(f"{request.path}/")
+        except Resolver404:
+            match = None
+        if match is not None and match.url_name != "not-found":
+            query = request.META.get("QUERY_STRING", "")
+            target = f"{request.path}/" + (f"?{query}" if query else "")
+            return HttpResponsePermanentRedirect(target)
+    return page_not_found(request)
+
+
 DOCS_CSP = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})
 
 router = DefaultRouter(trailing_slash=True)
@@ -30,4 +50,7 @@ urlpatterns = [
     path("docs/", DOCS_CSP(views.ArchiveDocsView.as_view(url_name="api:schema")), name="docs"),
     path("changes/", ChangesView.as_view(), name="changes"),
     path("", include(router.urls)),
+    # Anything else under /api/ is the API's JSON 404, in development too (with DEBUG on,
+    # Django answers an unmatched URL with its HTML debug page instead of handler404).
+    re_path(r"^.*$", not_found, name="not-found"),
 ]

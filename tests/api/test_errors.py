@@ -246,3 +246,20 @@ def test_cors_allows_read_only_cross_origin_gets(api, archive):
 def test_writes_are_refused(api, archive):
     assert api.post("/api/people/", {"name": "x"}).status_code == 405
     assert api.delete(f"/api/people/{archive.walesa.pk}/").status_code == 405
+
+
+@pytest.mark.parametrize("path", ["/api/no-such-resource/", "/api/articles/0.5/"])
+def test_unknown_api_paths_are_json_even_in_development(client, archive, settings, path):
+    """With DEBUG on (make run), Django would answer an unmatched URL with its HTML debug
+    page; the API's own catch-all keeps the documented JSON error."""
+    settings.DEBUG = True
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["errors"][0]["code"] == "not_found"
+
+
+def test_an_api_path_without_its_slash_still_redirects_to_it(client, archive):
+    response = client.get("/api/articles?format=jsonl")
+    assert response.status_code == 301
+    assert response["Location"] == "/api/articles/?format=jsonl"
