@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test command (`make test`): lint, then the suite on SQLite, then on PostgreSQL.
+# The whole test command (`make test`): lint, then the suite on SQLite and on PostgreSQL.
 #
 # REQUIRE_POSTGRES=1 makes missing PostgreSQL server binaries a failure instead of a skip.
 # REQUIRE_AUDIT=1 makes an unreachable vulnerability service a failure instead of a loud
@@ -22,17 +22,39 @@ $PY scripts/audit.py requirements/dev.lock 2>&1 | tee artifacts/pip-audit.txt
 [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "pip-audit failed: see the list above." >&2; exit 1; }
 summary_audit=$(tail -n 1 artifacts/pip-audit.txt)
 
+# The two passes run side by side (each is mostly single-threaded Python; CI machines have two
+# cores), each into its own log, printed whole when both have finished. TEST_PASS keeps their
+# artefacts (screenshots, junit reports) apart.
+echo "== Test suite on SQLite and on PostgreSQL, side by side =="
+start=$(date +%s)
+( TEST_PASS=sqlite DATABASE_URL="sqlite:///$(pwd)/var/test.sqlite3" $PY -m pytest \
+    -p no:cacheprovider --junitxml=artifacts/junit-sqlite.xml "$@" \
+    >artifacts/pytest-sqlite.log 2>&1; echo $? >artifacts/pytest-sqlite.rc ) &
+sqlite_job=$!
+( TEST_PASS=postgres scripts/with-postgres.sh $PY -m pytest -p no:cacheprovider \
+    --junitxml=artifacts/junit-postgres.xml "$@" \
+    >artifacts/pytest-postgres.log 2>&1; echo $? >artifacts/pytest-postgres.rc ) &
+pg_job=$!
+# A line a minute, so a long CI log shows the run is alive.
+ticks=0
+while kill -0 $sqlite_job 2>/dev/null || kill -0 $pg_job 2>/dev/null; do
+  sleep 5
+  ticks=$((ticks + 1))
+  [ $((ticks % 12)) -eq 0 ] || continue
+  echo "  … $(( ($(date +%s) - start) / 60 )) min: SQLite $(tail -c 300 artifacts/pytest-sqlite.log \
+    | grep -o '\[ *[0-9]*%\]' | tail -n 1), PostgreSQL $(tail -c 300 artifacts/pytest-postgres.log \
+    | grep -o '\[ *[0-9]*%\]' | tail -n 1)"
+done
+wait $sqlite_job $pg_job
 echo "== Test suite on SQLite =="
-DATABASE_URL="sqlite:///$(pwd)/var/test.sqlite3" $PY -m pytest -p no:cacheprovider \
-  --junitxml=artifacts/junit-sqlite.xml "$@"
-sqlite_rc=$?
-summary_sqlite=$(python3 scripts/junit_summary.py artifacts/junit-sqlite.xml)
-
+cat artifacts/pytest-sqlite.log
 echo "== Test suite on PostgreSQL =="
-scripts/with-postgres.sh $PY -m pytest -p no:cacheprovider \
-  --junitxml=artifacts/junit-postgres.xml "$@"
-pg_rc=$?
-if [ $pg_rc -eq 3 ]; then
+cat artifacts/pytest-postgres.log
+echo "Both passes took $(( ($(date +%s) - start) / 60 )) min $(( ($(date +%s) - start) % 60 )) s."
+sqlite_rc=$(cat artifacts/pytest-sqlite.rc)
+summary_sqlite=$(python3 scripts/junit_summary.py artifacts/junit-sqlite.xml)
+pg_rc=$(cat artifacts/pytest-postgres.rc)
+if [ "$pg_rc" -eq 3 ]; then
   if [ "${REQUIRE_POSTGRES:-0}" = "1" ]; then
     echo "REQUIRE_POSTGRES=1 and no PostgreSQL server: failing." >&2
     exit 1

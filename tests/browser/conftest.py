@@ -20,7 +20,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 ROOT = Path(settings.BASE_DIR)
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+# Each pass of the test command (SQLite, PostgreSQL) runs at the same time: its own folder.
+SCREENSHOTS = ROOT / "artifacts" / "screenshots" / os.environ.get("TEST_PASS", "")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 COLLECTION = ROOT / "fixtures" / "collection.json"
 
