@@ -26,6 +26,12 @@ VARIABLES: dict[str, str] = {
     "SITE_URL": "absolute base URL used in citations, sitemaps and OAI-PMH identifiers",
     "PAGE_CACHE_SECONDS": "how long a cached public page or API list may live (0: no cache)",
     "DATABASE_CONN_MAX_AGE": "seconds a worker keeps its database connection open (0: per request)",
+    "STORAGE_BUCKET": "S3-compatible bucket for releases and uploads (empty: local disk)",
+    "STORAGE_ENDPOINT_URL": "object storage endpoint, for S3-compatible services other than AWS",
+    "STORAGE_REGION": "object storage region, e.g. eu-west-1",
+    "STORAGE_ADDRESSING_STYLE": "object storage addressing: path or virtual (default: automatic)",
+    "STORAGE_URL_SECONDS": "how long a signed download URL from object storage stays valid",
+    "TASKS_BACKEND": "where imports and release builds run: immediate (inline) or database",
 }
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_int, env_list, env_str
 
@@ -35,6 +36,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "archive",
 ]
 
@@ -124,6 +127,50 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 WHITENOISE_AUTOREFRESH = True  # overridden in production, where collectstatic runs
 DATASET_ROOT = Path(env_str("DATASET_ROOT", str(VAR_DIR / "datasets")))
+# Releases and the admin's uploads on S3-compatible object storage when STORAGE_BUCKET is set
+# (archive/storage.py; docs/deployment.md, "Object storage"); otherwise on local disk, as on
+# one machine: releases under DATASET_ROOT, uploads under var/uploads. Credentials come from
+# the usual AWS variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or the machine's role.
+STORAGE_BUCKET = env_str("STORAGE_BUCKET", "")
+_OBJECT_STORAGE = {
+    "bucket_name": STORAGE_BUCKET,
+    "endpoint_url": env_str("STORAGE_ENDPOINT_URL", "") or None,
+    "region_name": env_str("STORAGE_REGION", "") or None,
+    "addressing_style": env_str("STORAGE_ADDRESSING_STYLE", "") or None,
+    # /downloads/ answers with a signed URL valid this long.
+    "querystring_expire": env_int("STORAGE_URL_SECONDS", 600, minimum=1),
+    "file_overwrite": True,
+}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "uploads": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**_OBJECT_STORAGE, "location": "uploads"},
+        }
+        if STORAGE_BUCKET
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(VAR_DIR / "uploads")},
+        }
+    ),
+}
+if STORAGE_BUCKET:
+    STORAGES["releases"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_OBJECT_STORAGE, "location": "releases"},
+    }
+# Imports and release builds: inline, in the request or command, unless TASKS_BACKEND is
+# "database" (a queue in the database, run by `manage.py db_worker`; archive/tasks.py).
+TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate").strip().lower()
+_TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND={TASKS_BACKEND!r} is not immediate or database.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 # Licence written into every data release (datapackage.json and README); see docs/data.md.
 DATASET_LICENSE = {
     "name": "CC-BY-4.0",

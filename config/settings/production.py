@@ -46,6 +46,7 @@ CACHES = {
 }
 WHITENOISE_AUTOREFRESH = False
 STORAGES = {
+    **STORAGES,  # noqa: F405 (releases and uploads as configured)
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
