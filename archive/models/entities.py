@@ -59,8 +59,9 @@ class Entity(StoredCounts, PublishableModel):
 
     mention_count = models.IntegerField(
         default=0, editable=False,
-        help_text="Mentions not rejected, in published articles. Kept by database triggers "
-        "(archive/counts.py), never written by save().",
+        help_text="Public mentions: not rejected, in a public article (the article, its issue and "
+        "the issue's publication published). Kept by database triggers (archive/counts.py), "
+        "never written by save().",
     )  # fmt: skip
 
     objects = EntityQuerySet.as_manager()

@@ -69,11 +69,13 @@ class Publication(StoredCounts, PublishableModel):
     wikidata = models.CharField("Wikidata id", max_length=20, blank=True)
     issue_count = models.IntegerField(
         default=0, editable=False,
-        help_text="Published issues. Kept by database triggers (archive/counts.py).",
+        help_text="Its published issues (the publication's own status is checked where it is "
+        "shown). Kept by database triggers (archive/counts.py).",
     )  # fmt: skip
     article_count = models.IntegerField(
         default=0, editable=False,
-        help_text="Published articles in its issues. Kept by database triggers.",
+        help_text="Published articles in its published issues. Kept by database triggers "
+        "(archive/counts.py).",
     )  # fmt: skip
 
     history = HistoricalRecords(excluded_fields=["issue_count", "article_count"])
