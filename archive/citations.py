@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archive.dates import edtf_display, edtf_iso8601
-from archive.models import Article
 from archive.text import fold
 from archive.words import issue_label
 
@@ -434,46 +433,18 @@ def _release_for(article):
 
 
 def original_appearance(article) -> Original | None:
-    """Where ``article`` first appeared, if it is a reprint; ``None`` otherwise.
-
-    A reprint is an article whose record names its first publication (issue, publication or
-    date), or whose own date (its dateline) ends in a year before the issue that prints it
-    begins: a piece dated 1981 in a c. 2009 pamphlet is a reprint, even when nobody has
-    recorded where it first stood. Only public records are named.
-    """
-    first_issue = article.first_published_in_issue
-    if first_issue is not None and not first_issue.is_public():
-        first_issue = None
-    first_publication = (
-        first_issue.publication if first_issue else article.first_published_in_publication
+    """Where ``article`` first appeared, if it is a reprint, in a citation's words; ``None``
+    otherwise. The rule is the model's (``Article.first_appearance``); this only labels it."""
+    first = article.first_appearance()
+    if first is None:
+        return None
+    if not first.recorded:
+        return Original(date=first.date, how="dated")
+    return Original(
+        container_title=first.publication.title if first.publication else "",
+        issue=issue_label(first.issue, capital=False) if first.issue else "",
+        date=first.date,
     )
-    if first_publication is not None and not first_publication.is_public():
-        first_publication = None
-    date = article.first_published_date or (first_issue.date if first_issue else "")
-    has_record = (
-        article.first_published_in_issue_id
-        or article.first_published_in_publication_id
-        or article.first_published_date
-    )
-    if has_record:
-        if not date and article.date_source == Article.DateSource.DATELINE:
-            date = article.effective_date
-        return Original(
-            container_title=first_publication.title if first_publication else "",
-            issue=issue_label(first_issue, capital=False) if first_issue else "",
-            date=date,
-        )
-    issue_start = article.issue.date_start
-    own_end = article.effective_date_end
-    if (
-        article.date_source == Article.DateSource.DATELINE
-        and issue_start is not None
-        and own_end is not None
-        # a year's grace: a piece dated December 1989 in a January 1990 issue is new
-        and own_end.year + 1 < issue_start.year
-    ):
-        return Original(date=article.effective_date, how="dated")
-    return None
 
 
 def _pages_words(pages: str) -> str:

@@ -9,6 +9,7 @@ from .mentions import TARGETS, Mention
 from .publications import (
     Article,
     Authorship,
+    FirstAppearance,
     Illustration,
     Issue,
     Publication,
@@ -30,6 +31,7 @@ __all__ = [
     "EDTFField",
     "Event",
     "EventParticipant",
+    "FirstAppearance",
     "Illustration",
     "Issue",
     "Mention",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -270,6 +273,20 @@ class DateSource(models.TextChoices):
 ISSUE_DATED_KINDS = (ArticleKind.INTRODUCTION, ArticleKind.TIMELINE, ArticleKind.EDITORIAL)
 
 
+@dataclass(frozen=True)
+class FirstAppearance:
+    """Where a reprinted article first appeared, as far as it is known (see
+    ``Article.first_appearance``): the issue and publication if catalogued and visible, and the
+    date (EDTF), any of which may be missing."""
+
+    issue: Issue | None = None
+    publication: Publication | None = None
+    date: str = ""
+    #: True when the record says where or when it first appeared; False when only its own
+    #: dateline shows that it is older than the issue that prints it.
+    recorded: bool = True
+
+
 class Article(PublishableModel):
     """A unit of text in an issue: an article, the introduction, a sidebar, the timeline…
 
@@ -373,6 +390,43 @@ class Article(PublishableModel):
         if self.kind in ISSUE_DATED_KINDS and self.issue_id and self.issue.date:
             return self.issue.date, DateSource.ISSUE
         return "", DateSource.UNDATED
+
+    def first_appearance(
+        self, visible: Callable[[models.Model], bool] | None = None
+    ) -> FirstAppearance | None:
+        """Where this article first appeared, if it is a reprint; ``None`` if it is not.
+
+        The one rule for "is this a reprint", which the article page, every citation format
+        and JSON-LD call. A reprint is an article whose record names its first appearance
+        (issue, publication or date), or whose own dateline ends more than a year before the
+        issue that prints it begins: a piece dated 1981 in a c. 2009 pamphlet is a reprint
+        even when nobody has recorded where it first stood (a year's grace, so a piece dated
+        December 1989 in a January 1990 issue is new). Related records are named only when
+        ``visible`` accepts them (default: ``is_public()``; a curator's preview passes its own).
+        """
+        visible = visible or (lambda record: record.is_public())
+        first_issue = self.first_published_in_issue
+        if first_issue is not None and not visible(first_issue):
+            first_issue = None
+        publication = (
+            first_issue.publication if first_issue else self.first_published_in_publication
+        )
+        if publication is not None and not visible(publication):
+            publication = None
+        if (
+            self.first_published_in_issue_id
+            or self.first_published_in_publication_id
+            or self.first_published_date
+        ):
+            date = self.first_published_date or (first_issue.date if first_issue else "")
+            if not date and self.date:  # the dateline is the first appearance's date
+                date = self.date
+            return FirstAppearance(issue=first_issue, publication=publication, date=date)
+        issue_start = self.issue.date_start if self.issue_id else None
+        own_end = self.effective_date_end if self.date_source == DateSource.DATELINE else None
+        if issue_start is not None and own_end is not None and own_end.year + 1 < issue_start.year:
+            return FirstAppearance(date=self.date, recorded=False)
+        return None
 
     def derive(self) -> None:
         """Derived fields (see ``derive_fields``): word count and the effective date."""

@@ -267,7 +267,9 @@ def article_detail(request: HttpRequest, publication: str, issue: str, slug: str
             sibling.issue = article.issue
     url = absolute(request, article.get_absolute_url())
     citation = Citation.for_article(article, url=url)  # the same module the API's /cite/ uses
-    first_issue = shown(request, article.first_published_in_issue)
+    # Where it first appeared: the model's one rule, with this reader's view of related records.
+    first = article.first_appearance(visible=lambda record: shown(request, record) is not None)
+    recorded = first if first is not None and first.recorded else None
     first_page, _, last_page = article.pages.replace("—", "–").replace("-", "–").partition("–")
     api = f"/api/articles/{article.pk}/"
     return page(
@@ -280,11 +282,9 @@ def article_detail(request: HttpRequest, publication: str, issue: str, slug: str
             "publication": article.issue.publication,
             "authors": authors,
             "citation_authors": [a for a in authors if a.role == Authorship.Role.AUTHOR],
-            "first_issue": first_issue,
-            "first_publication": None
-            if first_issue
-            else shown(request, article.first_published_in_publication),
-            "first_date_text": edtf_display(article.first_published_date),
+            "first_issue": recorded.issue if recorded else None,
+            "first_publication": recorded.publication if recorded and not recorded.issue else None,
+            "first_date_text": edtf_display(recorded.date) if recorded else "",
             "body_html": body_html,
             "sections": sections,
             "mention_groups": [
