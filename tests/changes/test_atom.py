@@ -45,3 +45,12 @@ def test_a_newly_published_article_comes_first_and_a_withdrawn_one_leaves(client
         queryset=models.Article.objects.filter(pk=old.pk), status=models.Status.DRAFT
     )
     assert [e.findtext(f"{ATOM}title") for e in entries(client)] == ["Fresh"]
+
+
+def test_every_page_announces_the_feed_so_a_feed_reader_finds_it(client):
+    article = ArticleFactory(title="Found by a feed reader")
+    for url in ("/", article.get_absolute_url(), "/search/?q=reader"):
+        html = etree.HTML(client.get(url).content)
+        links = html.xpath('//head/link[@rel="alternate"][@type="application/atom+xml"]')
+        assert [link.get("href") for link in links] == ["/feeds/articles.atom"], url
+    assert entries(client)  # and the announced address answers with the feed
