@@ -154,6 +154,9 @@ def document_error_responses(result, generator, request, public):
     """
     _describe_query_parameters_as_served(result)
     _describe_downloads_as_served(result)
+    _describe_changes_parameters(result)
+    _public_without_authentication(result)
+    _link_other_documentation(result)
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA
     reference = {"$ref": "#/components/schemas/Error"}
@@ -216,3 +219,40 @@ def _describe_downloads_as_served(result) -> None:
             for media_type, schema in DOWNLOAD_SCHEMAS.items():
                 if media_type in content:
                     content[media_type] = {"schema": schema}
+
+
+def _describe_changes_parameters(result) -> None:
+    """``/api/changes/`` parses its own parameters: their exact schemas come from its module."""
+    from .changes import changes_parameter_schemas
+
+    operation = result.get("paths", {}).get("/api/changes/", {}).get("get")
+    if operation is None:
+        return
+    schemas = changes_parameter_schemas()
+    for parameter in operation.get("parameters", []):
+        schema = schemas.get(parameter["name"])
+        if schema is not None:
+            parameter["schema"] = schema
+            if schema["type"] == "array":
+                parameter["style"], parameter["explode"] = "form", True
+
+
+def _public_without_authentication(result) -> None:
+    """A public read-only API: no operation asks for credentials, so documentation tools
+    show no padlock or "Authorize" (drf-spectacular marks anonymous access as ``[{}]``)."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            operation.pop("security", None)
+    result.get("components", {}).pop("securitySchemes", None)
+
+
+def _link_other_documentation(result) -> None:
+    """Swagger UI shows the description under the title: point readers to Redoc and the
+    reference in docs/api.md (Swagger UI and Redoc read the same schema)."""
+    info = result.setdefault("info", {})
+    info["description"] = (
+        info.get("description", "")
+        + "\n\nThe same reference as [Redoc](/api/redoc/) or [Swagger UI](/api/docs/); "
+        "every resource is listed at [/api/](/api/). No authentication: every record here "
+        "is public."
+    )

@@ -3,7 +3,7 @@
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.urls import Resolver404, include, path, re_path, resolve
+from django.urls import Resolver404, include, path, re_path, resolve, reverse
 from rest_framework.routers import DefaultRouter
 
 from archive.middleware import page_not_found
@@ -31,7 +31,19 @@ def not_found(request: HttpRequest, *args, **kwargs) -> HttpResponse:
 
 DOCS_CSP = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})
 
+
+class ArchiveRootView(DefaultRouter.APIRootView):
+    """The API's index: every resource, then the change log, the schema and its docs."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        for name in ("changes", "schema", "docs", "redoc"):
+            response.data[name] = request.build_absolute_uri(reverse(f"api:{name}"))
+        return response
+
+
 router = DefaultRouter(trailing_slash=True)
+router.APIRootView = ArchiveRootView
 router.include_format_suffixes = False
 router.register("publications", views.PublicationViewSet, basename="publication")
 router.register("issues", views.IssueViewSet, basename="issue")
@@ -48,6 +60,8 @@ urlpatterns = [
     # Policy needs no inline script; Swagger UI styles itself inline and starts a blob:
     # worker, so only the docs page relaxes style-src and worker-src.
     path("docs/", DOCS_CSP(views.ArchiveDocsView.as_view(url_name="api:schema")), name="docs"),
+    # Redoc also styles itself inline and reads the schema in a blob: worker.
+    path("redoc/", DOCS_CSP(views.ArchiveRedocView.as_view(url_name="api:schema")), name="redoc"),
     path("changes/", ChangesView.as_view(), name="changes"),
     path("", include(router.urls)),
     # Anything else under /api/ is the API's JSON 404, in development too (with DEBUG on,

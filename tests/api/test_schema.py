@@ -8,9 +8,11 @@ import re
 
 import jsonschema
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
+from openapi_schema_validator import OAS30Validator
 
 from archive import models
 from archive.api import fields
@@ -54,7 +56,7 @@ def test_every_reference_in_the_schema_resolves():
 def test_every_list_parameter_is_described_with_an_example():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     lists = [p for p in schema["paths"] if p.count("/") == 3 and "{" not in p]
-    assert len(lists) == 8
+    assert len(lists) == 9  # eight resources and the change log
     for path in lists:
         for parameter in schema["paths"][path]["get"]["parameters"]:
             description = parameter.get("description", "")
@@ -70,6 +72,81 @@ def test_schema_and_docs_are_served_from_local_assets(client):
     html = docs.content.decode()
     assert "swagger-ui" in html
     assert "cdn." not in html and "unpkg" not in html  # sidecar assets, no CDN
+
+
+SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
+URL_IN_HTML = re.compile(r"""(?:src|href)=["']([^"']+)["']""", re.IGNORECASE)
+
+
+def test_redoc_is_served_from_local_files_with_same_origin_scripts_only(client):
+    response = client.get("/api/redoc/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<redoc" in html and 'spec-url="/api/schema/"' in html
+    scripts = SCRIPT_TAG.findall(html)
+    assert scripts, "Redoc needs its bundle"
+    for attrs in scripts:
+        source = re.search(r'src="([^"]+)"', attrs)
+        assert source, f"inline <script{attrs}>"  # the CSP allows no inline script
+        assert source.group(1).startswith("/static/"), source.group(1)
+    bundle = re.search(r'src="([^"]+)"', scripts[0]).group(1).removeprefix("/static/")
+    assert finders.find(bundle), bundle  # shipped by drf-spectacular-sidecar
+    for url in URL_IN_HTML.findall(html):  # no web fonts or CDN: every link is ours
+        assert url.startswith("/"), url
+    policy = dict(
+        part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
+    )
+    assert policy["script-src"] == "'self'"
+    assert "blob:" in policy["worker-src"]
+
+
+def test_the_docs_link_each_other_and_the_api_root_links_them(client):
+    root = client.get("/api/").json()
+    for name, path in (("schema", "/api/schema/"), ("docs", "/api/docs/"),
+                       ("redoc", "/api/redoc/"), ("changes", "/api/changes/")):  # fmt: skip
+        assert root[name].endswith(path), (name, root[name])
+        assert client.get(root[name]).status_code == 200, name
+    assert root["articles"].endswith("/api/articles/")
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert "(/api/redoc/)" in schema["info"]["description"]  # shown atop Swagger UI
+    assert 'href="/api/docs/"' in client.get("/api/redoc/").content.decode()
+
+
+def test_a_public_read_only_api_documents_no_authentication():
+    """No padlock, no "Authorize" button: nothing in the schema asks for credentials."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert "security" not in schema
+    assert "securitySchemes" not in schema.get("components", {})
+    operations = [op for item in schema["paths"].values() for op in item.values()]
+    assert len(operations) >= 20
+    assert [op["operationId"] for op in operations if "security" in op] == []
+
+
+def test_the_changes_feed_is_documented_with_exact_parameters(client):
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"]["/api/changes/"]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+    assert set(parameters) == {"after", "kind", "since", "until", "limit", "format"}
+    page = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert set(page["properties"]) == {"changes", "last", "next"}
+    assert "application/jsonl" in operation["responses"]["200"]["content"]
+    assert "400" in operation["responses"]
+    since = parameters["since"]["schema"]["pattern"]
+    kind = parameters["kind"]["schema"]["items"]["pattern"]
+    # What the schema allows, the view accepts; what it forbids, the view refuses.
+    for value, allowed in (("2026-11-25", True), ("2026-11-25T17:01:01Z", True),
+                           ("2026-11-25T17:01+02:00", True), ("2026-02-30", False),
+                           ("2026-11", False), ("25/11/2026", False)):  # fmt: skip
+        assert bool(re.match(since, value)) is allowed, value
+        status = client.get("/api/changes/", {"since": value}).status_code
+        assert status == (200 if allowed else 400), (value, status)
+    for value, allowed in (("articles", True), (" articles , people,", True),
+                           ("article", False), ("articles;people", False)):  # fmt: skip
+        assert bool(re.match(kind, value)) is allowed, value
+        status = client.get("/api/changes/", {"kind": value}).status_code
+        assert status == (200 if allowed else 400), (value, status)
+    document = client.get("/api/changes/", {"limit": 1}).json()
+    OAS30Validator(page).validate(document)
 
 
 # -- the schema states exactly what each parameter accepts -----------------------------------
