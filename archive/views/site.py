@@ -16,6 +16,7 @@ from archive.models import (
     Place,
     Publication,
 )
+from archive.search.suggest import help_for
 
 from .common import absolute, bad_request, page
 from .events import overview, overview_counts
@@ -63,6 +64,10 @@ def search(request: HttpRequest) -> HttpResponse:
         (facet, params.query_string(*facet.clears))
         for facet in (results.facets if results is not None else [])
     ]
+    # Nothing found: corrected spellings, close names, fewer words or filters, each a search
+    # that was run and finds articles.
+    no_hits = results is not None and not results.total
+    help_ = help_for(params, results.entities) if no_hits else None
     return page(
         request,
         "archive/search.html",
@@ -74,6 +79,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "orderings": search_engine.PAGE_ORDERINGS,
             "results": results,
             "facet_links": facet_links,
+            "help": help_,
             "page_keep": params.query_string(),
             "api": "/api/articles/?" + params.query_string(),
         },

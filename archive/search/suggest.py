@@ -1,0 +1,472 @@
+"""Help for a search that finds nothing: "did you mean", names close to the query, and tips.
+
+A reader who misspells a word, or narrows too far, should not meet a blank page. When a
+search has no hits the page offers, in this order:
+
+- **spelling**: for each query word that matches nothing in the archive, words of the
+  archive's own vocabulary close to it (one edit away on both engines; beyond that
+  ``pg_trgm`` similarity on PostgreSQL, ``difflib`` on SQLite), combined into corrected
+  queries;
+- **names**: people, organisations and places whose name or variant name is close to the
+  query (:func:`archive.search.entities.match_entities`, folded names, public records), each
+  with its page and a search for it;
+- **fewer words** and **fewer filters**: the same search without one of its words, or
+  without one of its filters.
+
+Nothing is offered on faith: every suggested query is run first (with the page's own
+parameters, through the same :class:`SearchParams` as the page) and shown only when it
+finds articles, with how many. The vocabulary comes only from public articles
+(``Article.objects.public()``), so a draft's words are never offered; and since every
+suggestion is run before it is shown, even a word of an article unpublished since would
+not be.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import re
+import string
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.cache import caches
+from django.db import connection
+from django.utils.http import urlencode
+
+from archive.text import fold
+
+from .entities import EntityMatch
+from .params import SearchError, SearchParams
+from .query import _TOKEN, parse
+
+__all__ = [
+    "Help",
+    "NameSuggestion",
+    "Suggestion",
+    "close_words",
+    "help_for",
+    "vocabulary",
+]
+
+#: Vocabulary words: runs of letters (as the query parser splits words, digits left out),
+#: at least this long. Shorter words are neither suggested nor corrected.
+MIN_WORD = 3
+_WORD = re.compile(r"\w+", re.UNICODE)
+_LETTERS = re.compile(r"^[^\W\d_]+$", re.UNICODE)
+#: Text read to build the vocabulary: the public articles' titles and bodies up to this many
+#: characters (in id order). The seed collection is far below it; at a million articles the
+#: vocabulary comes from the first articles only, so a rarer word may go unsuggested, never
+#: a wrong one (every suggestion is run first).
+VOCABULARY_CHARACTERS = 40_000_000
+#: Corrections tried per unmatched word, and corrected queries run at most.
+PER_WORD = 3
+MAX_SPELLING_TRIALS = 4
+MAX_SUGGESTIONS = 3
+#: Query words checked for matching (more are left as typed) and words or filters dropped
+#: one at a time at most.
+MAX_WORDS_CHECKED = 6
+MAX_DROPS = 6
+MAX_NAMES = 4
+#: Beyond one edit: the least ``difflib`` ratio (SQLite) and trigram similarity
+#: (PostgreSQL) for a vocabulary word to be offered.
+DIFFLIB_CUTOFF = 0.8
+TRIGRAM_CUTOFF = 0.5
+_ALPHABET = string.ascii_lowercase
+
+
+@dataclass
+class Suggestion:
+    """A search to try instead: its label (the words or what was dropped), its link (a
+    query string for /search/) and how many articles it finds."""
+
+    label: str
+    query_string: str
+    total: int
+    exact: bool = True
+    note: str = ""  # what was dropped ("without “strike”")
+
+    @property
+    def count_label(self) -> str:
+        if not self.exact:
+            return "many articles"
+        return f"{self.total:,} article{'s' if self.total != 1 else ''}"
+
+
+@dataclass
+class NameSuggestion:
+    """A person, organisation or place whose name is close to the query: its page, and a
+    search for it when one finds articles."""
+
+    match: EntityMatch
+    search: Suggestion | None = None
+
+
+@dataclass
+class Help:
+    """What the page offers when a search finds nothing."""
+
+    #: No word to look for: only exclusions (``-trotsky``) or punctuation match nothing.
+    no_words: bool = False
+    unmatched: list[str] = field(default_factory=list)  # query words matching nothing
+    spelling: list[Suggestion] = field(default_factory=list)
+    names: list[NameSuggestion] = field(default_factory=list)
+    fewer_words: list[Suggestion] = field(default_factory=list)
+    fewer_filters: list[Suggestion] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.spelling or self.names or self.fewer_words or self.fewer_filters)
+
+
+# --------------------------------------------------------------------------------------------
+# The vocabulary
+
+
+def _words_of(text: str) -> set[str]:
+    """The folded words of ``text`` (letters only, at least MIN_WORD long). Folding each
+    distinct raw word once rather than the whole text is several times faster."""
+    found: set[str] = set()
+    for raw in set(_WORD.findall(text.lower())):
+        for word in _WORD.findall(fold(raw)):
+            if len(word) >= MIN_WORD and _LETTERS.match(word):
+                found.add(word)
+    return found
+
+
+def _build_vocabulary() -> dict[str, int]:
+    from archive.models import Article
+
+    counts: dict[str, int] = {}
+    read = 0
+    rows = Article.objects.public().order_by("pk").values_list("title", "subtitle", "body")
+    for title, subtitle, body in rows.iterator(chunk_size=500):
+        text = f"{title} {subtitle or ''} {body or ''}"
+        for word in _words_of(text):
+            counts[word] = counts.get(word, 0) + 1
+        read += len(text)
+        if read >= VOCABULARY_CHARACTERS:
+            break
+    return counts
+
+
+def vocabulary() -> dict[str, int]:
+    """``{word: number of public articles containing it}``, folded as queries are.
+
+    Built from public articles only (the visibility rule, ``Article.objects.public()``)
+    and cached under the content version, so it is rebuilt exactly when the archive
+    changes (the first search finding nothing after a change pays for it)."""
+    from archive.caching import content_version
+
+    key = f"archive:search-vocabulary:{connection.vendor}:{content_version()}"
+    cache = caches["default"]
+    found = cache.get(key)
+    if found is None:
+        found = _build_vocabulary()
+        cache.set(key, found, None)
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# Close words
+
+
+def _one_edit(word: str) -> set[str]:
+    """Every string one deletion, transposition, substitution or insertion away."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    transposes = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    replaces = {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
+    inserts = {a + c + b for a, b in splits for c in _ALPHABET}
+    return (deletes | transposes | replaces | inserts) - {word}
+
+
+def _near_in_length(word: str, vocab: dict[str, int], spread: int = 2) -> list[str]:
+    return [w for w in vocab if abs(len(w) - len(word)) <= spread and w != word]
+
+
+def _similar_pg(word: str, candidates: list[str]) -> list[str]:
+    """Trigram similarity (``pg_trgm``) of ``word`` to each candidate, best first."""
+    if not candidates:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT w FROM unnest(%s::text[]) AS w WHERE similarity(w, %s) >= %s "
+            "ORDER BY similarity(w, %s) DESC, w LIMIT %s",
+            [candidates, word, TRIGRAM_CUTOFF, word, PER_WORD * 2],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _similar_python(word: str, candidates: list[str]) -> list[str]:
+    return difflib.get_close_matches(word, candidates, n=PER_WORD * 2, cutoff=DIFFLIB_CUTOFF)
+
+
+def close_words(word: str, limit: int = PER_WORD) -> list[str]:
+    """Words of the archive's vocabulary close to ``word`` (folded), best first: those one
+    edit away (a letter dropped, doubled, swapped with its neighbour or mistyped), the most
+    frequent first; then those the engine finds similar (trigrams on PostgreSQL, difflib on
+    SQLite). A word too short or unlike any word of the archive gets none."""
+    word = fold(word)
+    if len(word) < MIN_WORD:
+        return []
+    vocab = vocabulary()
+    near = sorted(_one_edit(word) & vocab.keys(), key=lambda w: (-vocab[w], w))
+    if len(near) < limit and len(word) >= 5:
+        others = _near_in_length(word, vocab)
+        similar = _similar_pg if connection.vendor == "postgresql" else _similar_python
+        near += [w for w in similar(word, others) if w not in near]
+    return near[:limit]
+
+
+# --------------------------------------------------------------------------------------------
+# Running a variant of the page's search
+
+
+def _variant(params: SearchParams, q: str | None, *without: str) -> list[tuple[str, str]]:
+    """The page's parameters (but ``page``) with ``q`` replaced and ``without`` dropped."""
+    pairs = [(n, v) for n, v in params.kept("q", *without)]
+    return ([("q", q)] if q else []) + pairs
+
+
+def _try(pairs: list[tuple[str, str]], label: str) -> Suggestion | None:
+    """Run the search ``pairs`` describe, as the page would; a suggestion if it finds
+    anything."""
+    data: dict[str, list[str]] = {}
+    for name, value in pairs:
+        data.setdefault(name, []).append(value)
+    try:
+        variant = SearchParams.from_query_dict(data)
+    except SearchError:
+        return None
+    if not variant.query:
+        return None
+    variant.filterset.qs  # noqa: B018 - runs the engine, as the page does
+    found = variant.filterset.found
+    if found is None or not found.total:
+        return None
+    return Suggestion(label, urlencode(pairs), found.total, found.exact)
+
+
+def _matches_anything(word: str) -> bool:
+    """Whether ``word`` alone finds a public article (stemming included: "strikes" finds
+    "strike" though the vocabulary holds only the latter)."""
+    return _try([("q", word)], word) is not None
+
+
+# --------------------------------------------------------------------------------------------
+# The help
+
+
+def _tokens(query: str) -> list[re.Match]:
+    return list(_TOKEN.finditer(query))
+
+
+def _is_operator(token: re.Match) -> bool:
+    return token.group(3) is not None and token.group(3).lower() == "or"
+
+
+def _unmatched_words(query: str) -> list[str]:
+    """Folded words of the query's positive terms that match nothing in the archive."""
+    vocab = vocabulary()
+    words: list[str] = []
+    for token in _tokens(query):
+        bare = token.group(3)
+        if _is_operator(token) or token.group(1) or (bare and bare.startswith("-")):
+            continue  # exclusions never empty a search
+        if bare and bare.endswith("*"):
+            continue  # a prefix is not a word to correct
+        for word in _WORD.findall(fold(token.group(0))):
+            if len(word) >= MIN_WORD and word not in words:
+                words.append(word)
+    unmatched = []
+    for word in words[:MAX_WORDS_CHECKED]:
+        if word not in vocab and not _matches_anything(word):
+            unmatched.append(word)
+    return unmatched
+
+
+def _replace(query: str, corrections: dict[str, str]) -> str:
+    """``query`` with each word folding to a key of ``corrections`` replaced (its quotes,
+    operators and the other words as typed; a capital kept)."""
+
+    def swap(m: re.Match) -> str:
+        raw = m.group(0)
+        new = corrections.get(fold(raw))
+        if new is None:
+            return raw
+        return new.capitalize() if raw[:1].isupper() else new
+
+    return _WORD.sub(swap, query)
+
+
+def _spelling(params: SearchParams, unmatched: list[str]) -> list[Suggestion]:
+    options = [[(w, c) for c in close_words(w)] for w in unmatched]
+    options = [o for o in options if o]
+    if not options:
+        return []
+    # Combinations in order of how far down each word's list they reach: the best first.
+    combos = sorted(
+        itertools.product(*[list(enumerate(o)) for o in options]),
+        key=lambda combo: sum(i for i, _ in combo),
+    )
+    found: list[Suggestion] = []
+    for combo in combos[:MAX_SPELLING_TRIALS]:
+        q = _replace(params.query, dict(pair for _, pair in combo))
+        suggestion = _try(_variant(params, q), q)
+        if suggestion and suggestion.query_string not in {s.query_string for s in found}:
+            found.append(suggestion)
+        if len(found) >= MAX_SUGGESTIONS:
+            break
+    if not found and len(_tokens(params.query)) > len(options):
+        # The corrected words exist, but not with the query's other words: offer the
+        # corrections on their own ("solidarty strike" → "solidarity").
+        for combo in combos[:MAX_SPELLING_TRIALS]:
+            q = " ".join(correction for _, (_, correction) in combo)
+            suggestion = _try(_variant(params, q), q)
+            if suggestion:
+                found.append(suggestion)
+                break
+    return found
+
+
+def _without(tokens: list[re.Match], dropped: re.Match) -> str:
+    """The query's tokens but ``dropped``, with any OR left dangling (at either end, or
+    doubled) removed too."""
+    kept: list[re.Match] = []
+    for token in tokens:
+        if token is dropped or (_is_operator(token) and (not kept or _is_operator(kept[-1]))):
+            continue
+        kept.append(token)
+    while kept and _is_operator(kept[-1]):
+        kept.pop()
+    return " ".join(t.group(0) for t in kept)
+
+
+def _fewer_words(params: SearchParams) -> list[Suggestion]:
+    """The query without one of its words, phrases or exclusions, for each that helps."""
+    tokens = _tokens(params.query)
+    terms = [t for t in tokens if not _is_operator(t)]
+    if len(terms) < 2:
+        return []
+    found = []
+    for token in terms[:MAX_DROPS]:
+        q = _without(tokens, token)
+        suggestion = _try(_variant(params, q), q)
+        if suggestion:
+            suggestion.note = f"without “{token.group(0)}”"
+            found.append(suggestion)
+    return found
+
+
+#: How each filter reads in a tip ("without the filter person: Leon Trotsky").
+FILTER_NAMES = {
+    "publication": "publication",
+    "issue": "issue",
+    "kind": "kind",
+    "language": "language",
+    "author": "author",
+    "has_author": "signed or unsigned",
+    "person": "person",
+    "organisation": "organisation",
+    "place": "place",
+    "event": "event",
+    "date_after": "from",
+    "date_before": "until",
+    "year": "year",
+    "decade": "decade",
+    "undated": "undated",
+    "word_count_min": "at least",
+    "word_count_max": "at most",
+}
+
+
+def _filter_label(params: SearchParams, name: str) -> str:
+    """A filter as a reader would say it: "person: Leon Trotsky", "decade: 1980s"."""
+    from archive.dates import edtf_display
+    from archive.models import Article
+    from archive.words import issue_label, language_name
+
+    values = [v for n, v in params.kept() if n == name]
+    cleaned = params.data.get(name)
+    words = values
+    flt = params.filterset.filters.get(name)
+    model = getattr(flt, "extra", {}).get("model") if flt is not None else None
+    if model is not None and cleaned:
+        records = model.objects.public().filter(pk__in=list(cleaned))
+        if name == "issue":
+            records = records.select_related("publication")
+        words = [issue_label(r) if name == "issue" else str(r) for r in records]
+    elif name == "kind":
+        words = [str(Article.Kind(v).label).lower() for v in values if v in Article.Kind.values]
+    elif name == "language":
+        words = [language_name(v) for v in values]
+    elif name == "decade":
+        words = [f"{v}s" for v in values]
+    elif name in ("date_after", "date_before"):
+        words = [edtf_display(v) for v in values]
+    elif name == "undated":
+        return "undated only" if values and values[0].lower() == "true" else "dated only"
+    elif name == "has_author":
+        return "signed only" if values and values[0].lower() == "true" else "unsigned only"
+    elif name.startswith("word_count"):
+        return f"{FILTER_NAMES[name]} {values[0]} words" if values else name
+    return f"{FILTER_NAMES.get(name, name)}: {', '.join(words or values)}"
+
+
+ENTITY_FILTERS = ("person", "organisation", "place", "event")
+
+
+def _fewer_filters(params: SearchParams) -> list[Suggestion]:
+    """The search without one of its filters, for each that helps; and without any, when
+    there are several and none alone is enough."""
+    names = list(dict.fromkeys(n for n, _ in params.kept("q", "ordering", "full_text")))
+    names = [n for n in names if n != "mentions_mode"]
+    found = []
+    for name in names[:MAX_DROPS]:
+        # mentions_mode says how entity filters combine: without any left, it goes too.
+        last_entity = [n for n in names if n in ENTITY_FILTERS] == [name]
+        pairs = _variant(params, params.query, name, *(("mentions_mode",) if last_entity else ()))
+        suggestion = _try(pairs, f"without the filter {_filter_label(params, name)}")
+        if suggestion:
+            found.append(suggestion)
+    if len(names) > 1 and not found:
+        suggestion = _try(_variant(params, params.query, *names, "mentions_mode"), "")
+        if suggestion:
+            suggestion.label = "without any filter"
+            found.append(suggestion)
+    return found
+
+
+def _name_search(match: EntityMatch) -> Suggestion | None:
+    """A search for the entity: its name as a phrase, else the variant that matched, else
+    its longest word; the first that finds articles. Without the page's filters: the
+    reader asked for a name, and the filters may be what emptied the page."""
+    tries: list[str] = [f'"{match.name}"']
+    if match.matched:
+        tries.append(f'"{match.matched}"')
+    longest = max(match.name.split(), key=len)
+    if f'"{longest}"' not in tries:
+        tries.append(longest)
+    for q in tries:
+        suggestion = _try([("q", q)], q.strip('"'))
+        if suggestion:
+            return suggestion
+    return None
+
+
+def help_for(params: SearchParams, entities: Iterable[EntityMatch] = ()) -> Help:
+    """What to offer when ``params`` (the page's search) finds nothing: corrected spellings,
+    close names (``entities``, the page's own name matches), fewer words, fewer filters.
+    Every offer is a search that was run and found articles."""
+    found = Help()
+    if not params.query:
+        return found
+    if not parse(params.query):
+        found.no_words = True
+        return found
+    found.unmatched = _unmatched_words(params.query)
+    found.spelling = _spelling(params, found.unmatched)
+    found.names = [NameSuggestion(m, _name_search(m)) for m in list(entities)[:MAX_NAMES]]
+    found.fewer_words = _fewer_words(params)
+    found.fewer_filters = _fewer_filters(params)
+    return found
