@@ -214,6 +214,13 @@ def _layout_edits(unit: Unit, ed: Editor) -> tuple[list[Edit], list[tuple[int, s
             edits.append(Edit(start, end, "", "other", line.number, "title → the title field"))
         elif line.role == "dateline":
             edits.append(Edit(start, end, "", "other", line.number, "dateline → the date field"))
+        elif line.role == "byline":
+            edits.append(Edit(start, end, "", "other", line.number, "byline → proposed authorship"))
+        elif line.role == "pagehead":
+            edits.append(
+                Edit(start, end, "", "other", line.number,
+                     "page number or running head between pages")
+            )  # fmt: skip
         elif line.role == "marker":
             edits.append(Edit(start, end, "", "continuation", line.number))
         elif line.role == "caption":

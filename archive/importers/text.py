@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .words import common_words, vocabulary
@@ -50,13 +51,26 @@ _MONTH_NAMES = (
     "january february march april may june july august september october november december"
 )
 MONTHS = {m: i + 1 for i, m in enumerate(_MONTH_NAMES.split(" "))}
+_MONTH_ABBREVIATIONS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+SEASONS = {"spring": 21, "summer": 22, "autumn": 23, "fall": 23, "winter": 24}  # EDTF codes
 _MONTH_RE = "|".join(m.capitalize() for m in MONTHS)
-DATELINE_RE = re.compile(rf"^\s*(?:(\d{{1,2}})\s+)?({_MONTH_RE})\s+(\d{{4}})\s*$")
+_MONTH_ANY = rf"(?:{_MONTH_RE}|(?:{'|'.join(a.capitalize() for a in _MONTH_ABBREVIATIONS)})\.?)"
+# "19 January 1996", "January 1990", "Jan. 1996", "19 Jan. 1996"
+DATELINE_RE = re.compile(rf"^\s*(?:(\d{{1,2}})\s+)?({_MONTH_ANY})\s+(\d{{4}})\s*$")
+# "January 19, 1996", "Jan. 19 1996"
+DATELINE_US_RE = re.compile(rf"^\s*({_MONTH_ANY})\s+(\d{{1,2}}),?\s+(\d{{4}})\s*$")
+SEASON_RE = re.compile(r"^\s*(Spring|Summer|Autumn|Fall|Winter)\s+(\d{4})\s*$")
+YEAR_RANGE_RE = re.compile(r"^\s*(\d{4})\s*[–—-]\s*(\d{2}|\d{4})\s*$")
 YEAR_RE = re.compile(r"^\s*(\d{4})\s*$")
 NUMBERED_RE = re.compile(r"^\s*(\d{1,3})\.\s+([“\"‘']?[A-Z].*)$")
 DROP_CAP_RE = re.compile(r"^\s*([“\"‘']?)([A-Z])\s*$")
 BULLET_RE = re.compile(r"^\s*[•*]\s+")
 MARKER_RE = re.compile(r"Continued\s+(?:on\s+)?page\s+\d+\s*$", re.IGNORECASE)
+FROM_MARKER_RE = re.compile(r"^\s*Continued\s+from\s+page\s+\d+\s*$", re.IGNORECASE)
+PAGE_NUMBER_RE = re.compile(r"^\s*\d{1,3}\s*$")
 TIMELINE_YEAR_RE = re.compile(r"^\s*(?:(?:Early|Mid|Late)\s+)?\d{4}s?(?:\s*[–-]\s*\d{1,4})?\s*$")
 TIMELINE_ENTRY_RE = re.compile(r"^\s*[A-Z][\w ,–-]{0,30}:\s")
 TRAILING_YEAR_RE = re.compile(r"\((\d{4})\)\s*$")
@@ -73,6 +87,7 @@ KIND_WORDS = {
 MAX_TITLE_LINES = 6
 SHORT_TITLE_LINE = 30
 HEAD_BLOCK_LINE = 40
+HEADLINE_LINE = 90  # a headline line over a byline or dateline may be long
 CAPTION_LINE = 80
 
 
@@ -91,7 +106,8 @@ class Line:
 
 
 ROLES = (
-    "blank", "title", "dropcap", "dateline", "displaced", "marker", "caption", "heading",
+    "blank", "title", "dropcap", "dateline", "byline", "pagehead", "displaced", "marker",
+    "caption", "heading",
     "subpoint", "bullet", "text", "verse", "year", "entry",
 )  # fmt: skip
 
@@ -107,6 +123,7 @@ class Unit:
     lines: list[Line]
     date: str = ""
     date_display: str = ""
+    bylines: list[str] = field(default_factory=list)  # names printed "By …" under the title
     notes: list[str] = field(default_factory=list)
     continued: bool = False  # broke off at "Continued on page N" with no text after it
     moved_from_line: int | None = None  # first line of a block moved here from later
@@ -125,8 +142,18 @@ class Unit:
         return "\n".join(line.text for line in self.lines)
 
     @property
+    def byline(self) -> str:
+        """The byline's names as one string ("Jane Smith and Ali Khan"); "" when none."""
+        return " and ".join(self.bylines)
+
+    @property
     def body_lines(self) -> list[Line]:
-        return [line for line in self.lines if line.role != "title"]
+        return [line for line in self.lines if line.role not in ("title", "pagehead")]
+
+    @property
+    def flow(self) -> list[Line]:
+        """The unit's lines without page furniture: the text as it flows from page to page."""
+        return [line for line in self.lines if line.role != "pagehead"]
 
     def as_dict(self) -> dict:
         return {
@@ -136,6 +163,7 @@ class Unit:
             "title": self.title,
             "date": self.date,
             "date_display": self.date_display,
+            "bylines": self.bylines,
             "first_line": self.first_line,
             "last_line": self.last_line,
         }
@@ -172,20 +200,64 @@ def is_caps_line(text: str) -> bool:
     return not s.endswith((".", ",", ";"))
 
 
+def _month_number(word: str) -> int:
+    w = word.lower().rstrip(".")
+    return MONTHS.get(w) or _MONTH_ABBREVIATIONS[w]
+
+
 def parse_dateline(text: str, *, allow_year: bool = False) -> tuple[str, str] | None:
-    """("1990-01", "January 1990") for a dateline line, else None."""
-    m = DATELINE_RE.match(text)
+    """(EDTF, as printed) for a dateline line, else None.
+
+    "19 January 1996" → 1996-01-19, "January 19, 1996" → 1996-01-19, "Jan. 1996" →
+    1996-01, "Spring 1990" → 1990-21 (EDTF season), and with ``allow_year`` (where a bare
+    year can only be a date: right after a numbered title or a byline) "1990" → 1990 and
+    "1989–90" → 1989/1990.
+    """
+    m = DATELINE_RE.match(text) or DATELINE_US_RE.match(text)
     if m:
-        day, month, year = m.groups()
-        edtf = f"{year}-{MONTHS[month.lower()]:02d}"
+        if m.re is DATELINE_RE:
+            day, month, year = m.groups()
+        else:
+            month, day, year = m.groups()
+        if day and not 1 <= int(day) <= 31:
+            return None
+        edtf = f"{year}-{_month_number(month):02d}"
         if day:
             edtf += f"-{int(day):02d}"
         return edtf, text.strip()
+    m = SEASON_RE.match(text)
+    if m:
+        return f"{m.group(2)}-{SEASONS[m.group(1).lower()]}", text.strip()
     if allow_year:
         m = YEAR_RE.match(text)
         if m:
             return m.group(1), text.strip()
+        m = YEAR_RANGE_RE.match(text)
+        if m:
+            start, end = m.group(1), m.group(2)
+            if len(end) == 2:
+                end = start[:2] + end
+            if end > start:
+                return f"{start}/{end}", text.strip()
     return None
+
+
+BYLINE_RE = re.compile(
+    r"^\s*(?:By|BY)\s+((?:[A-Z][\w’'.-]*)(?:\s+(?:[A-Z][\w’'.-]*|de|van|von|der|and|&|,))"
+    r"{0,7})\s*$"
+)
+
+
+def parse_byline(text: str) -> list[str] | None:
+    """The names of a byline line ("By Jane Smith and Ali Khan" → two names), else None."""
+    m = BYLINE_RE.match(text)
+    if not m:
+        return None
+    names = [n.strip(" ,") for n in re.split(r",|\band\b|&", m.group(1))]
+    names = [n for n in names if n]
+    if not names or any(len(n.split()) > 4 for n in names):
+        return None
+    return names
 
 
 class Vocabulary:
@@ -213,6 +285,53 @@ class Vocabulary:
         return out
 
 
+# ---------------------------------------------------------------- page furniture
+
+
+def _furniture_key(text: str) -> str:
+    """A line without its digits and decoration: "3  SOCIALIST REVIEW" → "socialist review"."""
+    return re.sub(r"[\d\s·|–—-]+", " ", text).strip().lower()
+
+
+def find_page_furniture(lines: list[str]) -> set[int]:
+    """Indexes of the lines a page break left in the text: page numbers, running heads.
+
+    A *page block* is a short run of lines between two pages: a bare page number (one to
+    three digits, never a four-digit year) and lines repeated elsewhere in the text (the
+    running head, with or without its number), and the blank lines around them. Only a run
+    that holds a page number counts, so a repeated line of the text itself is never removed.
+    """
+    keys = Counter(_furniture_key(t) for t in lines if 0 < len(t.strip()) <= 70)
+
+    def candidate(t: str) -> bool:
+        s = t.strip()
+        if not s or PAGE_NUMBER_RE.match(t):
+            return bool(s)
+        if len(s) > 70 or MARKER_RE.search(s) or FROM_MARKER_RE.match(s):
+            return False
+        key = _furniture_key(s)
+        return bool(key) and keys[key] >= 2 and not parse_dateline(s, allow_year=True)
+
+    found: set[int] = set()
+    i = 0
+    while i < len(lines):
+        if not PAGE_NUMBER_RE.match(lines[i]):
+            i += 1
+            continue
+        start = i
+        while start > 0 and (is_blank(lines[start - 1]) or candidate(lines[start - 1])):
+            start -= 1
+        end = i + 1
+        while end < len(lines) and (is_blank(lines[end]) or candidate(lines[end])):
+            end += 1
+        block = [k for k in range(start, end) if not is_blank(lines[k])]
+        # a bare number between two blank lines, or with a running head beside it
+        if len(block) <= 4 and (len(block) > 1 or (start < i and end > i + 1)):
+            found.update(range(start, end))
+        i = end
+    return found
+
+
 # ---------------------------------------------------------------- unit heads
 
 
@@ -231,7 +350,7 @@ def _title_lines(lines: list[str], start: int, *, numbered: bool) -> int:
     while end < len(lines) and end - start < MAX_TITLE_LINES:
         line = lines[end]
         s = line.strip()
-        if not s or DROP_CAP_RE.match(line) or parse_dateline(line):
+        if not s or DROP_CAP_RE.match(line) or parse_dateline(line) or parse_byline(line):
             break
         if title.endswith(("?", "!", ".")):
             break
@@ -293,13 +412,32 @@ def _unnumbered_head(lines: list[str], i: int, vocab: Vocabulary) -> tuple[int, 
         return None
     if DROP_CAP_RE.match(first) or parse_dateline(first, allow_year=True):
         return None
+    if MARKER_RE.search(first) or FROM_MARKER_RE.match(first) or parse_byline(first):
+        return None
     prev = _prev_nonblank(lines, i)
     if prev is not None:
         blank_before = is_blank(lines[i - 1])
         if not (blank_before or first.startswith(" ")):
             return None
-        if not ends_sentence(lines[prev]):
+        if not (ends_sentence(lines[prev]) or MARKER_RE.search(lines[prev])):
             return None
+    # a headline with a byline or a dateline under it (blank lines between are allowed)
+    end = i
+    while end < len(lines) and end - i < 3 and not is_blank(lines[end]):
+        if len(lines[end].strip()) > HEADLINE_LINE or parse_byline(lines[end]):
+            break
+        end += 1
+    nxt = _next_nonblank(lines, end)
+    if (
+        end > i
+        and nxt is not None
+        and nxt - end <= 2
+        and (prev is None or is_blank(lines[i - 1]))
+        and (parse_byline(lines[nxt]) or parse_dateline(lines[nxt]))
+        and not lines[end - 1].rstrip().endswith((".", ",", ";", ":"))
+        and not any(is_caps_line(lines[k]) for k in range(i, end))
+    ):
+        return end, _kind_for_title(" ".join(lines[k].strip() for k in range(i, end))) or "article"
     end = i
     while end < len(lines) and end - i < 3 and not is_blank(lines[end]):
         s = lines[end].strip()
@@ -418,6 +556,11 @@ def _assign_head_zone(unit_lines: list[Line], title_end: int, *, numbered: bool)
             seen_dropcap = True
             k += 1
             continue
+        if parse_byline(line.text) and not seen_dropcap:
+            line.role = "byline"
+            k += 1
+            allow_year = not any(x.role == "dateline" for x in unit_lines[:k])
+            continue
         if parse_dateline(line.text, allow_year=allow_year):
             line.role = "dateline"
             k += 1
@@ -443,20 +586,44 @@ def _is_caption_block(unit_lines: list[Line], start: int, end: int, *, next_is_h
     block = [unit_lines[k].stripped for k in range(start, end)]
     if not block or not block[0][:1].isupper() or any(len(b) > CAPTION_LINE for b in block):
         return False
-    if any(ends_sentence(b) for b in block) or block[-1].endswith((":", ";", ",")):
+    prev = next((x for x in reversed(unit_lines[:start]) if x.role != "blank"), None)
+    nxt = next((x for x in unit_lines[end:] if x.role != "blank"), None)
+    blank_before = start > 0 and unit_lines[start - 1].role == "blank"
+    blank_after = end < len(unit_lines) and unit_lines[end].role == "blank"
+    next_continues = nxt is not None and (starts_lower(nxt.text) or nxt.stripped[:1] in "—–")
+    # set apart by blank lines inside a sentence it interrupts: a caption, whether or not
+    # it ends with a full stop
+    interrupts = (
+        blank_before
+        and blank_after
+        and next_continues
+        and prev is not None
+        and prev.role == "text"
+        and not ends_sentence(prev.text)
+    )
+    if any(ends_sentence(b) for b in block[:-1]) or block[-1].endswith((":", ";", ",")):
+        return False
+    if ends_sentence(block[-1]) and not interrupts:
         return False
     if any(is_caps_line(b) for b in block) or is_caps_line(block[0].split()[0]):
         return False  # a heading, or a small-capitals lead-in ("OURGEOIS propagandists")
     if block[-1].split()[-1].lower() in _FUNCTION_WORDS:
         return False  # a sentence that runs on, not a caption
-    prev = next((x for x in reversed(unit_lines[:start]) if x.role != "blank"), None)
-    if prev is not None and prev.role in ("dropcap", "dateline", "title", "heading"):
+    if prev is not None and prev.role in ("dropcap", "dateline", "title", "heading", "byline"):
         return False
-    nxt = next((x for x in unit_lines[end:] if x.role != "blank"), None)
-    blank_before = start > 0 and unit_lines[start - 1].role == "blank"
-    blank_after = end < len(unit_lines) and unit_lines[end].role == "blank"
-    next_continues = nxt is not None and (starts_lower(nxt.text) or nxt.stripped[:1] in "—–")
-    if blank_before and next_continues:
+    # a block that the next line does not continue: the text resumes after it (a first
+    # paragraph line is followed by its own continuation, with no blank line between)
+    if (
+        blank_before
+        and next_continues
+        and (
+            blank_after
+            or interrupts
+            or prev is None
+            or prev.role in ("heading", "subpoint")
+            or not ends_sentence(prev.text)
+        )
+    ):
         return True
     leading_space = unit_lines[start].text.startswith(" ")
     last_word = block[-1].split()[-1]
@@ -472,7 +639,7 @@ def _is_caption_block(unit_lines: list[Line], start: int, end: int, *, next_is_h
 
 
 def _assign_body_roles(unit: Unit, subpoint_numbers: set[int], *, last_unit: bool) -> None:
-    lines = unit.lines
+    lines = unit.flow
     # markers, headings, sub-points, bullets
     i = 0
     while i < len(lines):
@@ -482,7 +649,7 @@ def _assign_body_roles(unit: Unit, subpoint_numbers: set[int], *, last_unit: boo
             continue
         if is_blank(line.text):
             line.role = "blank"
-        elif MARKER_RE.fullmatch(line.stripped):
+        elif MARKER_RE.fullmatch(line.stripped) or FROM_MARKER_RE.match(line.text):
             line.role = "marker"
         elif line.number in subpoint_numbers:
             line.role = "subpoint"
@@ -573,16 +740,39 @@ def _is_verse(lines: list[Line]) -> bool:
     return short / len(text) >= 0.85 and blanks >= 1
 
 
+PARAGRAPH_LINE = 120  # text whose lines are mostly longer has one paragraph per line
+
+
+def _layout(lines: list[Line]) -> str:
+    """How the unit's paragraphs are laid out: "lines" (one a line), "indented" or "columns".
+
+    Extraction gives either column lines (each paragraph wrapped, often with its first line
+    indented) or one line per paragraph (the text layer of a web page or a reflowed PDF).
+    """
+    text = [x for x in lines if x.role in ("text", "displaced")]
+    if not text:
+        return "columns"
+    long = sum(len(x.stripped) > PARAGRAPH_LINE for x in text)
+    if long * 2 > len(text):
+        return "lines"
+    indented = sum(x.text.startswith(("  ", "\t")) for x in text)
+    if 0 < indented * 2 <= len(text) and indented >= 2:
+        return "indented"
+    return "columns"
+
+
 def _assign_paragraphs(unit: Unit) -> None:
     """Group body lines into paragraphs (see the module docstring for the rule)."""
-    lengths = [len(x.stripped) for x in unit.lines if x.role in ("text", "displaced")]
+    flow = unit.flow
+    layout = _layout(flow)
+    lengths = [len(x.stripped) for x in flow if x.role in ("text", "displaced")]
     median = statistics.median(lengths) if lengths else 0
     para = 0
     prev: Line | None = None  # previous line that carries text
     blank_since = False
-    for line in unit.lines:
+    for line in flow:
         role = line.role
-        if role in ("blank", "marker", "caption", "dropcap", "dateline", "title"):
+        if role in ("blank", "marker", "caption", "dropcap", "dateline", "title", "byline"):
             if role == "blank":
                 blank_since = True
             continue
@@ -602,8 +792,13 @@ def _assign_paragraphs(unit: Unit) -> None:
             # whose drop cap was lost ("…ex-Stalinists states." / "ut socialism is dead")
             new = blank_since and prev.role == "text" and ends_sentence(prev.text)
         elif ends_sentence(prev.text):
-            short = len(prev.stripped) < 0.8 * median
-            new = short or blank_since
+            if layout == "lines":
+                new = True
+            elif layout == "indented":
+                new = line.text.startswith(("  ", "\t")) or blank_since
+            else:
+                short = len(prev.stripped) < 0.8 * median
+                new = short or blank_since
         if new:
             para += 1
         line.para = para
@@ -639,8 +834,18 @@ def parse_document(text: str) -> Document:
     """Split ``text`` into units with every line's role and paragraph (see module docs)."""
     raw = _split_lines(text)
     vocab = Vocabulary(text)
-    heads, subpoint_idx = _find_heads(raw, vocab)
+    furniture = find_page_furniture(raw)
+    # unit heads are found in the text as it flows, without the page furniture
+    view_index = [i for i in range(len(raw)) if i not in furniture]
+    view_heads, view_subpoints = _find_heads([raw[i] for i in view_index], vocab)
+    heads = [
+        _Head(view_index[h.index], h.kind, h.label, view_index[h.title_end - 1] + 1)
+        for h in view_heads
+    ]
+    subpoint_idx = {view_index[i] for i in view_subpoints}
     all_lines = [Line(i + 1, t) for i, t in enumerate(raw)]
+    for i in furniture:
+        all_lines[i].role = "pagehead"
     subpoint_numbers = {i + 1 for i in subpoint_idx}
     if not heads:
         # no recognisable structure: one untitled unit with the whole text
@@ -663,12 +868,14 @@ def parse_document(text: str) -> Document:
             title=title or "Untitled",
             lines=unit_lines,
         )
-        _assign_head_zone(unit_lines, title_end, numbered=bool(label))
+        _assign_head_zone(unit.flow, title_end, numbered=bool(label))
         for line in unit_lines:
             if line.role == "dateline" and not unit.date:
                 unit.date, unit.date_display = parse_dateline(line.text, allow_year=True)
+            elif line.role == "byline":
+                unit.bylines.extend(parse_byline(line.text) or [])
         units.append(unit)
-    _move_continuations(units)
+    _move_continuations(units, vocab)
     for unit in units:
         if unit.kind == "timeline":
             for line in unit.lines:
@@ -691,38 +898,80 @@ def parse_document(text: str) -> Document:
     return Document(units=units, unclaimed=unclaimed)
 
 
-def _move_continuations(units: list[Unit]) -> None:
-    """Give a unit that broke off at "Continued on page N" the block that continues it."""
+def _move_continuations(units: list[Unit], vocab: Vocabulary) -> None:
+    """Give a unit that broke off at "Continued on page N" the block that continues it.
+
+    The block is found by its "Continued from page N" line, else by sentence flow: the
+    first later line that starts lower-case right after a finished sentence (where no new
+    sentence can start) and continues the broken-off text — its first word completes the
+    word the unit broke off in ("rev" + "olution"), or is a word of its own when the unit
+    broke off between words.
+    """
     for n, unit in enumerate(units):
-        last = next((x for x in reversed(unit.lines) if not is_blank(x.text)), None)
-        if last is None or not MARKER_RE.search(last.text):
+        flow = [x for x in unit.flow if not is_blank(x.text)]
+        if not flow or not MARKER_RE.search(flow[-1].text):
             continue
+        last = flow[-1]
         unit.continued = True
-        for later in units[n + 1 :]:
-            lines = later.lines
-            for k in range(1, len(lines)):
-                line = lines[k]
-                if line.role != "text" or not line.text.startswith(" "):
-                    continue
-                if not starts_lower(line.text):
-                    continue
-                prev = next((x for x in reversed(lines[:k]) if not is_blank(x.text)), None)
-                if prev is None or not ends_sentence(prev.text) or prev.role != "text":
-                    continue
-                moved = lines[k:]
-                while moved and is_blank(moved[-1].text):
-                    moved.pop()
-                later.lines = lines[: k + 0] + lines[k + len(moved) :]
-                unit.lines = unit.lines + moved
-                unit.moved_from_line = moved[0].number
-                unit.notes.append(
-                    f"Lines {moved[0].number}–{moved[-1].number} continue this unit after "
-                    f"“{MARKER_RE.search(last.text).group().strip()}” and were moved here."
-                )
-                break
-            else:
+        marker = MARKER_RE.search(last.text)
+        if marker.start() > 0:
+            broken = re.search(r"([^\W\d_]+)$", last.text[: marker.start()])
+        else:
+            before = flow[-2].text.rstrip() if len(flow) > 1 else ""
+            broken = re.search(r"([^\W\d_]+)-$", before)
+        part = broken.group(1) if broken else ""
+        found = _continuation_by_marker(units[n + 1 :]) or _continuation_by_flow(
+            units[n + 1 :], part, vocab
+        )
+        if found is None:
+            continue
+        later, k = found
+        lines = later.lines
+        moved = lines[k:]
+        while moved and is_blank(moved[-1].text):
+            moved.pop()
+        later.lines = lines[:k] + lines[k + len(moved) :]
+        unit.lines = unit.lines + moved
+        unit.moved_from_line = moved[0].number
+        unit.notes.append(
+            f"Lines {moved[0].number}–{moved[-1].number} continue this unit after "
+            f"“{marker.group().strip()}” and were moved here."
+        )
+
+
+def _continuation_by_marker(later_units: list[Unit]) -> tuple[Unit, int] | None:
+    for later in later_units:
+        for k, line in enumerate(later.lines):
+            if k and line.role == "text" and FROM_MARKER_RE.match(line.text):
+                return later, k
+    return None
+
+
+def _continuation_by_flow(
+    later_units: list[Unit], part: str, vocab: Vocabulary
+) -> tuple[Unit, int] | None:
+    for later in later_units:
+        lines = later.lines
+        for k in range(1, len(lines)):
+            line = lines[k]
+            if line.role != "text" or not starts_lower(line.text):
                 continue
-            break
+            prev = next(
+                (x for x in reversed(lines[:k]) if not is_blank(x.text) and x.role != "pagehead"),
+                None,
+            )
+            if prev is None or prev.role != "text" or not ends_sentence(prev.text):
+                continue
+            first = re.match(r"\s*([^\W\d_]+)", line.text)
+            if first is None:
+                continue
+            word = first.group(1)
+            if part and not vocab.known(part + word):
+                continue
+            if not part and not vocab.known(word):
+                continue
+            return later, k
+    return None
 
 
 def parse_units(text: str) -> list[Unit]:

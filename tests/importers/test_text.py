@@ -159,6 +159,7 @@ def test_document_keeps_units_in_reading_order_as_dicts(seed_document):
         "title": "The risen people: Eastern Europe after the revolutions",
         "date": "1990-01",
         "date_display": "January 1990",
+        "bylines": [],
         "first_line": 220,
         "last_line": 493,
     }

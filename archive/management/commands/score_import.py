@@ -19,6 +19,7 @@ DEFAULT_CORPUS = Path(settings.BASE_DIR) / "tests" / "importers" / "corpus"
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # pure: reads files, writes nothing, needs no database
     help = (
         "Damage each clean text of a corpus, import it (dry run: nothing is written) and print "
         "per text: units, titles, openings and endings, paragraphs, captions, each defect kind "
