@@ -14,6 +14,10 @@ one release folder against everything it says about itself:
 
 Each problem names the release and the file. ``manage.py verify_releases`` runs it over
 every release (meant for a daily schedule) and exits non-zero when anything is wrong.
+
+With object storage configured (``STORAGE_BUCKET``) the releases checked are the bucket's:
+each is downloaded, one at a time, into a temporary folder and checked there by the same
+function, so the bucket is held to exactly the same rules as a disk.
 """
 
 from __future__ import annotations
@@ -21,8 +25,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from archive import storage
 
 from .releases import DATAPACKAGE, MANIFEST, RELEASE_NAME, SUMS, dataset_root
 
@@ -134,8 +142,32 @@ def verify_release(path: Path) -> list[Problem]:
 
 
 def verify_all(root: Path | None = None) -> dict[str, list[Problem]]:
-    """Release name → its problems, for every release folder under ``root``."""
+    """Release name → its problems, for every release folder under ``root`` (by default
+    ``DATASET_ROOT``, or the bucket when releases are kept in object storage)."""
+    bucket = storage.release_storage() if root is None else None
+    if bucket is not None:
+        return {name: verify_stored(name) for name in stored_release_folders()}
     return {path.name: verify_release(path) for path in release_folders(root)}
+
+
+def stored_release_folders() -> list[str]:
+    """Every prefix in the bucket named like a release, complete or not."""
+    bucket = storage.release_storage()
+    if bucket is None:
+        return []
+    return [n for n in storage.stored_release_names(bucket) if RELEASE_NAME.match(n)]
+
+
+def verify_stored(name: str) -> list[Problem]:
+    """Check one release kept in object storage: a temporary download checked as on disk."""
+    bucket = storage.release_storage()
+    if bucket is None:
+        return [Problem(name, MANIFEST, "object storage is not configured")]
+    tmp = Path(tempfile.mkdtemp(prefix="verify-"))
+    try:
+        return verify_release(storage.fetch_release(bucket, name, tmp))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _read_json(path: Path) -> dict | None:

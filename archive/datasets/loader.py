@@ -13,6 +13,10 @@ seed collection). To get there the loader
    any row whose released derived columns disagree with it (the rule's value is stored);
 4. does all of it in one transaction, resets the PostgreSQL id sequences, and sends
    ``collection_loaded`` so derived data such as search indexes is rebuilt.
+
+A release named (not given as a folder) is read from object storage when it is configured
+(:mod:`archive.storage`): its files are downloaded into a temporary folder, verified and
+loaded the same way, and the folder is removed afterwards.
 """
 
 from __future__ import annotations
@@ -22,7 +26,11 @@ import enum
 import hashlib
 import json
 import re
+import shutil
+import tempfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -31,11 +39,12 @@ from django.core.management.color import no_style
 from django.db import IntegrityError, connection, models, transaction
 
 from archive import models as archive_models
+from archive import storage
 from archive.exports.release import NOT_RELEASED, release_exporters, restored_fields
 from archive.models.base import PublishableModel, Status, derive_fields
 from archive.signals import collection_loaded
 
-from .releases import DATAPACKAGE, SUMS, dataset_root
+from .releases import DATAPACKAGE, RELEASE_NAME, SUMS, dataset_root
 
 BATCH = 1000
 _SUM_LINE = re.compile(r"^([0-9a-f]{64})  ([A-Za-z0-9._-]+)$")
@@ -53,6 +62,23 @@ def resolve(release: str) -> Path:
     if not path.is_dir():
         raise ReleaseError(f"No release folder at {release}.")
     return path
+
+
+@contextmanager
+def local_release(release: str) -> Iterator[Path]:
+    """The release's folder: a local one, or a temporary download of a release kept in
+    object storage (removed on leaving)."""
+    bucket = storage.release_storage()
+    if bucket is None or Path(release).is_dir() or not RELEASE_NAME.match(release):
+        yield resolve(release)
+        return
+    if storage.stored_manifest(bucket, release) is None:
+        raise ReleaseError(f"No release called {release} in the object storage bucket.")
+    tmp = Path(tempfile.mkdtemp(prefix="release-"))
+    try:
+        yield storage.fetch_release(bucket, release, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def verify(path: Path) -> list[str]:
@@ -156,17 +182,17 @@ def load_release(
     ``notes`` receives one line per resource whose derived columns the archive's rules
     recomputed differently (see :class:`_Plan`).
     """
-    path = resolve(release)
-    verify(path)
-    if notes is None:
-        notes = []
-    try:
-        with transaction.atomic():
-            counts = _load(path, replace, notes)
-    except IntegrityError as exc:
-        raise ReleaseError(
-            f"Release {path.name} could not be loaded, nothing was written: {exc}".strip()
-        ) from exc
+    with local_release(release) as path:
+        verify(path)
+        if notes is None:
+            notes = []
+        try:
+            with transaction.atomic():
+                counts = _load(path, replace, notes)
+        except IntegrityError as exc:
+            raise ReleaseError(
+                f"Release {path.name} could not be loaded, nothing was written: {exc}".strip()
+            ) from exc
     return counts
 
 

@@ -25,6 +25,12 @@ Guarantees, and how they are kept:
   previous and new JSON Lines files by id (both sorted), never a set of ids in memory.
 * **Not rebuilt when nothing changed.** A fingerprint of every resource (row count, sum of
   ids, latest ``updated``) is kept in ``release.json``; an equal fingerprint skips the build.
+
+With object storage configured (``STORAGE_BUCKET``, :mod:`archive.storage`) the release is
+built exactly the same way in ``DATASET_ROOT``, used as a local working folder, then uploaded
+file by file with ``release.json`` last; the list of releases is read from the bucket, and the
+previous release is fetched from it to count what changed. The files and checksums are the
+same bytes either way.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,7 +57,7 @@ from django.db.models import Count, Max, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from archive import changes
+from archive import changes, storage
 from archive.exports.release import NOT_RELEASED, release_exporters
 
 from .mirror import build_sqlite, datasette_metadata
@@ -93,6 +100,8 @@ class Release:
 
     path: Path
     manifest: dict[str, Any]
+    #: Kept in object storage; ``path`` is then where a local copy goes (it may not exist).
+    stored: bool = False
 
     @property
     def name(self) -> str:
@@ -134,7 +143,14 @@ def dataset_root() -> Path:
 
 
 def list_releases(root: Path | None = None) -> list[Release]:
-    """Complete releases, newest first. Half-written or foreign folders are never listed."""
+    """Complete releases, newest first. Half-written or foreign folders are never listed.
+
+    Without a ``root`` they are read from object storage when it is configured.
+    """
+    if root is None:
+        bucket = storage.release_storage()
+        if bucket is not None:
+            return _stored_releases(bucket)
     root = root or dataset_root()
     releases = []
     if not root.is_dir():
@@ -148,6 +164,47 @@ def list_releases(root: Path | None = None) -> list[Release]:
             continue
         releases.append(Release(path=path, manifest=manifest))
     return sorted(releases, key=lambda r: r.version, reverse=True)
+
+
+#: Manifests read from object storage, by bucket, prefix and release name. A release never
+#: changes once uploaded, so each manifest is fetched once per process.
+_MANIFESTS: dict[tuple[str, str, str], dict[str, Any]] = {}
+#: The bucket's list of release names, by bucket and prefix: (read at, names). Pages that
+#: cite a release read the list, so it is listed at most once per LIST_SECONDS per process;
+#: a build or removal in this process forgets it at once.
+_LISTED: dict[tuple[str, str], tuple[float, list[str]]] = {}
+LIST_SECONDS = 10.0
+
+
+def _stored_releases(bucket) -> list[Release]:
+    releases = []
+    where = (str(getattr(bucket, "bucket_name", "")), str(getattr(bucket, "location", "")))
+    listed = _LISTED.get(where)
+    if listed is None or time.monotonic() - listed[0] > LIST_SECONDS:
+        listed = (time.monotonic(), storage.stored_release_names(bucket))
+        _LISTED[where] = listed
+    for name in listed[1]:
+        if not RELEASE_NAME.match(name):
+            continue
+        manifest = _MANIFESTS.get((*where, name))
+        if manifest is None:
+            manifest = storage.stored_manifest(bucket, name)
+            if manifest is None:  # still uploading, or half removed: not a release
+                continue
+            _MANIFESTS[(*where, name)] = manifest
+        releases.append(Release(path=dataset_root() / name, manifest=manifest, stored=True))
+    return sorted(releases, key=lambda r: r.version, reverse=True)
+
+
+def local_copy(release: Release) -> Release:
+    """The release with its files on local disk (fetched from object storage if need be)."""
+    if not release.stored:
+        return release
+    bucket = storage.release_storage()
+    if bucket is None:
+        raise BuildError(f"Release {release.name} is in object storage, which is not configured.")
+    path = storage.fetch_release(bucket, release.name, dataset_root())
+    return Release(path=path, manifest=release.manifest, stored=True)
 
 
 def get_release(name: str, root: Path | None = None) -> Release | None:
@@ -227,10 +284,11 @@ def build_release(
         raise BuildError("--keep must be at least 1 (the newest release is always kept).")
     root = dataset_root()
     root.mkdir(parents=True, exist_ok=True)
+    bucket = storage.release_storage()
     with _build_lock(root):
         for stale in root.glob(".tmp-*"):  # left by a build that was killed
             shutil.rmtree(stale, ignore_errors=True)
-        releases = list_releases(root)
+        releases = list_releases(None if bucket is not None else root)
         previous = releases[0] if releases else None
         with _snapshot_of_changes() as changes_seq:
             current = fingerprint()
@@ -244,6 +302,10 @@ def build_release(
             else:
                 version = max((r.version for r in releases), default=0) + 1
                 name = f"{(today or timezone.localdate()).isoformat()}-v{version}"
+                if previous is not None and previous.stored:
+                    previous = local_copy(previous)  # its files are compared with the new
+                if bucket is not None:
+                    _remove_local(root / name)  # left by an upload that did not finish
                 tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=root))
                 try:
                     manifest = _write_release(tmp, name, version, current, previous, changes_seq)
@@ -252,10 +314,15 @@ def build_release(
                     shutil.rmtree(tmp, ignore_errors=True)
                     raise
                 _fsync_dir(root)
-                release = Release(path=root / name, manifest=manifest)
+                release = Release(path=root / name, manifest=manifest, stored=bucket is not None)
+                if bucket is not None:
+                    storage.publish_release(root / name, bucket)
+                    _LISTED.clear()
+                    if previous is not None:  # the new one is the local copy to compare with
+                        _remove_local(previous.path)
                 result = BuildResult(release=release, skipped=False, message=_summary(release))
         if keep is not None:
-            for old in list_releases(root)[keep:]:
+            for old in list_releases(None if bucket is not None else root)[keep:]:
                 _remove_release(old)
     return result
 
@@ -267,9 +334,23 @@ def _summary(release: Release) -> str:
 
 
 def _remove_release(release: Release) -> None:
-    """Hide first (one rename), then delete: a reader never sees a half-deleted release."""
-    trash = release.path.with_name(f".tmp-removed-{release.name}")
-    os.rename(release.path, trash)
+    """Hide first (one rename, or the manifest in object storage), then delete: a reader never
+    sees a half-deleted release."""
+    if release.stored:
+        bucket = storage.release_storage()
+        if bucket is not None:
+            storage.remove_stored_release(bucket, release.name)
+            _LISTED.clear()
+        _remove_local(release.path)
+        return
+    _remove_local(release.path)
+
+
+def _remove_local(path: Path) -> None:
+    if not path.is_dir():
+        return
+    trash = path.with_name(f".tmp-removed-{path.name}")
+    os.rename(path, trash)
     shutil.rmtree(trash, ignore_errors=True)
 
 

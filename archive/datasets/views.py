@@ -5,6 +5,10 @@ single byte-range requests (``Range: bytes=…``, answered ``206``), so large do
 resumed. Only files named in a release's own manifest can be served: the URL's release name
 must match the naming rule and the file name must be listed, so no path a client sends is
 ever joined onto the file system unchecked.
+
+When releases are kept in object storage (``STORAGE_BUCKET``) the same URLs answer with a
+redirect to a signed, expiring URL of the same file in the bucket, which then serves it (with
+byte ranges) under the same name and type: the application servers never carry the bytes.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.http import require_safe
+
+from archive import storage
 
 from .releases import Release, get_release, list_releases
 
@@ -118,6 +124,8 @@ def release_file(request: HttpRequest, release: str, filename: str) -> HttpRespo
     entry = found.file(filename) if found else None
     if entry is None:
         raise Http404("No such release file.")
+    if found.stored:
+        return _redirect_to_bucket(found, entry)
     path: Path = found.path / entry["name"]
     if not path.is_file() or path.resolve().parent != found.path.resolve():
         raise Http404("No such release file.")
@@ -162,4 +170,26 @@ def release_file(request: HttpRequest, release: str, filename: str) -> HttpRespo
             head[name] = value
         response.close()
         return head
+    return response
+
+
+def _redirect_to_bucket(release: Release, entry: dict) -> HttpResponse:
+    """A redirect to the file in object storage: signed, expiring, same name and type."""
+    bucket = storage.release_storage()
+    if bucket is None:  # listed from a bucket that is no longer configured
+        raise Http404("No such release file.")
+    name = entry["name"]
+    suffix = Path(name).suffix
+    disposition = "attachment" if suffix in ATTACHMENTS else "inline"
+    url = storage.signed_url(
+        bucket,
+        release.name,
+        name,
+        content_type=CONTENT_TYPES.get(suffix, "text/plain; charset=utf-8"),
+        disposition=f'{disposition}; filename="{name}"',
+    )
+    response = HttpResponseRedirect(url)
+    response["ETag"] = f'"{entry["sha256"][:32]}"'
+    # The signed URL expires: the redirect itself must not be kept by any cache.
+    patch_cache_control(response, private=True, no_store=True)
     return response
