@@ -5,6 +5,7 @@ from .changes import Change, ChangeKind, ChangeLogState, PublicRow
 from .corrections import Correction
 from .entities import Alias, Organisation, PastSlug, Person, Place
 from .events import Event, EventParticipant
+from .jobs import BackgroundJob, JobKind, JobStatus
 from .mentions import TARGETS, Mention
 from .publications import (
     Article,
@@ -23,6 +24,7 @@ __all__ = [
     "Alias",
     "Article",
     "Authorship",
+    "BackgroundJob",
     "Change",
     "ChangeKind",
     "ChangeLogState",
@@ -34,6 +36,8 @@ __all__ = [
     "FirstAppearance",
     "Illustration",
     "Issue",
+    "JobKind",
+    "JobStatus",
     "Mention",
     "Organisation",
     "PastSlug",
