@@ -23,6 +23,9 @@ from archive.text import fold
 from .query import ParsedQuery, Term, to_fts5, to_tsquery_sql
 
 TABLE = "archive_search_article"
+#: PostgreSQL: each article's pairs of adjacent words, hashed (migration 0014), so a phrase
+#: is looked up in a GIN index instead of re-checking every article holding all its words.
+PAIRS = "archive_search_pair"
 PG_CONFIG = "archive_search"
 # Ranking reads every candidate's vector, so past this many matches only the best
 # candidates are ranked: title/heading matches first (a small index), then body matches.
@@ -30,6 +33,9 @@ RANK_CAP = 500
 HEAD_CAP = 250
 # Body matches gathered before ranking (more than are shown: filters apply afterwards).
 POOL = RANK_CAP + 250
+# Matches of the query's words standing together (its phrase, or its words as a phrase)
+# added to the pool, found through the pairs index: they rank first, so they must be in it.
+PHRASE_CAP = 250
 COUNT_CAP = 10_000
 # A query the planner expects in at least this share of articles is "very common": its first
 # matches are found by reading vectors in table order rather than through the index.
@@ -80,14 +86,44 @@ class PostgresBackend:
         tsq, params = self.tsquery(parsed)
         return f"SELECT article_id FROM {TABLE} WHERE document @@ {tsq}", params
 
+    def rank_expr(self, parsed: ParsedQuery, vector: str = "s.document") -> tuple[str, list]:
+        """The rank of a row as SQL over its ``vector``: ``ts_rank_cd`` brought into [0, 1),
+        plus 1 when the query's words stand together (:meth:`ParsedQuery.adjacent`), so such
+        articles come first. Only ever computed for a bounded set of rows."""
+        tsq, params = self.tsquery(parsed)
+        sql = f"(1 - 1 / (1 + ts_rank_cd({vector}, {tsq}, 1)))"
+        adjacent = parsed.adjacent()
+        if adjacent:
+            phrase, phrase_params = self.tsquery(adjacent)
+            sql = f"({sql} + ({vector} @@ {phrase})::int)"
+            params = [*params, *phrase_params]
+        return sql, params
+
     def rank_sql(self, parsed: ParsedQuery, pk_sql: str) -> tuple[str, list]:
         """The rank of the article whose id is the SQL ``pk_sql`` (a correlated subquery)."""
-        tsq, params = self.tsquery(parsed)
-        return (
-            f"(SELECT ts_rank_cd(s.document, {tsq}, 1) FROM {TABLE} s "
-            f"WHERE s.article_id = {pk_sql})",
-            params,
+        rank, params = self.rank_expr(parsed)
+        return (f"(SELECT {rank} FROM {TABLE} s WHERE s.article_id = {pk_sql})", params)
+
+    def pairs(self, cursor, phrases: list[str]) -> list[int]:
+        """The hashed pairs of adjacent words every article matching all of ``phrases``
+        holds (the same function as the index, over the phrases' own words); empty when
+        the phrases have no two adjacent words (one word, or stop words between them)."""
+        if not phrases:
+            return []
+        cursor.execute(
+            "SELECT coalesce(array_agg(DISTINCT h), '{}') FROM unnest(%s::text[]) AS t, "
+            f"unnest(archive_search_pairs(to_tsvector('{PG_CONFIG}', t))) AS h",
+            [phrases],
         )
+        return list(cursor.fetchone()[0])
+
+    def required_pairs(self, cursor, parsed: ParsedQuery) -> list[int]:
+        """Pairs every match of ``parsed`` must hold: those of its phrases, when the query
+        is one group (with OR, no pair is required of every match)."""
+        if len(parsed.groups) != 1:
+            return []
+        terms = [t for t in parsed.groups[0].positive if len(t.words) > 1 and not t.prefix]
+        return self.pairs(cursor, [t.text for t in terms])
 
     def candidates(
         self, parsed: ParsedQuery, base: QuerySet, ordering: str, filtered: bool = True
@@ -142,19 +178,34 @@ class PostgresBackend:
                 head = self._estimate(cursor, tsq, tparams, base_sql, base_params, "head")
                 common["head"] = head >= VERY_COMMON_SHARE * size
 
-            def match(col: str) -> str:
-                if common.get(col):
-                    return f"coalesce(s.{col} @@ {tsq}, false)"
-                return f"s.{col} @@ {tsq}"
+            # A phrase is found through the pairs index: only the articles holding every
+            # pair of its adjacent words are re-checked (a few hundred), not every article
+            # holding its words (tens of thousands for two common words).
+            required = self.required_pairs(cursor, parsed)
+
+            def with_pairs(cond: str, params: list, pairs: list[int]) -> tuple[str, list]:
+                if not pairs:
+                    return cond, params
+                return (
+                    f"{cond} AND s.article_id IN "
+                    f"(SELECT p.article_id FROM {PAIRS} p WHERE p.pairs @> %s::int4[])",
+                    [*params, pairs],
+                )
+
+            def match(col: str) -> tuple[str, list]:
+                if common.get(col) and not required:
+                    return f"coalesce(s.{col} @@ {tsq}, false)", list(tparams)
+                return with_pairs(f"s.{col} @@ {tsq}", list(tparams), required)
 
             def by_date(where: str, order: str, at_most: int) -> list[tuple]:
                 # Ranks are not read here: a list by date is ranked only for the rows shown.
+                cond, params = match("document")
                 cursor.execute(
                     f"SELECT a.id, NULL, 0 FROM archive_article a "
                     f"JOIN {TABLE} s ON s.article_id = a.id "
-                    f"WHERE {match('document')} AND a.id IN ({base_sql}){where} "
+                    f"WHERE {cond} AND a.id IN ({base_sql}){where} "
                     f"ORDER BY {order} LIMIT %s",
-                    [*tparams, *base_params, at_most],
+                    [*params, *base_params, at_most],
                 )
                 return cursor.fetchall()
 
@@ -175,20 +226,38 @@ class PostgresBackend:
                     rows += by_date(undated, "a.id", limit - len(rows))
                 complete = len(rows) <= RANK_CAP
             else:
+                head, head_params = match("head")
+                body, body_params = match("document")
+                branches = [
+                    (f"SELECT s.article_id FROM {TABLE} s WHERE {head}{inner} LIMIT %s",
+                     [*head_params, *inner_params, HEAD_CAP]),
+                    (f"SELECT s.article_id FROM {TABLE} s WHERE {body}{inner} LIMIT %s",
+                     [*body_params, *inner_params, pool]),
+                ]  # fmt: skip
+                # The matches where the words stand together rank first: wherever they are
+                # in the table, they join the pool (through the pairs index).
+                adjacent = parsed.adjacent()
+                adjacent_pairs = self.required_pairs(cursor, adjacent) if adjacent else []
+                if adjacent_pairs:
+                    phrase, phrase_params = self.tsquery(adjacent)
+                    cond, params = with_pairs(
+                        f"s.document @@ {tsq} AND s.document @@ {phrase}",
+                        [*tparams, *phrase_params],
+                        adjacent_pairs,
+                    )
+                    branches.append(
+                        (f"SELECT s.article_id FROM {TABLE} s WHERE {cond}{inner} LIMIT %s",
+                         [*params, *inner_params, PHRASE_CAP])
+                    )  # fmt: skip
+                rank, rank_params = self.rank_expr(parsed)
                 cursor.execute(
-                    f"WITH c AS MATERIALIZED ("
-                    f"(SELECT s.article_id FROM {TABLE} s WHERE {match('head')}{inner} LIMIT %s)"
-                    f" UNION "
-                    f"(SELECT s.article_id FROM {TABLE} s WHERE {match('document')}{inner} "
-                    f"LIMIT %s)) "
-                    f"SELECT s.article_id, ts_rank_cd(s.document, {tsq}, 1) AS r, "
-                    f"(SELECT count(*) FROM c) FROM {TABLE} s JOIN c USING (article_id) "
+                    "WITH c AS MATERIALIZED ("
+                    + " UNION ".join(f"({sql})" for sql, _ in branches)
+                    + f") SELECT s.article_id, {rank} AS r, (SELECT count(*) FROM c) "
+                    f"FROM {TABLE} s JOIN c USING (article_id) "
                     f"WHERE s.article_id IN ({base_sql}) ORDER BY r DESC, s.article_id",
-                    [
-                        *tparams, *inner_params, HEAD_CAP,
-                        *tparams, *inner_params, pool,
-                        *tparams, *base_params,
-                    ],
+                    [*(p for _, params in branches for p in params), *rank_params,
+                     *base_params],
                 )  # fmt: skip
                 rows = cursor.fetchall()
                 complete = not rows or rows[0][2] < pool
@@ -252,6 +321,15 @@ class PostgresBackend:
                 f"document = EXCLUDED.document",
                 params,
             )
+            where = "" if ids is None else "WHERE article_id = ANY(%s)"
+            if ids is None:
+                cursor.execute(f"DELETE FROM {PAIRS}")
+            cursor.execute(
+                f"INSERT INTO {PAIRS} (article_id, pairs) "
+                f"SELECT article_id, archive_search_pairs(document) FROM {TABLE} {where} "
+                f"ON CONFLICT (article_id) DO UPDATE SET pairs = EXCLUDED.pairs",
+                params,
+            )
 
     def remove(self, ids: Iterable[int]) -> None:
         pass  # the delete trigger removes rows
@@ -281,11 +359,12 @@ class SqliteBackend:
                     [match, *base_params, RANK_CAP],
                 )
             else:
+                rank, rank_params = self.rank_expr(parsed)
                 cursor.execute(
-                    f"SELECT rowid, -bm25({TABLE}, 10.0, 4.0, 1.0) AS r FROM {TABLE} "
+                    f"SELECT rowid, {rank} AS r FROM {TABLE} "
                     f"WHERE {TABLE} MATCH %s AND rowid IN ({base_sql}) "
                     f"ORDER BY r DESC, rowid LIMIT %s",
-                    [match, *base_params, RANK_CAP],
+                    [*rank_params, match, *base_params, RANK_CAP],
                 )
             rows = cursor.fetchall()
         return Candidates(
@@ -299,13 +378,26 @@ class SqliteBackend:
     def matching_ids_sql(self, parsed: ParsedQuery) -> tuple[str, list]:
         return f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [to_fts5(parsed)]
 
+    def rank_expr(self, parsed: ParsedQuery) -> tuple[str, list]:
+        """The rank of a row of a MATCH query, as SQL: ``bm25`` (title 10, headings 4, body
+        1) brought into [0, 1), plus 1 when the query's words stand together
+        (:meth:`ParsedQuery.adjacent`): the same rule as PostgreSQL's."""
+        sql = f"(1 - 1 / (1 - bm25({TABLE}, 10.0, 4.0, 1.0)))"
+        adjacent = parsed.adjacent()
+        if not adjacent:
+            return sql, []
+        return (
+            f"({sql} + (rowid IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s)))",
+            [to_fts5(adjacent)],
+        )
+
     def rank_sql(self, parsed: ParsedQuery, pk_sql: str) -> tuple[str, list]:
         """The rank of the article whose id is the SQL ``pk_sql``. bm25() only works in a
         full-text query, so it is a correlated MATCH."""
+        rank, params = self.rank_expr(parsed)
         return (
-            f"(SELECT -bm25({TABLE}, 10.0, 4.0, 1.0) FROM {TABLE} WHERE {TABLE} MATCH %s "
-            f"AND rowid = {pk_sql})",
-            [to_fts5(parsed)],
+            f"(SELECT {rank} FROM {TABLE} WHERE {TABLE} MATCH %s AND rowid = {pk_sql})",
+            [*params, to_fts5(parsed)],
         )
 
     def snippets(self, parsed: ParsedQuery, ids: Sequence[int]) -> dict[int, tuple[str, str]]:

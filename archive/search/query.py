@@ -31,6 +31,7 @@ class Term:
     words: tuple[str, ...]
     prefix: bool = False
     negated: bool = False
+    quoted: bool = False
 
     @property
     def text(self) -> str:
@@ -62,6 +63,19 @@ class ParsedQuery:
     def positive_terms(self) -> list[Term]:
         return [t for g in self.groups for t in g.positive]
 
+    def adjacent(self) -> ParsedQuery | None:
+        """The query's words as phrases: for each group with two or more unquoted words
+        (``workers' state``), one phrase of them in the order typed (``"workers state"``).
+        An article matching it has the words standing together, and ranks above those
+        where they stand apart. ``None`` when no group has two such words."""
+        groups = []
+        for group in self.groups:
+            loose = [t for t in group.positive if not t.quoted and not t.prefix]
+            if len(loose) >= 2:
+                words = tuple(w for t in loose for w in t.words)
+                groups.append(Group([Term(words, quoted=True)]))
+        return ParsedQuery(groups) if groups else None
+
 
 def parse(query: str) -> ParsedQuery:
     """Parse ``query``; groups with nothing positive (only exclusions) are dropped, since an
@@ -87,7 +101,7 @@ def parse(query: str) -> ParsedQuery:
             words = tuple(_WORD.findall(fold(phrase or "")))
             if not words:
                 continue
-            term = Term(words, prefix=False, negated=bool(neg_phrase))
+            term = Term(words, prefix=False, negated=bool(neg_phrase), quoted=True)
         count += 1
         if count > MAX_TERMS:
             break
