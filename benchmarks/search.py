@@ -44,12 +44,24 @@ from django.test import Client  # noqa: E402
 from archive import models, search  # noqa: E402
 from archive.counts import refresh_counts  # noqa: E402
 from archive.search.backends import get_backend  # noqa: E402
+from archive.text import fold  # noqa: E402
 
 PLANTED = {
     "rare": (0.0001, ["perestroika", "nomenklatura", "samizdat"]),
     "common": (0.05, ["strike", "congress", "bureaucracy"]),
     "very common": (0.6, ["workers", "socialism"]),
+    # Two words in about a quarter of the articles each (both in ~6 %), standing together as
+    # a phrase in ~0.03 %: the phrase query must not re-check every article with both words.
+    "phrase words": (0.25, ["martial", "law"]),
+    # Names as articles write them, with diacritics, and as readers type them.
+    "names": (0.001, ["Wałęsa", "Trotsky"]),
 }
+# Planted as adjacent words, in this share of the articles.
+PHRASES = {"martial law": 0.0003, "workers state": 0.0003}
+# Articles with no known date (Article.effective_date_rule: undated), one in this many.
+UNDATED_EVERY = 50
+# The first people: named, so that name searches ("walesa", "trotksy") find someone.
+NAMED_PEOPLE = ["Lech Wałęsa", "Leon Trotsky"]
 QUERIES = {
     "rare": ["perestroika", "nomenklatura", '"samizdat"'],
     "common": ["strike", "congress", "bureaucracy"],
@@ -96,15 +108,17 @@ def fill(n: int, seed: int = 1989) -> None:
     )
     people = models.Person.objects.bulk_create(
         models.Person(
-            name=f"{rng.choice(words).title()} {rng.choice(words).title()}",
+            name=NAMED_PEOPLE[i]
+            if i < len(NAMED_PEOPLE)
+            else f"{rng.choice(words).title()} {rng.choice(words).title()}",
             slug=f"person-{i}",
             status="published",
         )
         for i in range(2000)
     )
     for p in people:
-        p.name_folded = p.name.lower()
-        p.sort_name = p.sort_name_folded = p.name.lower()
+        p.name_folded = fold(p.name)
+        p.sort_name = p.sort_name_folded = fold(p.name)
     models.Person.objects.bulk_update(people, ["name_folded", "sort_name", "sort_name_folded"])
     places = models.Place.objects.bulk_create(
         models.Place(name=rng.choice(words).title(), name_folded="", slug=f"place-{i}",
@@ -166,6 +180,10 @@ def fill(n: int, seed: int = 1989) -> None:
             for w in planted:
                 if rng.random() < p:
                     out[rng.randrange(k)] = w
+        for phrase, p in PHRASES.items():
+            if rng.random() < p:
+                at = rng.randrange(k - 1)
+                out[at : at + 2] = phrase.split()
         return out
 
     def articles():
@@ -177,17 +195,22 @@ def fill(n: int, seed: int = 1989) -> None:
             if i % 3 == 0:
                 paragraphs.insert(1, "## " + " ".join(body_words(3)).title())
             title = " ".join(body_words(rng.randint(3, 8))).capitalize()
+            dated = i % UNDATED_EVERY != UNDATED_EVERY - 1
             values = {
                 "created": now, "updated": now, "status": "published", "published_at": now,
                 "curator_notes": "", "issue_id": issue.pk,
                 "position": i % ARTICLES_PER_ISSUE + 1, "slug": f"article-{i}",
                 "label": str(i % ARTICLES_PER_ISSUE + 1),
                 "kind": "editorial" if i % 10 == 0 else "article", "title": title,
-                "subtitle": "", "date": issue.date, "date_start": issue.date_start,
-                "date_end": issue.date_end, "date_display": "",
-                # The stored effective date (Article.effective_date_rule): the dateline.
-                "effective_date": issue.date, "effective_date_start": issue.date_start,
-                "effective_date_end": issue.date_end, "date_source": "dateline",
+                "subtitle": "", "date": issue.date if dated else "",
+                "date_start": issue.date_start if dated else None,
+                "date_end": issue.date_end if dated else None, "date_display": "",
+                # The stored effective date (Article.effective_date_rule): the dateline, or
+                # undated (an article, not an editorial, with no dateline).
+                "effective_date": issue.date if dated else "",
+                "effective_date_start": issue.date_start if dated else None,
+                "effective_date_end": issue.date_end if dated else None,
+                "date_source": "dateline" if dated else "undated",
                 "first_published_in_issue_id": None, "first_published_in_publication_id": None,
                 "first_published_date": "", "first_published_date_start": None,
                 "first_published_date_end": None, "pages": "", "body": "\n\n".join(paragraphs),
@@ -200,6 +223,7 @@ def fill(n: int, seed: int = 1989) -> None:
         cursor.execute("ALTER TABLE archive_article DISABLE TRIGGER USER")
         cursor.execute("DROP INDEX IF EXISTS archive_search_article_document")
         cursor.execute("DROP INDEX IF EXISTS archive_search_article_head")
+        cursor.execute("DROP INDEX IF EXISTS archive_search_pair_pairs")
     copy_rows("archive_article", columns, articles())
     print(f"  articles copied in {time.perf_counter() - t0:.0f} s", flush=True)
     t1 = time.perf_counter()
@@ -232,6 +256,9 @@ def fill(n: int, seed: int = 1989) -> None:
         )
         cursor.execute(
             "CREATE INDEX archive_search_article_head ON archive_search_article USING gin (head)"
+        )
+        cursor.execute(
+            "CREATE INDEX archive_search_pair_pairs ON archive_search_pair USING gin (pairs)"
         )
     # The article COPY ran with triggers off: recount what the stored-count triggers keep.
     refresh_counts()
@@ -269,12 +296,123 @@ def time_search(query: str, repeat: int, **options) -> list[float]:
     return out
 
 
+#: Every query class of the one search path, timed through the search page and the API:
+#: (class, query parameters). Entity slugs are the fill's (person-0 is Lech Wałęsa).
+REQUESTS = [
+    ("rare word", {"q": "perestroika"}),
+    ("word in ~10 %", {"q": "strike"}),
+    ("word in > 50 %", {"q": "workers"}),
+    ("two words", {"q": "strike congress"}),
+    ("two words, > 50 %", {"q": "workers socialism"}),
+    ("words standing together", {"q": "workers state"}),
+    ("quoted phrase", {"q": '"martial law"'}),
+    ("name without diacritics", {"q": "walesa"}),
+    ("misspelt name", {"q": "trotksy"}),
+    ("word + decade", {"q": "strike", "decade": "1980"}),
+    ("word by date", {"q": "strike", "ordering": "date"}),
+    ("word by -date", {"q": "strike", "ordering": "-date"}),
+    ("> 50 % by date", {"q": "workers", "ordering": "date"}),
+    ("> 50 % by -date", {"q": "workers", "ordering": "-date"}),
+    ("word + date range", {"q": "strike", "date_after": "1985-01", "date_before": "1986-12"}),
+    ("word + publication", {"q": "strike", "publication": "bulletin-3"}),
+    ("word + person", {"q": "strike", "person": "person-7"}),
+    ("word + organisation", {"q": "strike", "organisation": "org-7"}),
+    ("word + place", {"q": "strike", "place": "place-9"}),
+    ("word + kind", {"q": "strike", "kind": "editorial"}),
+    ("> 50 % + decade", {"q": "workers", "decade": "1970"}),
+    ("> 50 % + date range", {"q": "workers", "date_after": "1985-01", "date_before": "1986-12"}),
+    ("> 50 % + publication", {"q": "workers", "publication": "bulletin-3"}),
+    ("> 50 % + person", {"q": "workers", "person": "person-7"}),
+    ("> 50 % + organisation", {"q": "workers", "organisation": "org-7"}),
+    ("> 50 % + place", {"q": "workers", "place": "place-9"}),
+    ("> 50 % + kind", {"q": "workers", "kind": "editorial"}),
+    ("rare word + decade", {"q": "perestroika", "decade": "1990"}),
+]
+
+
+def time_request(client: Client, url: str, repeat: int) -> tuple[list[float], int]:
+    """Milliseconds of ``repeat`` GETs of ``url`` (after two untimed ones), and the size of
+    the last answer. Uncached: the page cache is off (``PAGE_CACHE_SECONDS = 0``)."""
+    for _ in range(2):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code, response.content[:300])
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(url)
+        out.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, url
+    return out, len(response.content)
+
+
+def slowest_statement(params: dict) -> tuple[float, str]:
+    """The slowest SQL statement of the search page's engine for ``params`` (ms, SQL)."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        search.search(params)
+    timed = [(float(q["time"]) * 1000, q["sql"]) for q in captured.captured_queries]
+    timed = [t for t in timed if not t[1].startswith(("SAVEPOINT", "RELEASE", "SELECT set_config"))]
+    return max(timed)
+
+
+def explain(sql: str) -> str:
+    """``EXPLAIN (ANALYZE, BUFFERS)`` of ``sql`` under the search transaction's settings."""
+    from django.db import transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('enable_seqscan', 'off', true), "
+            "set_config('synchronize_seqscans', 'off', true), set_config('jit', 'off', true), "
+            "set_config('max_parallel_workers_per_gather', '0', true)"
+        )
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql.replace("%", "%%"))
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def measure_requests(n: int, repeat: int, show_plans: bool, only: str | None) -> None:
+    """p50/p95 of every class of :data:`REQUESTS` through ``/search/`` and ``/api/articles/``
+    (Django's test client: middleware, view, template or serializer; no HTTP server)."""
+    from urllib.parse import urlencode
+
+    settings.PAGE_CACHE_SECONDS = 0
+    client = Client()
+    print(f"\nSearch requests, {n:,} articles, {repeat} runs each, page cache off (ms)")
+    print(f"{'class':<26} {'hits':>8} {'page p50':>9} {'p95':>7} {'API p50':>9} {'p95':>7}")
+    over = []
+    for cls, params in REQUESTS:
+        if only and only not in cls:
+            continue
+        query = urlencode(params)
+        page, _ = time_request(client, f"/search/?{query}", repeat)
+        api, _ = time_request(client, f"/api/articles/?{query}&page_size=20", repeat)
+        found = search.search(params)
+        print(
+            f"{cls:<26} {found.total_label:>8} {percentile(page, 0.5):>9.1f} "
+            f"{percentile(page, 0.95):>7.1f} {percentile(api, 0.5):>9.1f} "
+            f"{percentile(api, 0.95):>7.1f}",
+            flush=True,
+        )
+        if max(percentile(page, 0.95), percentile(api, 0.95)) >= 100:
+            over.append(cls)
+        if show_plans:
+            ms, sql = slowest_statement(params)
+            print(f"--- slowest statement of {cls!r} ({ms:.1f} ms) ---\n{sql}\n{explain(sql)}\n")
+    print(f"\nOver 100 ms p95: {', '.join(over) or 'none'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="articles (default 1,000,000)")
-    parser.add_argument("--repeat", type=int, default=30, help="timed runs per query")
+    parser.add_argument("--repeat", type=int, default=20, help="timed runs per query")
     parser.add_argument(
-        "--only", choices=("search", "pages"), help="measure only search or only page renders"
+        "--only",
+        choices=("search", "requests", "pages"),
+        help="measure only the engine, only the page and API requests, or only page renders",
+    )
+    parser.add_argument("--match", help="requests: only the classes whose name contains this")
+    parser.add_argument(
+        "--plans", action="store_true", help="requests: EXPLAIN (ANALYZE, BUFFERS) each class"
     )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
@@ -284,9 +422,11 @@ def main() -> None:
     if models.Article.objects.count() < args.n:
         fill(args.n)
     n = models.Article.objects.count()
-    if args.only != "pages":
+    if args.only in (None, "search"):
         measure_search(n, args.repeat)
-    if args.only != "search":
+    if args.only in (None, "requests"):
+        measure_requests(n, args.repeat, args.plans, args.match)
+    if args.only in (None, "pages"):
         measure_pages(n, args.repeat)
 
 
