@@ -122,6 +122,29 @@ class DocumentContext:
         self.bigrams = Counter(pairwise(words))
         self.trigrams = Counter(zip(words, words[1:], words[2:], strict=False))
         self.compounds = Counter(fold(m) for m in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)+", text))
+        # how each word is written where case says something: inside a sentence
+        # (capitalised there = a name) and in capitals (an acronym)
+        # words as written outside capitals: "FTER" of a lead-in is not a word of the text
+        self.plain = Counter(
+            fold(w) for w in re.findall(r"[^\W\d_]+", text) if not (w.isupper() and len(w) > 1)
+        )
+        self.capitalised: Counter[str] = Counter()
+        self.lowercase: Counter[str] = Counter()
+        self.upper: Counter[str] = Counter()
+        for m in re.finditer(r"(?<=[^\s.!?:“\"‘])(\s+)([^\W\d_]+)", text):
+            word = m.group(2)
+            folded = fold(word)
+            if word.islower():
+                self.lowercase[folded] += 1
+            elif word.isupper() and len(word) > 1:
+                self.upper[folded] += 1
+            elif word[0].isupper():
+                self.capitalised[folded] += 1
+
+    def known_elsewhere(self, word: str) -> bool:
+        """A known word even without the one occurrence being repaired ("ORKERS" is not)."""
+        w = fold(word)
+        return w in self.vocab.common or self.plain[w] > 0
 
 
 class Editor:
@@ -348,6 +371,18 @@ def _word_edits(unit: Unit, ed: Editor, ctx: DocumentContext) -> list[Edit]:
             )  # fmt: skip
             edits.append(Edit(m.start(1), m.end(1), joined, "drop_cap", cand.number, note))
 
+    # a lead-in in small capitals, with its drop cap set apart or lost
+    first_text = next(
+        (x for x in lines if x.role == "text" and x.para is not None and x.number in spans),
+        None,
+    )
+    has_dropcap = any(x.role == "dropcap" for x in lines)
+    if first_text is not None and not has_dropcap and first_text.number not in used_lines:
+        edit = _lead_in_edit(first_text, text, spans, ctx, ed)
+        if edit is not None:
+            edits.append(edit)
+            used_lines.add(first_text.number)
+
     # lost drop caps: a section's first paragraph starting lower-case
     seen_para: set[int] = set()
     for line in lines:
@@ -416,10 +451,17 @@ def _word_edits(unit: Unit, ed: Editor, ctx: DocumentContext) -> list[Edit]:
                 ctx.compounds.get(fold(hyphenated), 0) > 0 and not ctx.vocab.known(joined)
             ):
                 new, note = hyphenated, "hyphen kept: a compound"
-            elif ctx.vocab.known(joined):
+            elif ctx.vocab.known_form(joined):
                 new, note = joined, "hyphen removed"
+            elif not ctx.vocab.known(part1) and not ctx.vocab.known(part2):
+                # neither half is a word: a word broken at the line end ("thou-" / "sands")
+                new, note = joined, "hyphen removed: neither part is a word on its own"
             else:
-                new, note = joined, "hyphen removed; the joined word is not seen elsewhere"
+                # not a known word joined: the hyphen may be the compound's own ("so-called")
+                new, note = hyphenated, "hyphen kept: the joined word is not a known word"
+                ed.flag("hyphenation", line.number, m_end.start(1), hyphenated, joined,
+                        f"“{joined}” is not a known word, so the hyphen was kept: accept to "
+                        "remove it if it only broke the word at the line end")  # fmt: skip
         else:
             if not ctx.vocab.known(joined) or (ctx.vocab.known(part1) and ctx.vocab.known(part2)):
                 continue
@@ -439,6 +481,79 @@ def _word_edits(unit: Unit, ed: Editor, ctx: DocumentContext) -> list[Edit]:
                     f"runs from line {line.number} to line {nxt.number}")  # fmt: skip
         used_lines.add(nxt.number)
     return _drop_overlaps(edits)
+
+
+_LEAD_IN = re.compile(
+    r"(?P<quote>[“\"‘']?)(?:(?P<letter>[A-Z]) (?=[A-Z]))?"
+    r"(?P<caps>[A-Z][A-Z’'\-]*(?:\s+[A-Z][A-Z’'\-]*)*)(?=\s+[a-z])"
+)
+_MONTHS_AND_DAYS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday",
+}  # fmt: skip
+
+
+def _normal_case(word: str, ctx: DocumentContext, *, first: bool) -> str:
+    """A word printed in small capitals, in the case the text itself uses for it."""
+    letters = re.match(r"[^\W\d_]+", word)
+    folded = fold(letters.group()) if letters else ""
+    # the lead-in itself is one use in capitals: an acronym ("GMB") is in capitals elsewhere
+    if ctx.upper[folded] >= 2 and not ctx.lowercase[folded] and len(folded) > 1:
+        return word
+    lower = word.lower()
+    name = folded in _MONTHS_AND_DAYS or (ctx.capitalised[folded] > 0 and not ctx.lowercase[folded])
+    if first or name:
+        return lower[:1].upper() + lower[1:]
+    return lower
+
+
+def _lead_in_edit(line: Line, text: str, spans, ctx: DocumentContext, ed: Editor) -> Edit | None:
+    """The opening words of a unit printed in small capitals ("T HIS WEEK the", "OLAND’S
+    WORKERS have"): the drop cap joined or restored and the words set in normal case.
+
+    A set-apart capital is joined to the word after it unless it is the word "A" or "I" and
+    the joined word is unknown; a lost capital is restored when one letter makes a known
+    word of the first word (the text's own vocabulary decides between several); otherwise
+    the lead-in is flagged and left as printed.
+    """
+    start, end = spans[line.number]
+    offset = start + len(text[start:end]) - len(text[start:end].lstrip())
+    m = _LEAD_IN.match(text, offset, end)
+    if not m:
+        return None
+    letter, caps = m.group("letter"), m.group("caps")
+    words = caps.split()
+    if not letter and len(words) < 2 and (not words or ctx.known_elsewhere(words[0])):
+        return None  # one capitalised word, an acronym or a known word: nothing to do
+    first_letters = re.match(r"[^\W\d_]+", words[0])
+    first_word = fold(first_letters.group()) if first_letters else ""
+    kind, note = "other", "lead-in in small capitals set in normal case"
+    if letter:
+        joined = fold(letter) + first_word
+        if ctx.vocab.known_form(joined):
+            words[0] = letter + words[0]
+            kind, note = "drop_cap", "drop cap joined; small capitals set in normal case"
+        elif letter in "AI" and ctx.known_elsewhere(first_word):
+            words.insert(0, letter)
+            kind, note = "drop_cap", "drop cap is a word; small capitals set in normal case"
+        else:
+            ed.flag("drop_cap", line.number, m.start(), m.group(), "",
+                    f"drop cap “{letter}” and “{words[0]}”: no known word joins them")  # fmt: skip
+            return None
+    elif not ctx.known_elsewhere(first_word):
+        candidates = ctx.vocab.drop_cap_candidates(first_word)
+        following = [fold(w) for w in words[1:3]] or _following_words(text, m.end())
+        chosen, best, why = _choose_word(candidates, following, ctx, question=False)
+        if not chosen:
+            ed.flag("lost_drop_cap", line.number, m.start(), words[0],
+                    _match_case(best, "x") if best else "", f"not restored: {why}")  # fmt: skip
+            return None
+        words[0] = chosen[0].upper() + words[0]
+        kind, note = "lost_drop_cap", f"restored: {why}; small capitals set in normal case"
+    cased = [_normal_case(w, ctx, first=i == 0) for i, w in enumerate(words)]
+    after = m.group("quote") + " ".join(cased)
+    return Edit(m.start(), m.end(), after, kind, line.number, note)
 
 
 def _drop_overlaps(edits: list[Edit]) -> list[Edit]:

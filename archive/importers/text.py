@@ -271,6 +271,21 @@ class Vocabulary:
         w = word.lower()
         return w in self.common or self.counts.get(w, 0) > 0
 
+    SUFFIXES = ("s", "es", "ed", "d", "ing", "ly", "er", "ers", "ment", "ments", "ness",
+                "al", "ally", "ion", "ions", "ation", "ations", "ity", "ies", "ied")  # fmt: skip
+
+    def known_form(self, word: str) -> bool:
+        """Known, or a known word with a common English ending ("operations", "policing")."""
+        w = word.lower()
+        if self.known(w):
+            return True
+        for suffix in self.SUFFIXES:
+            if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+                stem = w[: -len(suffix)]
+                if self.known(stem) or self.known(stem + "e") or self.known(stem + "y"):
+                    return True
+        return False
+
     def drop_cap_candidates(self, fragment: str) -> list[str]:
         """Words that a lost capital letter + ``fragment`` could make ("t" → It, At)."""
         frag = re.match(r"[^\W\d_]+", fragment)
@@ -601,7 +616,7 @@ def _is_caption_block(unit_lines: list[Line], start: int, end: int, *, next_is_h
         and prev.role == "text"
         and not ends_sentence(prev.text)
     )
-    if any(ends_sentence(b) for b in block[:-1]) or block[-1].endswith((":", ";", ",")):
+    if any(ends_sentence(b) for b in block[:-1]) or block[-1].endswith((":", ";", ",", "-")):
         return False
     if ends_sentence(block[-1]) and not interrupts:
         return False
@@ -625,7 +640,8 @@ def _is_caption_block(unit_lines: list[Line], start: int, end: int, *, next_is_h
         )
     ):
         return True
-    leading_space = unit_lines[start].text.startswith(" ")
+    # a block set off by a leading space, where paragraphs are not marked by indentation
+    leading_space = unit_lines[start].text.startswith(" ") and _layout(unit_lines) != "indented"
     last_word = block[-1].split()[-1]
     named = last_word[:1].isupper() or last_word[:1].isdigit()
     if leading_space and len(block) == 1 and named:
@@ -676,6 +692,7 @@ def _assign_body_roles(unit: Unit, subpoint_numbers: set[int], *, last_unit: boo
             line.role = "bullet"
         i += 1
     # captions: short blocks that interrupt the flow
+    indented = _layout(lines) == "indented"
     i = 0
     while i < len(lines):
         if lines[i].role != "text":
@@ -699,7 +716,11 @@ def _assign_body_roles(unit: Unit, subpoint_numbers: set[int], *, last_unit: boo
                     break
             end += 1
         next_is_head = all(x.role == "blank" for x in lines[end:]) and not last_unit
-        starts_block = i == 0 or lines[i - 1].role != "text" or lines[i].text.startswith(" ")
+        starts_block = (
+            i == 0
+            or lines[i - 1].role != "text"
+            or (lines[i].text.startswith(" ") and not indented)
+        )
         if (
             starts_block
             and (
@@ -752,8 +773,9 @@ def _layout(lines: list[Line]) -> str:
     text = [x for x in lines if x.role in ("text", "displaced")]
     if not text:
         return "columns"
+    # column lines are never this long; lines cut by a page break or a caption may be short
     long = sum(len(x.stripped) > PARAGRAPH_LINE for x in text)
-    if long * 2 > len(text):
+    if long * 3 >= len(text):
         return "lines"
     indented = sum(x.text.startswith(("  ", "\t")) for x in text)
     if 0 < indented * 2 <= len(text) and indented >= 2:
