@@ -47,6 +47,7 @@ from .text import (
     Line,
     Unit,
     Vocabulary,
+    find_page_furniture,
     starts_lower,
 )
 
@@ -113,6 +114,11 @@ class DocumentContext:
     def __init__(self, text: str):
         # Words broken at a line end are left out, so neither "workingclass" nor "working-class"
         # counts as seen just because the line break made it.
+        # Page numbers and running heads are left out first, so a word broken across a
+        # page counts as broken too.
+        lines = text.split("\n")
+        furniture = find_page_furniture(lines)
+        text = "\n".join(t for i, t in enumerate(lines) if i not in furniture)
         text = re.sub(r"[^\W\d_]+-\n\s*[^\W\d_]+", " ", text)
         self.vocab = Vocabulary(text)
         self.letter_pairs = Counter(

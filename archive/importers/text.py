@@ -764,7 +764,7 @@ def _is_verse(lines: list[Line]) -> bool:
 PARAGRAPH_LINE = 120  # text whose lines are mostly longer has one paragraph per line
 
 
-def _layout(lines: list[Line]) -> str:
+def _layout(lines: list[Line], document: str = "columns") -> str:
     """How the unit's paragraphs are laid out: "lines" (one a line), "indented" or "columns".
 
     Extraction gives either column lines (each paragraph wrapped, often with its first line
@@ -775,7 +775,7 @@ def _layout(lines: list[Line]) -> str:
         return "columns"
     # column lines are never this long; lines cut by a page break or a caption may be short
     long = sum(len(x.stripped) > PARAGRAPH_LINE for x in text)
-    if long * 3 >= len(text):
+    if long * 3 >= len(text) or (long and document == "lines"):
         return "lines"
     indented = sum(x.text.startswith(("  ", "\t")) for x in text)
     if 0 < indented * 2 <= len(text) and indented >= 2:
@@ -783,10 +783,10 @@ def _layout(lines: list[Line]) -> str:
     return "columns"
 
 
-def _assign_paragraphs(unit: Unit) -> None:
+def _assign_paragraphs(unit: Unit, document: str = "columns") -> None:
     """Group body lines into paragraphs (see the module docstring for the rule)."""
     flow = unit.flow
-    layout = _layout(flow)
+    layout = _layout(flow, document)
     lengths = [len(x.stripped) for x in flow if x.role in ("text", "displaced")]
     median = statistics.median(lengths) if lengths else 0
     para = 0
@@ -898,6 +898,10 @@ def parse_document(text: str) -> Document:
                 unit.bylines.extend(parse_byline(line.text) or [])
         units.append(unit)
     _move_continuations(units, vocab)
+    # the layout of the whole text decides for a unit whose own lines are too few to tell
+    document_layout = _layout(
+        [x for u in units for x in u.flow if x.role == "text" and not is_blank(x.text)]
+    )
     for unit in units:
         if unit.kind == "timeline":
             for line in unit.lines:
@@ -910,7 +914,7 @@ def parse_document(text: str) -> Document:
             for line in unit.lines:
                 if line.role == "text":
                     line.role = "verse"
-        _assign_paragraphs(unit)
+        _assign_paragraphs(unit, document_layout)
         if not unit.date:
             body = "\n".join(x.text for x in unit.lines if x.role == "text").rstrip()
             m = TRAILING_YEAR_RE.search(body)
