@@ -244,6 +244,8 @@ INTERNAL_MODELS = [
     models.Change, models.PublicRow, models.ChangeLogState,
     # Readers' suggested corrections: the curators' queue, never shown (archive/corrections.py).
     models.Correction,
+    # Progress of imports and release builds run by the task worker: the admin's, never shown.
+    models.BackgroundJob,
 ]  # fmt: skip
 
 STATUSES = (models.Status.PUBLISHED, models.Status.DRAFT, models.Status.REVIEW)
