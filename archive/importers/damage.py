@@ -337,7 +337,7 @@ class _Printer:
     def paginate(self, stream: list[_Line]) -> list[str]:
         """Lay the lines out on pages; between pages a page number and the running head."""
         head = self.meta.get("running_head", "")
-        every = int(self.meta.get("page_lines", "40" if self.layout == "columns" else "7"))
+        every = int(self.meta.get("page_lines", "30" if self.layout == "columns" else "6"))
         page = int(self.meta.get("first_page", "2"))
         out: list[str] = []
         printed: dict[int, int] = {}  # id(_Line) -> printed line number

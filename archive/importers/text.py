@@ -44,6 +44,7 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from .words import common_words, vocabulary
 
@@ -597,7 +598,29 @@ def _assign_head_zone(unit_lines: list[Line], title_end: int, *, numbered: bool)
         break
 
 
-def _is_caption_block(unit_lines: list[Line], start: int, end: int, *, next_is_head: bool) -> bool:
+def _gapless(lines: list[Line]) -> bool:
+    """No blank line separates two blocks of running text: paragraphs follow each other
+    directly, so a blank line can only set apart something else (a caption)."""
+    blocks: list[list[Line]] = [[]]
+    for x in lines:
+        if x.role == "blank":
+            if blocks[-1]:
+                blocks.append([])
+        elif x.role == "text":
+            blocks[-1].append(x)
+        elif blocks[-1]:
+            blocks.append([])
+
+    def running(block: list[Line]) -> bool:
+        return len(block) >= 3 or any(len(x.stripped) > CAPTION_LINE for x in block)
+
+    blocks = [b for b in blocks if b]
+    return len(blocks) > 1 and not any(running(a) and running(b) for a, b in pairwise(blocks))
+
+
+def _is_caption_block(
+    unit_lines: list[Line], start: int, end: int, *, next_is_head: bool, gapless: bool = False
+) -> bool:
     block = [unit_lines[k].stripped for k in range(start, end)]
     if not block or not block[0][:1].isupper() or any(len(b) > CAPTION_LINE for b in block):
         return False
@@ -618,7 +641,7 @@ def _is_caption_block(unit_lines: list[Line], start: int, end: int, *, next_is_h
     )
     if any(ends_sentence(b) for b in block[:-1]) or block[-1].endswith((":", ";", ",", "-")):
         return False
-    if ends_sentence(block[-1]) and not interrupts:
+    if ends_sentence(block[-1]) and not interrupts and not gapless:
         return False
     if any(is_caps_line(b) for b in block) or is_caps_line(block[0].split()[0]):
         return False  # a heading, or a small-capitals lead-in ("OURGEOIS propagandists")
@@ -626,6 +649,8 @@ def _is_caption_block(unit_lines: list[Line], start: int, end: int, *, next_is_h
         return False  # a sentence that runs on, not a caption
     if prev is not None and prev.role in ("dropcap", "dateline", "title", "heading", "byline"):
         return False
+    if gapless and blank_before and blank_after and prev is not None and nxt is not None:
+        return True  # set apart where paragraphs are not: a caption, full stop or not
     # a block that the next line does not continue: the text resumes after it (a first
     # paragraph line is followed by its own continuation, with no blank line between)
     if (
@@ -693,6 +718,7 @@ def _assign_body_roles(unit: Unit, subpoint_numbers: set[int], *, last_unit: boo
         i += 1
     # captions: short blocks that interrupt the flow
     indented = _layout(lines) == "indented"
+    gapless = _gapless(lines)
     i = 0
     while i < len(lines):
         if lines[i].role != "text":
@@ -729,7 +755,7 @@ def _assign_body_roles(unit: Unit, subpoint_numbers: set[int], *, last_unit: boo
                 or starts_lower(lines[end].text)
                 or lines[end].stripped[:1] in "—–"
             )
-            and _is_caption_block(lines, i, end, next_is_head=next_is_head)
+            and _is_caption_block(lines, i, end, next_is_head=next_is_head, gapless=gapless)
         ):
             for k in range(i, end):
                 lines[k].role = "caption"
@@ -761,7 +787,8 @@ def _is_verse(lines: list[Line]) -> bool:
     return short / len(text) >= 0.85 and blanks >= 1
 
 
-PARAGRAPH_LINE = 120  # text whose lines are mostly longer has one paragraph per line
+PARAGRAPH_LINE = 100  # column lines are shorter: a text with many longer lines has one
+# paragraph per line
 
 
 def _layout(lines: list[Line], document: str = "columns") -> str:
@@ -775,7 +802,7 @@ def _layout(lines: list[Line], document: str = "columns") -> str:
         return "columns"
     # column lines are never this long; lines cut by a page break or a caption may be short
     long = sum(len(x.stripped) > PARAGRAPH_LINE for x in text)
-    if long * 3 >= len(text) or (long and document == "lines"):
+    if long * 4 >= len(text) or (long and document == "lines"):
         return "lines"
     indented = sum(x.text.startswith(("  ", "\t")) for x in text)
     if 0 < indented * 2 <= len(text) and indented >= 2:
@@ -982,12 +1009,21 @@ def _continuation_by_flow(
             line = lines[k]
             if line.role != "text" or not starts_lower(line.text):
                 continue
-            prev = next(
-                (x for x in reversed(lines[:k]) if not is_blank(x.text) and x.role != "pagehead"),
-                None,
-            )
-            if prev is None or prev.role != "text" or not ends_sentence(prev.text):
+            before = [x for x in lines[:k] if x.role != "pagehead"]
+            text_before = [j for j, x in enumerate(before) if not is_blank(x.text)]
+            if not text_before:
                 continue
+            p = text_before[-1]
+            prev = before[p]
+            if prev.role != "text" or not ends_sentence(prev.text):
+                continue
+            if (
+                p > 0
+                and is_blank(before[p - 1].text)
+                and p + 1 < len(before)
+                and len(prev.stripped) <= CAPTION_LINE
+            ):
+                continue  # a short block set apart by blank lines (a caption), not the text
             first = re.match(r"\s*([^\W\d_]+)", line.text)
             if first is None:
                 continue
