@@ -4,4 +4,4 @@ The site itself (title, review dashboard, models grouped by task) is
 :class:`archive.admin_site.ArchiveAdminSite`.
 """
 
-from . import corrections, entities, events, importing, mentions, publications  # noqa: F401
+from . import corrections, entities, events, importing, jobs, mentions, publications  # noqa: F401

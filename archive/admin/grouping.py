@@ -30,7 +30,13 @@ GROUPS = (
     Group(
         "review",
         "Import and review",
-        ("archive.sourcedocument", "archive.textrepair", "archive.mention", "archive.correction"),
+        (
+            "archive.sourcedocument",
+            "archive.textrepair",
+            "archive.mention",
+            "archive.correction",
+            "archive.backgroundjob",
+        ),
     ),
     Group(
         "site",
@@ -41,6 +47,7 @@ GROUPS = (
             "axes.accessattempt",
             "axes.accessfailurelog",
             "axes.accesslog",
+            "django_tasks_database.dbtaskresult",
         ),
     ),
 )

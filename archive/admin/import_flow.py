@@ -15,6 +15,13 @@ a decision → decide on unknown names → accept → the new issue's review pag
    set aside in each new source document's report, and opens the first new issue's review
    page (archive/admin/review.py). Going away instead leaves nothing behind; a newer upload
    replaces the waiting one.
+
+With a task queue (``TASKS_BACKEND=database``, archive/tasks.py) the same steps run on the
+task worker and each request returns at once: the upload keeps the files in the uploads
+storage (:mod:`archive.storage`) and opens a progress page (queued, running n/N, failed with
+one line) that turns into the report when the dry runs are done; "Accept" queues the real
+import and opens its progress page, which ends with a table of the imported files and links
+to their review pages. Inline (the default) nothing changes: no job, no stored upload.
 """
 
 from __future__ import annotations
@@ -26,11 +33,12 @@ import re
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from archive import storage
 from archive.dates import validate_edtf
 from archive.importers.review import (
     DISMISSED_KEY,
@@ -39,11 +47,20 @@ from archive.importers.review import (
     undecided_names,
 )
 from archive.importers.service import ImportRefused, ImportReport, TextImporter, decode_source
-from archive.models import Publication, SourceDocument
+from archive.models import BackgroundJob, JobKind, JobStatus, Publication, SourceDocument
+from archive.tasks import enqueue, runs_inline
 
 from .names import name_rows
 
-__all__ = ["SESSION_KEY", "ImportForm", "accept_view", "import_view", "report_view"]
+__all__ = [
+    "SESSION_KEY",
+    "ImportForm",
+    "accept_view",
+    "import_view",
+    "job_view",
+    "keep_dismissed",
+    "report_view",
+]
 
 SESSION_KEY = "archive_pending_import"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -173,6 +190,8 @@ def import_view(model_admin, request):
     if not form.is_valid():
         return _form_page(model_admin, request, form, status=400)
     options = form.options()
+    if not runs_inline():
+        return _queue_check(request, form, options)
     pending, shown = [], []
     for name, data in form.cleaned_data["file"]:
         try:
@@ -195,6 +214,20 @@ def import_view(model_admin, request):
     if pending:
         request.session[SESSION_KEY] = batch
     return _report_page(model_admin, request, batch)
+
+
+def _queue_check(request, form: ImportForm, options: dict):
+    """Keep the files in the uploads storage, queue their dry runs, open the progress page."""
+    items = [
+        {"name": name, "upload": storage.save_upload(data), "options": options}
+        for name, data in form.cleaned_data["file"]
+    ]
+    job = BackgroundJob.objects.create(
+        kind=JobKind.CHECK, name=form.file_name[:255], total=len(items), items=items,
+        created_by=request.user,
+    )  # fmt: skip
+    enqueue(job)
+    return HttpResponseRedirect(reverse("admin:archive_sourcedocument_import_job", args=[job.pk]))
 
 
 def report_view(model_admin, request):
@@ -237,7 +270,7 @@ def _report_page(model_admin, request, batch: dict, *, show_all: bool = False):
 def _file_section(request, entry, dismissed, known, report_url, show_all) -> dict:
     """One file's part of the report: what needs a decision first, then the drafts."""
     report = entry["report"]
-    text = decode_source(base64.b64decode(entry["data"]))
+    text = decode_source(_entry_bytes(entry))
     can_accept = report["status"] != "unchanged"
     not_imported = []
     for message in report.get("messages", []):
@@ -278,12 +311,14 @@ def accept_view(model_admin, request):
             "or replaced by a newer upload). Upload it again."
         )
         return _form_page(model_admin, request, ImportForm(), status=400, error=error)
+    if not runs_inline():
+        return _queue_import(request, batch)
     imported, failed = [], []
     several = len(batch["files"]) > 1
     for entry in batch["files"]:
         if entry["report"]["status"] == "unchanged":
             continue
-        data = base64.b64decode(entry["data"])
+        data = _entry_bytes(entry)
         try:
             report = _importer(entry["options"]).run(data, name=entry["name"])
         except Exception as exc:  # that file's import rolled back: say why in one line
@@ -294,7 +329,7 @@ def accept_view(model_admin, request):
             )
             failed.append(entry)
             continue
-        _keep_dismissed(report.source_document_id, batch.get("dismissed", []))
+        keep_dismissed(report.source_document_id, batch.get("dismissed", []))
         imported.append((entry["name"], report))
     if failed:  # still waiting, to be accepted again once the problem is solved
         request.session[SESSION_KEY] = {**batch, "files": failed}
@@ -320,7 +355,7 @@ def accept_view(model_admin, request):
     return HttpResponseRedirect(reverse("admin:archive_issue_review", args=[first.issue_id]))
 
 
-def _keep_dismissed(document_id: int | None, dismissed: list[str]) -> None:
+def keep_dismissed(document_id: int | None, dismissed: list[str]) -> None:
     """Names set aside before accepting stay set aside in the imported document's report."""
     if not document_id or not dismissed:
         return
@@ -329,3 +364,81 @@ def _keep_dismissed(document_id: int | None, dismissed: list[str]) -> None:
     report[DISMISSED_KEY] = sorted(set(report.get(DISMISSED_KEY, [])) | set(dismissed))
     document.report = report
     document.save(update_fields=["report", "updated"])
+
+
+def _entry_bytes(entry: dict) -> bytes:
+    """A waiting file's bytes: in the session (inline), or in the uploads storage (queued)."""
+    if "upload" in entry:
+        return storage.read_upload(entry["upload"])
+    return base64.b64decode(entry["data"])
+
+
+def _queue_import(request, batch: dict):
+    """Queue the real import of the waiting files; open its progress page at once."""
+    items = []
+    for entry in batch["files"]:
+        if entry["report"]["status"] == "unchanged":
+            continue
+        upload = entry.get("upload") or storage.save_upload(_entry_bytes(entry))
+        items.append({"name": entry["name"], "upload": upload, "options": entry["options"],
+                      "sha256": entry["sha256"]})  # fmt: skip
+    job = BackgroundJob.objects.create(
+        kind=JobKind.IMPORT, name=batch["name"][:255], total=len(items), items=items,
+        result={"dismissed": batch.get("dismissed", [])}, created_by=request.user,
+    )  # fmt: skip
+    enqueue(job)
+    del request.session[SESSION_KEY]
+    return HttpResponseRedirect(reverse("admin:archive_sourcedocument_import_job", args=[job.pk]))
+
+
+def job_view(model_admin, request, job_id: int):
+    """An import's progress: queued, running n/N, failed with one line, or done.
+
+    A finished dry run (the check) becomes the report, exactly as the inline upload shows
+    it; a finished import shows each file's outcome with a link to its issue's review page.
+    While the job waits or runs the page reloads itself every two seconds (no script).
+    """
+    if not _can_import(request):
+        raise PermissionDenied
+    job = BackgroundJob.objects.filter(pk=job_id, kind__in=[JobKind.CHECK, JobKind.IMPORT])
+    job = job.first()
+    if job is None:
+        raise Http404("No such import.")
+    if job.kind == JobKind.CHECK and job.status == JobStatus.DONE:
+        shown = [
+            {key: entry[key] for key in ("name", "sha256", "upload", "options", "report")}
+            for entry in job.items
+        ]
+        token = hashlib.sha256("".join(e["sha256"] for e in shown).encode()).hexdigest()
+        batch = {"token": token, "name": job.name, "files": shown, "dismissed": [],
+                 "job": job.pk}  # fmt: skip
+        if any(e["report"]["status"] != "unchanged" for e in shown):
+            waiting = request.session.get(SESSION_KEY) or {}
+            if waiting.get("job") != job.pk:
+                request.session[SESSION_KEY] = batch
+            return HttpResponseRedirect(reverse("admin:archive_sourcedocument_import_report"))
+        return _report_page(model_admin, request, batch)
+    rows = []
+    for entry in job.items:
+        report = entry.get("report") or {}
+        units = len(report.get("units", []))
+        issue_id = report.get("issue_id")
+        rows.append({
+            "name": entry["name"],
+            "status": entry.get("status", "waiting"),
+            "message": entry.get("message", ""),
+            "units": units,
+            "review_url": reverse("admin:archive_issue_review", args=[issue_id])
+            if issue_id and job.kind == JobKind.IMPORT else "",
+        })  # fmt: skip
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": f"{'Checking' if job.kind == JobKind.CHECK else 'Importing'}: {job.name}",
+        "job": job,
+        "rows": rows,
+        "progress": job.progress_text(),
+        "refresh": job.in_progress,
+        "import_url": reverse("admin:archive_sourcedocument_import"),
+    }
+    return TemplateResponse(request, "admin/archive/sourcedocument/import_job.html", context)

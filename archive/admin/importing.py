@@ -29,7 +29,7 @@ from archive.importers.service import ImportReport
 from archive.models import SourceDocument, TextRepair
 
 from .base import ArchiveModelAdmin
-from .import_flow import SESSION_KEY, ImportForm, accept_view, import_view, report_view
+from .import_flow import SESSION_KEY, ImportForm, accept_view, import_view, job_view, report_view
 from .names import names_decide_view, names_page_view
 
 __all__ = ["SESSION_KEY", "ImportForm", "SourceDocumentAdmin", "TextRepairAdmin"]
@@ -136,6 +136,8 @@ class SourceDocumentAdmin(ArchiveModelAdmin):
                  name="archive_sourcedocument_import_report"),
             path("import/names/", view(self.names_decide_view),
                  name="archive_sourcedocument_names_decide"),
+            path("import/jobs/<int:job_id>/", view(self.import_job_view),
+                 name="archive_sourcedocument_import_job"),
             path("<path:object_id>/names/", view(self.names_view),
                  name="archive_sourcedocument_names"),
         ]  # fmt: skip
@@ -149,6 +151,9 @@ class SourceDocumentAdmin(ArchiveModelAdmin):
 
     def accept_view(self, request):
         return accept_view(self, request)
+
+    def import_job_view(self, request, job_id: int):
+        return job_view(self, request, job_id)
 
     def names_decide_view(self, request):
         return names_decide_view(self, request)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from archive.datasets.releases import BuildError, build_release
+from archive.models import BackgroundJob, JobKind
+from archive.tasks import enqueue, runs_inline
 
 
 class Command(BaseCommand):
@@ -18,8 +20,27 @@ class Command(BaseCommand):
         parser.add_argument(
             "--keep", type=int, metavar="N", help="Afterwards keep only the N newest releases."
         )
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="Queue the build for the task worker (TASKS_BACKEND=database) and return "
+            "at once; its progress is shown in the admin's background jobs.",
+        )
 
-    def handle(self, *args, force: bool, keep: int | None, **options):
+    def handle(self, *args, force: bool, keep: int | None, background: bool, **options):
+        if keep is not None and keep < 1:
+            raise CommandError("--keep must be at least 1 (the newest release is always kept).")
+        if background and not runs_inline():
+            job = BackgroundJob.objects.create(
+                kind=JobKind.RELEASE, name="data release", total=1,
+                result={"options": {"force": force, "keep": keep}},
+            )  # fmt: skip
+            enqueue(job)
+            self.stdout.write(
+                f"Queued the build as background job #{job.pk}; a task worker "
+                "(manage.py db_worker) runs it. Progress: the admin's background jobs."
+            )
+            return
         try:
             result = build_release(force=force, keep=keep)
         except BuildError as exc:
