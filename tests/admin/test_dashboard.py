@@ -141,9 +141,10 @@ def test_models_are_grouped_by_task_and_link_tables_are_reached_from_their_recor
     assert groups == [
         ("Content", ["Publication", "Issue", "Article"]),
         ("People, organisations, places, events", ["Person", "Organisation", "Place", "Event"]),
-        ("Import and review", ["SourceDocument", "TextRepair", "Mention", *CORRECTIONS]),
+        ("Import and review", ["SourceDocument", "TextRepair", "Mention", *CORRECTIONS,
+                               "BackgroundJob"]),
         ("Site and security", ["User", "Group", "AccessAttempt", "AccessFailureLog",
-                               "AccessLog"]),
+                               "AccessLog", "DBTaskResult"]),
     ]  # fmt: skip
     html = response.content.decode()
     assert 'id="group-content"' in html
