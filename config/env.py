@@ -32,6 +32,13 @@ VARIABLES: dict[str, str] = {
     "STORAGE_ADDRESSING_STYLE": "object storage addressing: path or virtual (default: automatic)",
     "STORAGE_URL_SECONDS": "how long a signed download URL from object storage stays valid",
     "TASKS_BACKEND": "where imports and release builds run: immediate (inline) or database",
+    "CACHE_URL": "Redis shared by every application server for the page cache (empty: per process)",
+    "DATABASE_REPLICA_URL": "PostgreSQL streaming replica that serves public reads (empty: none)",
+    "DATABASE_REPLICA_LAG_SECONDS": "seconds a client reads the primary after it wrote",
+    "WEB_CONCURRENCY": "gunicorn worker processes (config/gunicorn.conf.py)",
+    "GUNICORN_THREADS": "threads per gunicorn worker: requests one worker serves at once",
+    "GUNICORN_TIMEOUT": "seconds a gunicorn worker may stop heartbeating before it is killed",
+    "GUNICORN_STALL_TIMEOUT": "seconds a request may go without sending a byte before it is cut",
 }
 
 
