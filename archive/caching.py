@@ -24,20 +24,32 @@ The page's Content-Security-Policy nonce is per response: it is stored as a plac
 and each cached answer gets the nonce of its own request.
 
 ``PAGE_CACHE_SECONDS`` (environment) bounds an entry's life; 0 switches caching off.
+
+Where the cache lives is configuration (``CACHE_URL``): each process's memory by default,
+or one Redis shared by every application server (:class:`SharedPageCache`). The keys are
+the same either way; what makes a shared cache safe is that the version in a key is read
+from the database the page is then rendered from (:func:`content_version`). A page is
+therefore never cached under a version newer than the data it shows, even when public reads
+go to a replica that lags behind the primary (archive/db_routers.py).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from django.db import connections, router
 from django.http import HttpRequest, HttpResponse
 
 from archive.middleware import OUTAGE_ERRORS
+
+logger = logging.getLogger(__name__)
 
 NONCE_PLACEHOLDER = b"\x00csp-nonce\x00"
 UNCACHED_PREFIXES = ("/admin/", "/api/", "/oai", "/downloads/", "/data/", "/static/", "/accounts/")
@@ -53,8 +65,15 @@ def page_cache():
 
 
 def content_version() -> int:
-    """The current content version: one primary-key read (0 if the row was flushed)."""
-    with connection.cursor() as cursor:
+    """The current content version: one primary-key read (0 if the row was flushed).
+
+    Read from the database this request reads the archive from (the replica for a public
+    read when one is configured), so a key never names a version newer than the data a page
+    rendered under it shows: both reads see the same, monotonically advancing database.
+    """
+    from archive.models import ContentVersion
+
+    with connections[router.db_for_read(ContentVersion)].cursor() as cursor:
         cursor.execute("SELECT value FROM archive_contentversion WHERE id = 1")
         row = cursor.fetchone()
     return row[0] if row else 0
@@ -153,3 +172,54 @@ def cached_api_data(request, key_extra: str, produce: Callable[[], tuple[Any, di
     answer = produce()
     cache.set(key, answer, cache_seconds())
     return answer
+
+
+class SharedPageCache(RedisCache):
+    """Django's Redis cache, shared by every application server, that fails open.
+
+    The cache only saves work: when Redis is down, slow or restarting, a read is a miss and a
+    write is skipped, so readers get freshly rendered pages instead of errors (and the API's
+    rate limit, kept in the same cache, lets requests through rather than refusing them).
+    The connection and socket timeouts in ``OPTIONS`` (settings) bound how long a request
+    can wait for Redis before that happens.
+    """
+
+    @staticmethod
+    def _try(operation: str, fallback: Any, method: Callable[..., Any], *args: Any) -> Any:
+        from redis.exceptions import RedisError
+
+        try:
+            return method(*args)
+        except (RedisError, OSError) as exc:
+            logger.warning("Shared cache unavailable (%s skipped): %s", operation, exc)
+            return fallback
+
+    def get(self, key, default=None, version=None):
+        return self._try("get", default, super().get, key, default, version)
+
+    def get_many(self, keys, version=None):
+        return self._try("get_many", {}, super().get_many, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._try("has_key", False, super().has_key, key, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._try("set", None, super().set, key, value, timeout, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._try("set_many", list(data), super().set_many, data, timeout, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._try("add", False, super().add, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._try("touch", False, super().touch, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._try("delete", False, super().delete, key, version)
+
+    def delete_many(self, keys, version=None):
+        self._try("delete_many", None, super().delete_many, keys, version)
+
+    def clear(self):
+        return self._try("clear", False, super().clear)

@@ -100,11 +100,47 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# More than one machine (docs/deployment.md): public reads from a streaming replica. The
+# router sends them there and everything else (writes, the admin, sessions, a client's reads
+# for DATABASE_REPLICA_LAG_SECONDS after it wrote) to the primary; see archive/db_routers.py.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+REPLICA_LAG_SECONDS = env_int("DATABASE_REPLICA_LAG_SECONDS", 10)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["archive.db_routers.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "archive.db_routers.ReplicaRoutingMiddleware")
+
 # Public pages and API lists are cached until the archive changes (archive/caching.py).
-# Each process keeps its own cache; the version that keys it is shared, in the database.
+# Each process keeps its own cache unless CACHE_URL names a Redis that every application
+# server shares; either way the version that keys the cache is in the database.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+CACHE_URL = env_str("CACHE_URL", "")
+
+
+def shared_cache(url: str) -> dict:
+    """The Redis cache at ``url`` (redis://, rediss:// or unix://); anything else stops
+    start-up. Short timeouts: a Redis that does not answer costs a request half a second
+    and a cache miss (archive.caching.SharedPageCache fails open), never an error."""
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"CACHE_URL={url!r} is not a Redis URL (redis://, rediss:// or unix://)."
+        )
+    return {
+        "BACKEND": "archive.caching.SharedPageCache",
+        "LOCATION": url,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+
+
 CACHES = {
-    "default": {
+    "default": shared_cache(CACHE_URL)
+    if CACHE_URL
+    else {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }

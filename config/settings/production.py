@@ -33,17 +33,21 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # base.py so that every environment, and the test suite, sends the same header.
 # Each worker keeps its database connection between requests (checked before reuse).
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)  # noqa: F405
-# Each worker keeps its own in-memory cache of pages (archive/caching.py). The content
-# version lives in the database, so every worker retires its pages at the same write. A
-# file cache shared by the workers was measured too: its disk writes stalled requests for
-# up to 0.75 s under load. LRU culling keeps the hot pages (lists, searches) in memory;
-# 2,000 entries of typically 5-60 KB bound a worker's cache to well under 100 MB.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
+if "replica" in DATABASES:  # noqa: F405
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]  # noqa: F405
+# Without CACHE_URL each worker keeps its own in-memory cache of pages (archive/caching.py).
+# The content version lives in the database, so every worker retires its pages at the same
+# write. A file cache shared by the workers was measured too: its disk writes stalled
+# requests for up to 0.75 s under load. LRU culling keeps the hot pages (lists, searches) in
+# memory; 2,000 entries of typically 5-60 KB bound a worker's cache to well under 100 MB.
+# With CACHE_URL (more than one machine) base.py's shared Redis cache is kept.
+if not CACHE_URL:  # noqa: F405
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
     }
-}
 WHITENOISE_AUTOREFRESH = False
 STORAGES = {
     **STORAGES,  # noqa: F405 (releases and uploads as configured)
