@@ -3,6 +3,7 @@
 from .base import EDTFField, PublishableModel, Status, TimeStampedModel
 from .changes import Change, ChangeKind, ChangeLogState, PublicRow
 from .corrections import Correction
+from .emendations import Emendation
 from .entities import Alias, Organisation, PastSlug, Person, Place
 from .events import Event, EventParticipant
 from .jobs import BackgroundJob, JobKind, JobStatus
@@ -31,6 +32,7 @@ __all__ = [
     "ContentVersion",
     "Correction",
     "EDTFField",
+    "Emendation",
     "Event",
     "EventParticipant",
     "FirstAppearance",
