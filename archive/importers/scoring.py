@@ -7,6 +7,9 @@ result is compared with the answer key and with the damage's record of every def
 
 How each figure is computed, so the numbers mean something:
 
+The answer key (``<text>.key.json``) gives units, titles, dates, bylines, captions and each
+paragraph's first and last words; the clean text gives the words the bodies are aligned with.
+
 * **units / titles** — a key unit is found when a unit with the same title (case- and
   typography-folded) was imported; titles count when they are equal as printed; extra
   units count against the text.
@@ -33,7 +36,7 @@ from pathlib import Path
 
 from archive.text import fold
 
-from .damage import Damaged, damage, load_clean
+from .damage import Damaged, answer_key, damage, load_clean
 from .repairs import DocumentContext, repair_unit
 from .text import parse_document
 
@@ -102,6 +105,12 @@ def _touches(defect_start: int, defect_end: int, op: tuple) -> bool:
 def score_text(path: Path) -> TextScore:
     """Damage, import and score one clean text of the corpus."""
     clean = load_clean(path)
+    key_path = path.with_suffix(".key.json")
+    key_data = (
+        json.loads(key_path.read_text(encoding="utf-8")) if key_path.exists() else answer_key(clean)
+    )
+    if len(key_data["units"]) != len(clean.units):
+        raise ValueError(f"{key_path.name}: the answer key and the text differ in units")
     damaged: Damaged = damage(clean)
     document = parse_document(damaged.text)
     context = DocumentContext(damaged.text)
@@ -113,40 +122,42 @@ def score_text(path: Path) -> TextScore:
     for unit, result in produced:
         by_title.setdefault(fold(_norm(unit.title)), (unit, result))
     matches = []
-    for key in clean.units:
-        match = by_title.get(fold(_norm(key.title)))
+    for key in key_data["units"]:
+        match = by_title.get(fold(_norm(key["title"])))
         matches.append(match)
         if match is not None:
             score.units_found += 1
-            score.titles += _norm(match[0].title) == _norm(key.title)
+            score.titles += _norm(match[0].title) == _norm(key["title"])
     score.units_extra = max(0, len(produced) - score.units_found)
 
-    for u, (key, match) in enumerate(zip(clean.units, matches, strict=True)):
+    for u, (key, match) in enumerate(zip(key_data["units"], matches, strict=True)):
         unit, result = match if match is not None else (None, None)
         body = result.body if result is not None else ""
         tokens = _body_tokens(body)
-        clean_tokens = key.tokens
+        clean_tokens = clean.units[u].tokens
+        title = key["title"]
         score.edges += 2
         score.edges_right += tokens[:EDGE_WORDS] == clean_tokens[:EDGE_WORDS]
         score.edges_right += tokens[-EDGE_WORDS:] == clean_tokens[-EDGE_WORDS:]
         paras = _paragraphs(body)
-        for para in key.paragraphs:
-            words = para.split()
+        expected = key["paragraphs"]
+        for first, last in zip(expected["first_words"], expected["last_words"], strict=True):
             score.paragraphs += 1
+            first_words, last_words = first.split(), last.split()
             if any(
-                p[:PARA_WORDS] == words[:PARA_WORDS] and p[-PARA_WORDS:] == words[-PARA_WORDS:]
+                p[: len(first_words)] == first_words and p[-len(last_words) :] == last_words
                 for p in paras
             ):
                 score.paragraphs_right += 1
             else:
-                score.missed.append(f"{key.title}: paragraph “{' '.join(words[:PARA_WORDS])}…”")
+                score.missed.append(f"{title}: paragraph “{first}…”")
         captions = {_norm(i.caption) for i in (result.illustrations if result else [])}
-        for caption in key.captions:
+        for caption in key["captions"]:
             score.captions += 1
             if _norm(caption) in captions:
                 score.captions_right += 1
             else:
-                score.missed.append(f"{key.title}: caption “{caption}”")
+                score.missed.append(f"{title}: caption “{caption}”")
 
         ops = [
             op
@@ -162,9 +173,9 @@ def score_text(path: Path) -> TextScore:
             counts = score.defects.setdefault(d.kind, [0, 0, 0])
             counts[0] += 1
             if d.kind == "byline":
-                ok = unit is not None and getattr(unit, "byline", "") == key.byline
+                ok = unit is not None and unit.byline == key["byline"]
             elif d.kind == "dateline":
-                ok = unit is not None and unit.date == key.date
+                ok = unit is not None and unit.date == key["date"]
             else:
                 ok = not any(_touches(d.start, d.end, op) for op in ops)
                 if d.kind == "caption":
@@ -176,20 +187,20 @@ def score_text(path: Path) -> TextScore:
             if any(lo <= line <= hi for line in flagged_lines):
                 counts[2] += 1
             else:
-                score.missed.append(f"{key.title}: {d.kind} at lines {lo}–{hi} ({d.detail})")
+                score.missed.append(f"{title}: {d.kind} at lines {lo}–{hi} ({d.detail})")
         for op in ops:
             if any(_touches(d.start, d.end, op) for d in defects if d.kind != "dateline"):
                 continue
             score.changes += 1
             tag, i1, i2, j1, j2 = op
             score.change_samples.append(
-                f"{key.title}: {tag} “{' '.join(clean_tokens[i1:i2])}” → "
-                f"“{' '.join(tokens[j1:j2])}”"
+                f"{title}: {tag} “{' '.join(clean_tokens[i1:i2])}” → “{' '.join(tokens[j1:j2])}”"
             )
     return score
 
 
 def score_corpus(folder: Path) -> list[TextScore]:
+    """Every clean text of ``folder`` (``*.txt``, each with its ``*.key.json``), scored."""
     return [score_text(path) for path in sorted(folder.glob("*.txt"))]
 
 
