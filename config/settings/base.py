@@ -175,6 +175,7 @@ _OBJECT_STORAGE = {
     "addressing_style": env_str("STORAGE_ADDRESSING_STYLE", "") or None,
     # /downloads/ answers with a signed URL valid this long.
     "querystring_expire": env_int("STORAGE_URL_SECONDS", 600, minimum=1),
+    "signature_version": "s3v4",  # AWS regions since 2014 and MinIO accept only SigV4
     "file_overwrite": True,
 }
 STORAGES = {
