@@ -87,9 +87,18 @@ def database_url_for(settings: dict) -> str:
 
 class Server:
     """``with Server(env) as server: fetch(server.url + "/")``: gunicorn with the repository's
-    configuration on a free loopback port, stopped on exit."""
+    configuration (``config=None``: gunicorn's defaults) on a free loopback port, stopped on
+    exit."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        *,
+        config: Path | None = GUNICORN_CONF,
+        extra_args: list[str] | None = None,
+    ) -> None:
+        self.config = config
+        self.extra_args = extra_args or []
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -99,9 +108,10 @@ class Server:
 
     def __enter__(self) -> Server:
         gunicorn = Path(sys.executable).with_name("gunicorn")
+        config = ["-c", str(self.config)] if self.config else ["--no-control-socket"]
         self.process = subprocess.Popen(
-            [str(gunicorn), "-c", str(GUNICORN_CONF), "--bind", f"127.0.0.1:{self.port}",
-             "--access-logfile", "-", "config.wsgi:application"],
+            [str(gunicorn), *config, "--bind", f"127.0.0.1:{self.port}",
+             "--access-logfile", "-", *self.extra_args, "config.wsgi:application"],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         deadline = time.monotonic() + 60
