@@ -14,6 +14,7 @@ by something the engines do not (title, word count, id).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from django.db import connection
@@ -38,6 +39,7 @@ __all__ = [
     "rebuild_index",
     "remove_articles",
     "snippets",
+    "span_years",
 ]
 
 
@@ -125,18 +127,42 @@ def filter_articles(queryset: QuerySet, query: str) -> QuerySet:
     )
 
 
-def find(parsed: ParsedQuery, base: QuerySet, ordering: str, *, narrowed: bool) -> Candidates:
+#: A date span whose years are handed to the engine as an index hint: longer spans narrow
+#: too little to be worth it (and the years of an open span are unbounded).
+MAX_HINT_YEARS = 50
+#: The index clamps the years it holds to these (migration 0017); so does the hint.
+INDEXED_YEARS = (1500, 2100)
+
+
+def span_years(first: date | None, last: date | None) -> list[int]:
+    """The years from ``first`` to ``last`` (a date filter's span), for the engines' index
+    of the years each article's date may fall in; empty when the span is open or long."""
+    if first is None or last is None or not 0 <= last.year - first.year < MAX_HINT_YEARS:
+        return []
+    low, high = INDEXED_YEARS
+    return sorted({min(high, max(low, year)) for year in range(first.year, last.year + 1)})
+
+
+def find(
+    parsed: ParsedQuery,
+    base: QuerySet,
+    ordering: str,
+    *,
+    narrowed: bool,
+    years: Sequence[int] = (),
+) -> Candidates:
     """The matching ids of ``base`` in ``ordering`` (``relevance``, ``date`` or ``-date``),
     at most ``RANK_CAP``, with the total (exact or estimated).
 
     ``base`` must be public articles (``Article.objects.public()``, narrowed by filters);
-    ``narrowed`` says whether filters narrowed it, which changes the PostgreSQL plan only.
+    ``narrowed`` says whether filters narrowed it, and ``years`` (:func:`span_years`) the
+    years its date filters keep: both change the PostgreSQL plan only, never the hits.
     """
     if ordering not in ORDERINGS:
         raise ValueError(f"The search engines order by {', '.join(ORDERINGS)}, not {ordering!r}")
     if not parsed:
         return Candidates(ids=[], ranks={}, total=0, exact=True, ranked_all=True)
-    return get_backend().candidates(parsed, base, ordering, filtered=narrowed)
+    return get_backend().candidates(parsed, base, ordering, filtered=narrowed, years=years)
 
 
 def hits(queryset: QuerySet, found: Candidates, parsed: ParsedQuery, ordering: str) -> QuerySet:

@@ -205,6 +205,17 @@ class ArticleFilterSet(StrictFilterSet):
             if name not in ignored
         )
 
+    def years(self) -> list[int]:
+        """The years the date filters keep (``engine.span_years``), for the search index."""
+        data = self.form.cleaned_data
+        spans = [data.get(name) for name in ("date_after", "year", "decade")]
+        firsts = [s.start for s in spans if s is not None]
+        spans = [data.get(name) for name in ("date_before", "year", "decade")]
+        lasts = [s.end for s in spans if s is not None]
+        if not firsts or not lasts:
+            return []
+        return engine.span_years(max(firsts), min(lasts))
+
     # -- filters --------------------------------------------------------------------------
 
     def filter_author(self, queryset, name, value):
@@ -263,7 +274,9 @@ class ArticleFilterSet(StrictFilterSet):
         if query:
             parsed = parse(query)
             if ordering in engine.ORDERINGS:
-                self.found = engine.find(parsed, narrowed, ordering, narrowed=self.narrows())
+                self.found = engine.find(
+                    parsed, narrowed, ordering, narrowed=self.narrows(), years=self.years()
+                )
                 narrowed = engine.hits(queryset, self.found, parsed, ordering)
             else:
                 narrowed = engine.filter_articles(narrowed, query)
