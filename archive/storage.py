@@ -26,7 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.files.base import ContentFile, File
-from django.core.files.storage import InvalidStorageError, Storage, storages
+from django.core.files.storage import (
+    FileSystemStorage,
+    InvalidStorageError,
+    Storage,
+    storages,
+)
 
 #: The index card; uploaded last and deleted first (see the module docstring).
 MANIFEST = "release.json"
@@ -148,6 +153,11 @@ def stored_sha256(storage: Storage, key: str) -> tuple[str, int] | None:
 
 
 # -- uploads
+
+
+def uploads_shared() -> bool:
+    """True when uploads go to object storage (several machines), not the local disk."""
+    return not isinstance(upload_storage(), FileSystemStorage)
 
 
 def save_upload(data: bytes) -> str:

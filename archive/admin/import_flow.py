@@ -202,10 +202,13 @@ def import_view(model_admin, request):
         entry = {
             "name": name,
             "sha256": report.sha256,
-            "data": base64.b64encode(data).decode("ascii"),
             "options": options,
             "report": report.as_dict(),
         }
+        if storage.uploads_shared():  # several machines: the bytes wait in the bucket
+            entry["upload"] = storage.save_upload(data)
+        else:
+            entry["data"] = base64.b64encode(data).decode("ascii")
         shown.append(entry)
         if report.status != "unchanged":
             pending.append(entry)
@@ -330,6 +333,8 @@ def accept_view(model_admin, request):
             failed.append(entry)
             continue
         keep_dismissed(report.source_document_id, batch.get("dismissed", []))
+        if "upload" in entry:
+            storage.delete_upload(entry["upload"])
         imported.append((entry["name"], report))
     if failed:  # still waiting, to be accepted again once the problem is solved
         request.session[SESSION_KEY] = {**batch, "files": failed}

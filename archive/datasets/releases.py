@@ -227,17 +227,43 @@ def fingerprint() -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
+#: PostgreSQL advisory lock key of release builds (any fixed number the archive owns).
+BUILD_LOCK_KEY = 0x41524348  # "ARCH"
+
+
 @contextmanager
-def _build_lock(root: Path) -> Iterator[None]:
+def _build_lock(root: Path, *, shared: bool = False) -> Iterator[None]:
+    """One build at a time: a lock file on this machine and, when the releases are shared
+    through object storage (``shared``), a PostgreSQL advisory lock, so two workers on two
+    machines cannot both upload a release under the same next number."""
     with open(root / ".build.lock", "a+b") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise BuildError("Another dataset build is running; try again when it ends.") from None
         try:
-            yield
+            with _database_lock(shared and connection.vendor == "postgresql"):
+                yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _database_lock(take: bool) -> Iterator[None]:
+    if not take:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [BUILD_LOCK_KEY])
+        if not cursor.fetchone()[0]:
+            raise BuildError(
+                "Another dataset build is running on another machine; try again when it ends."
+            )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [BUILD_LOCK_KEY])
 
 
 @contextmanager
@@ -285,7 +311,7 @@ def build_release(
     root = dataset_root()
     root.mkdir(parents=True, exist_ok=True)
     bucket = storage.release_storage()
-    with _build_lock(root):
+    with _build_lock(root, shared=bucket is not None):
         for stale in root.glob(".tmp-*"):  # left by a build that was killed
             shutil.rmtree(stale, ignore_errors=True)
         releases = list_releases(None if bucket is not None else root)

@@ -33,6 +33,7 @@ class S3Server:
             "region_name": REGION,
             "location": location,
             "querystring_expire": 600,
+            "signature_version": "s3v4",
             "file_overwrite": True,
         }
 
