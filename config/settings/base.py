@@ -178,6 +178,13 @@ _OBJECT_STORAGE = {
     "signature_version": "s3v4",  # AWS regions since 2014 and MinIO accept only SigV4
     "file_overwrite": True,
 }
+if STORAGE_BUCKET:
+    from botocore.config import Config
+
+    # An unreachable bucket costs a page that cites a release seconds, not minutes.
+    _OBJECT_STORAGE["client_config"] = Config(
+        connect_timeout=3, read_timeout=60, retries={"max_attempts": 3, "mode": "standard"}
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
