@@ -21,7 +21,7 @@ from django.db import connection
 from django.db.models import F, FloatField, QuerySet
 from django.db.models.expressions import Expression, RawSQL
 
-from .backends import ORDERINGS, RANK_CAP, Candidates, get_backend
+from .backends import INDEXED_YEARS, ORDERINGS, RANK_CAP, Candidates, get_backend
 from .query import ParsedQuery, parse
 
 __all__ = [
@@ -130,8 +130,6 @@ def filter_articles(queryset: QuerySet, query: str) -> QuerySet:
 #: A date span whose years are handed to the engine as an index hint: longer spans narrow
 #: too little to be worth it (and the years of an open span are unbounded).
 MAX_HINT_YEARS = 50
-#: The index clamps the years it holds to these (migration 0017); so does the hint.
-INDEXED_YEARS = (1500, 2100)
 
 
 def span_years(first: date | None, last: date | None) -> list[int]:

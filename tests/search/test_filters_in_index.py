@@ -101,3 +101,31 @@ def test_span_years():
     assert span_years(dt.date(1980, 1, 1), dt.date(1989, 12, 31)) == list(range(1980, 1990))
     assert span_years(None, dt.date(1989, 12, 31)) == []
     assert span_years(dt.date(1900, 1, 1), dt.date(1999, 12, 31)) == []
+
+
+@pytest.mark.requires_postgres
+def test_date_order_read_a_window_of_years_at_a_time(monkeypatch, dated):
+    """PostgreSQL reads a word of a few percent of the articles by date one window of years
+    at a time: the same hits in the same order as one sorted read."""
+    from archive.search import backends
+
+    for i, date in enumerate(["1980-02", "1980-02", "1982", "1984/1986", "1999-12", "1960"]):
+        ArticleFactory(date=date, title=f"More {i}", body="Another strike.")
+    cases = [{}, {"decade": "1980"}, {"kind": "article"}, {"date_after": "1981"}]
+    expected = {}
+    for ordering in ("date", "-date"):
+        for params in cases:
+            key = (ordering, tuple(params.items()))
+            expected[key] = [
+                h.article.pk
+                for h in search.search({"q": "strike", "ordering": ordering, **params}).hits
+            ]
+    monkeypatch.setattr(backends, "WINDOWED", 0)
+    monkeypatch.setattr(backends, "RANK_CAP", 3)  # several windows to fill a list
+    for (ordering, params), ids in expected.items():
+        windowed = [
+            h.article.pk
+            for h in search.search({"q": "strike", "ordering": ordering, **dict(params)}).hits
+        ]
+        assert windowed == ids[: len(windowed)], (ordering, params)
+        assert len(windowed) == min(len(ids), 3)
