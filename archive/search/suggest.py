@@ -299,34 +299,69 @@ def _replace(query: str, corrections: dict[str, str]) -> str:
     return _WORD.sub(swap, query)
 
 
+def _tidy(query: str) -> str:
+    """``query`` once words were taken out of it: no empty phrase or bare ``-``, no OR left
+    dangling (at either end, or doubled), single spaces."""
+    kept: list[re.Match] = []
+    for token in _tokens(query):
+        if not _WORD.search(token.group(0)):
+            continue
+        if _is_operator(token) and (not kept or _is_operator(kept[-1])):
+            continue
+        kept.append(token)
+    while kept and _is_operator(kept[-1]):
+        kept.pop()
+    return " ".join(t.group(0) for t in kept)
+
+
+def _note(query: str, suggested: str, fixed: Iterable[str], filters: bool) -> str:
+    """What a suggestion leaves out of the reader's search: words, and the filters."""
+    left = set(_WORD.findall(fold(suggested)))
+    missing = [
+        w for w in dict.fromkeys(_WORD.findall(fold(query))) if w not in left and w not in fixed
+    ]
+    missing = [w for w in missing if w != "or"]
+    parts = ["without " + ", ".join(f"“{w}”" for w in missing)] if missing else []
+    return "; ".join(parts + (["without the filters"] if filters else []))
+
+
 def _spelling(params: SearchParams, unmatched: list[str]) -> list[Suggestion]:
-    options = [[(w, c) for c in close_words(w)] for w in unmatched]
-    options = [o for o in options if o]
-    if not options:
+    """Corrected queries that find articles, best first. Each unmatched word with close
+    words is corrected, one without any is left out; if that finds nothing, the
+    corrections alone; then both without the page's filters."""
+    options = {w: close_words(w) for w in unmatched}
+    correctable = [w for w in unmatched if options[w]]
+    if not correctable:
         return []
+    dropped = {w: "" for w in unmatched if not options[w]}
     # Combinations in order of how far down each word's list they reach: the best first.
     combos = sorted(
-        itertools.product(*[list(enumerate(o)) for o in options]),
+        itertools.product(*[list(enumerate(options[w])) for w in correctable]),
         key=lambda combo: sum(i for i, _ in combo),
-    )
-    found: list[Suggestion] = []
-    for combo in combos[:MAX_SPELLING_TRIALS]:
-        q = _replace(params.query, dict(pair for _, pair in combo))
-        suggestion = _try(_variant(params, q), q)
-        if suggestion and suggestion.query_string not in {s.query_string for s in found}:
-            found.append(suggestion)
-        if len(found) >= MAX_SUGGESTIONS:
-            break
-    if not found and len(_tokens(params.query)) > len(options):
-        # The corrected words exist, but not with the query's other words: offer the
-        # corrections on their own ("solidarty strike" → "solidarity").
-        for combo in combos[:MAX_SPELLING_TRIALS]:
-            q = " ".join(correction for _, (_, correction) in combo)
-            suggestion = _try(_variant(params, q), q)
-            if suggestion:
+    )[:MAX_SPELLING_TRIALS]
+    fixes = [dict(zip(correctable, (c for _, c in combo), strict=True)) for combo in combos]
+    corrected = [_tidy(_replace(params.query, {**dropped, **fix})) for fix in fixes]
+    alone = [" ".join(fix.values()) for fix in fixes[:2]]
+    alone = [q for q in alone if q not in corrected]
+    filters = list(dict.fromkeys(n for n, _ in params.kept("q", "ordering", "full_text")))
+    stages = [(corrected, ()), (alone, ())]
+    if filters:
+        stages += [
+            (corrected[:2], (*filters, "mentions_mode")),
+            (alone, (*filters, "mentions_mode")),
+        ]
+    for queries, without in stages:
+        found: list[Suggestion] = []
+        for q in queries:
+            suggestion = _try(_variant(params, q, *without), q)
+            if suggestion and suggestion.query_string not in {s.query_string for s in found}:
+                suggestion.note = _note(params.query, q, correctable, bool(without))
                 found.append(suggestion)
+            if len(found) >= MAX_SUGGESTIONS:
                 break
-    return found
+        if found:
+            return found
+    return []
 
 
 def _without(tokens: list[re.Match], dropped: re.Match) -> str:

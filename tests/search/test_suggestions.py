@@ -110,6 +110,47 @@ def test_a_misspelling_inside_a_longer_query_keeps_the_rest_as_typed(collection)
     assert spelled({"q": q})[0] == f'"{word.capitalize()}" -zzqxwv'
 
 
+def test_a_correction_leaves_out_a_word_matching_nothing_then_the_filters(collection):
+    """Step by step: the corrected query; without a word nothing resembles; the corrected
+    words alone; then the same without the filters. Each says what it leaves out."""
+    params = {"q": "stalnism zzqxwv", "kind": "article"}
+    found = help_for(SearchParams.from_query_dict(params))
+    assert found.unmatched == ["stalnism", "zzqxwv"]
+    first = found.spelling[0]
+    assert (first.label, first.note) == ("stalinism", "without “zzqxwv”")
+    assert parse_qs(first.query_string) == {"q": ["stalinism"], "kind": ["article"]}
+    found = help_for(SearchParams.from_query_dict({**params, "decade": "1800"}))
+    first = found.spelling[0]
+    assert (first.label, first.note) == ("stalinism", "without “zzqxwv”; without the filters")
+    assert parse_qs(first.query_string) == {"q": ["stalinism"]}
+    # A word that exists, but never with the corrections: the correction alone.
+    vocab = vocabulary()
+    for target in sorted(w for w, n in vocab.items() if len(w) >= 8 and n == 1):
+        wrong = target[:3] + target[4:]
+        fixes = close_words(wrong)
+        if wrong in vocab or target not in fixes or finds(wrong):
+            continue
+        others = (w for w in sorted(vocab) if len(w) >= 6 and vocab[w] >= 3)
+        other = next(w for w in others if not any(finds(f"{c} {w}") for c in fixes))
+        break
+    found = help_for(SearchParams.from_query_dict({"q": f"{wrong} {other}"}))
+    assert found.unmatched == [wrong]
+    assert (target, f"without “{other}”") in [(s.label, s.note) for s in found.spelling]
+
+
+@pytest.mark.parametrize(
+    ("query", "tidy"),
+    [
+        ('"" stalinism', "stalinism"),
+        ("OR stalinism OR", "stalinism"),
+        ("a OR OR b", "a OR b"),
+        ("a - b *", "a b"),
+    ],
+)
+def test_a_query_with_words_taken_out_is_tidied(query, tidy):
+    assert suggest._tidy(query) == tidy
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_a_non_word_gets_no_suggestion(collection, seed):
     rng = random.Random(seed)
