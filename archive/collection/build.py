@@ -2,8 +2,12 @@
 
 Sources, all in ``fixtures/sources/``:
 
-* the pamphlet's extracted text (kept whole as the SourceDocument, with its SHA-256);
-* ``articles/*.txt``: one reviewed file per unit, in reading order (see :mod:`.sources`);
+* the pamphlet's extracted text (kept whole as the SourceDocument, with its SHA-256), run
+  through the text importer's own code: units, titles, datelines, repaired bodies, captions
+  and the repair log (TextRepair rows) are the importer's (see :mod:`.sources`);
+* ``emendations.json``: the curator's reviewed corrections on top of the importer's output,
+  each with kind and reason (Emendation rows; see :mod:`.emendations`);
+* ``articles.json``: per unit, its slug, first publication, typos kept and notes;
 * ``catalogue.json``: people, organisations, places and events, with aliases;
 * ``mention-decisions.json``: the curator's answer for every name the linker flags as
   ambiguous in an article (which entity it is, or none).
@@ -38,18 +42,18 @@ from archive.importers.linking import (
     find_mentions,
     summarise,
 )
+from archive.importers.service import IMPORTER_VERSION
 from archive.importers.words import is_common_word
 from archive.models import Issue
 from archive.models.base import derive_fields
 from archive.text import fold
 
-from .sources import ArticleSource, read_article_sources
+from .sources import PAMPHLET_FILE, CuratedUnit, read_units
 
 # Every record of the collection carries this as created/updated/published_at. Change it when
 # a new release of the collection is cut; it is a constant so rebuilds are byte-identical.
 RELEASE_TIMESTAMP = "2026-11-25T00:00:00Z"
 
-PAMPHLET_FILE = "workers-liberty-1989-1991-pamphlet.txt"
 PUBLISHED = "published"
 
 AWL_SLUG = "alliance-for-workers-liberty"
@@ -197,9 +201,8 @@ class CollectionBuilder:
     def __init__(self, sources_dir: Path):
         self.sources_dir = sources_dir
         self.catalogue = json.loads((sources_dir / "catalogue.json").read_text(encoding="utf-8"))
-        self.units = read_article_sources(sources_dir / "articles")
+        self.units = read_units(sources_dir)
         self.pamphlet = (sources_dir / PAMPHLET_FILE).read_bytes()
-        self.pamphlet_lines = self.pamphlet.decode("utf-8").split("\n")
         self.decisions = Decisions.load(sources_dir / "mention-decisions.json")
         self.records: list[dict] = []
         self.pks: dict[tuple[str, str], int] = {}
@@ -244,6 +247,7 @@ class CollectionBuilder:
         self._publications()
         self._source_document_and_issue()
         self._articles()
+        self._repairs_and_emendations()
         self._events()
         self._mentions()
         return self.records
@@ -385,12 +389,17 @@ class CollectionBuilder:
                 "size": len(self.pamphlet),
                 "text": text,
                 "imported_at": RELEASE_TIMESTAMP,
-                "importer_version": "curated",
-                "report": {"units": len(self.units)},
+                "importer_version": IMPORTER_VERSION,
+                "report": {
+                    "units": len(self.units),
+                    "repairs": sum(len(unit.repairs) for unit in self.units),
+                    "emendations": sum(len(unit.emendations) for unit in self.units),
+                },
                 "notes": (
-                    "Plain text extracted from the printed pamphlet, kept unchanged. The curated "
-                    "articles were reviewed line by line against it; each article's raw_text "
-                    "holds its own lines."
+                    "Plain text extracted from the printed pamphlet, kept unchanged. The text "
+                    "importer made the articles from it (each article's raw_text holds its own "
+                    "lines, its repairs say what the importer changed); a curator's reviewed "
+                    "emendations correct the rest, each with its reason."
                 ),
             },
         )
@@ -417,16 +426,14 @@ class CollectionBuilder:
         illustration_pk = 0
         slugs: set[str] = set()
         for position, unit in enumerate(self.units, start=1):
-            slug = unit.slug_stem
+            slug = unit.slug
             if slug in slugs:
-                raise CollectionError(f"{unit.path.name}: slug {slug!r} used twice")
+                raise CollectionError(f"articles.json: slug {slug!r} used twice")
             slugs.add(slug)
             self.pks[("article", slug)] = position
             first_in = None
             if unit.first_published_in:
-                first_in = self.pk(
-                    "publication", _publication_slug(unit.first_published_in), unit.path.name
-                )
+                first_in = self.pk("publication", _publication_slug(unit.first_published_in), slug)
             self.add(
                 "article",
                 position,
@@ -447,7 +454,7 @@ class CollectionBuilder:
                     "first_published_date": unit.first_published_date,
                     "pages": unit.pages,
                     "body": unit.body,
-                    "raw_text": unit.raw_text(self.pamphlet_lines),
+                    "raw_text": unit.raw_text,
                     "language": "en",
                     "curator_edited_fields": [],
                 },
@@ -456,9 +463,9 @@ class CollectionBuilder:
             )
             paragraphs = len(unit.paragraphs)
             for order, illustration in enumerate(unit.illustrations, start=1):
-                if not 1 <= illustration.after_paragraph <= paragraphs:
+                if not 1 <= (illustration.after_paragraph or 0) <= paragraphs:
                     raise CollectionError(
-                        f"{unit.path.name}: illustration {illustration.caption!r} stands after "
+                        f"{slug}: illustration {illustration.caption!r} stands after "
                         f"paragraph {illustration.after_paragraph}, but there are {paragraphs}"
                     )
                 illustration_pk += 1
@@ -472,6 +479,52 @@ class CollectionBuilder:
                         "page": "",
                         "position": order,
                         "after_paragraph": illustration.after_paragraph,
+                    },
+                )
+
+    def _repairs_and_emendations(self) -> None:
+        """The importer's repair log and the curator's emendations, article by article.
+
+        Together they trace every published word to the source text: an article's body is
+        its raw_text with the applied repairs, then its body emendations, redone in order.
+        """
+        repair_pk = emendation_pk = 0
+        for position, unit in enumerate(self.units, start=1):
+            for repair in unit.repairs:
+                repair_pk += 1
+                self.add(
+                    "textrepair",
+                    repair_pk,
+                    {
+                        **_stamps(),
+                        "article": position,
+                        "source_document": 1,
+                        "kind": repair.kind,
+                        "status": repair.status,
+                        "line": repair.line,
+                        "sequence": repair.sequence,
+                        "offset": repair.offset,
+                        "before": repair.before,
+                        "after": repair.after,
+                        "note": repair.note,
+                    },
+                )
+            for sequence, applied in enumerate(unit.emendations, start=1):
+                entry = applied.emendation
+                emendation_pk += 1
+                self.add(
+                    "emendation",
+                    emendation_pk,
+                    {
+                        **_stamps(),
+                        "article": position,
+                        "sequence": sequence,
+                        "field": entry.field,
+                        "kind": entry.kind,
+                        "offset": applied.offset,
+                        "printed": entry.printed,
+                        "corrected": entry.corrected,
+                        "reason": entry.reason,
                     },
                 )
 
@@ -580,7 +633,7 @@ class CollectionBuilder:
         used: set[tuple[str, str, str]] = set()
         number = 0
         for position, unit in enumerate(self.units, start=1):
-            stem = unit.path.stem
+            stem = unit.slug
             hits = find_mentions(unit.body, index)
             confirmed = []
             for summary in summarise(hits, unit.body, index):
@@ -622,7 +675,7 @@ class CollectionBuilder:
         self.unused_decisions = (set(self.decisions.confirm) | self.decisions.reject) - used
 
     @staticmethod
-    def _narrowed(summary, decision: dict, hits, unit: ArticleSource, index: NameIndex):
+    def _narrowed(summary, decision: dict, hits, unit: CuratedUnit, index: NameIndex):
         """Only the occurrences the curator attributed to this entity count."""
         if "forms" not in decision and "occurrences" not in decision:
             return summary
@@ -635,7 +688,7 @@ class CollectionBuilder:
         ]
         if not chosen:
             raise CollectionError(
-                f"mention-decisions.json: {unit.path.stem} {decision['slug']}: the forms or "
+                f"mention-decisions.json: {unit.slug} {decision['slug']}: the forms or "
                 "occurrences given select nothing"
             )
         # Treat the chosen hits as plain (unambiguous) hits of this one target.
@@ -655,7 +708,3 @@ def _publication_slug(title: str) -> str:
 def render(records: list[dict]) -> str:
     """The fixture text: stable key order, one record field per line, UTF-8, final newline."""
     return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
-
-
-def units(sources_dir: Path) -> list[ArticleSource]:
-    return read_article_sources(sources_dir / "articles")

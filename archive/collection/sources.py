@@ -1,225 +1,211 @@
-"""The curated article sources in ``fixtures/sources/articles/``: reading and checking them.
+"""The seed collection's units: what the text importer makes of the pamphlet, emended.
 
-Each file holds one unit of the seed pamphlet (the timeline, the introduction, a sidebar, an
-article, the poem) as a curator published it: a small header, a line ``---``, then the clean
-body. The header keeps what the printed page says (title, label, dateline as printed) apart
-from what the curator decided (EDTF date, first publication, notes), and lists every repair
-made to the extracted words, so that :func:`word_difference` can prove that nothing of the
-source was lost on the way::
+Three sources in ``fixtures/sources/`` make each unit (the timeline, the introduction, a
+sidebar, an article, the poem):
 
-    title: Stalin’s system collapses
-    label: 4
-    kind: article
-    dateline: August 1991
-    date: 1991-08
-    first-published-in: Socialist Organiser
-    first-published-date: 1991-08
-    source-lines: 1302-1492
-    illustration: 29 | Boris Yeltsin
-    repair: drop-cap | T he | The
-    typo: “designed to achieved” (for “achieve”), kept
-    note: Free text for the curator notes.
-    ---
-    The system Stalin built in the old Tsarist empire …
+1. the pamphlet's extracted text, run through the importer's own code — the same
+   ``parse_document`` and ``repair_unit`` that ``manage.py import_text`` runs, so units,
+   titles, datelines, repaired bodies, captions and the repair log are the importer's;
+2. ``emendations.json``: the curator's reviewed corrections on top of that, each with its
+   kind and reason (:mod:`.emendations`);
+3. ``articles.json``: what the curator records about each unit that the text cannot give —
+   its slug (address), first publication, source typos kept as printed, notes.
 
-Keys that may repeat: ``illustration`` (``after-paragraph | caption``), ``repair``
-(``kind | before | after``: the words as extracted and as published), ``typo`` and ``note``.
+No copy of an article's text is kept by hand: every published word is the importer's output
+with the logged repairs and the emendations applied, in that order.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
+import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SEPARATOR = "---"
-SINGLE_KEYS = (
-    "title",
-    "subtitle",
-    "label",
-    "kind",
-    "dateline",
-    "date",
-    "first-published-in",
-    "first-published-date",
-    "pages",
-    "source-lines",
-)
-REPEATED_KEYS = ("illustration", "repair", "typo", "note")
-REPAIR_KINDS = ("hyphenation", "drop-cap", "lost-drop-cap", "compound", "paragraph", "other")
+from django.utils.text import slugify
 
-# Page furniture: the only words of the source that are dropped on purpose.
-CONTINUATION = re.compile(r"Continued (?:on )?page \d+")
-WORD = re.compile(r"\w+")
+from archive.importers.repairs import DocumentContext, Repair, RepairResult, repair_unit
+from archive.importers.text import Document, Unit, parse_document
+
+from . import emendations as em
+
+PAMPHLET_FILE = "workers-liberty-1989-1991-pamphlet.txt"
+ARTICLES_FILE = "articles.json"
+EMENDATIONS_FILE = "emendations.json"
+#: Article fields an emendation may correct, as the importer yields them.
+UNIT_FIELDS = ("title", "subtitle", "label", "kind", "date", "date_display")
 
 
 class SourceFormatError(ValueError):
-    """An article source file does not follow the format; the message names file and line."""
-
-
-@dataclass(frozen=True)
-class Repair:
-    kind: str
-    before: str
-    after: str
+    """A source file does not follow its format; the message names the file and entry."""
 
 
 @dataclass(frozen=True)
 class IllustrationSource:
-    after_paragraph: int
+    after_paragraph: int | None
     caption: str
 
 
 @dataclass
-class ArticleSource:
-    """One curated unit, as read from its file."""
+class CuratedUnit:
+    """One unit of the seed: the importer's output, emended, and the curator's record."""
 
-    path: Path
+    position: int
+    slug: str
     title: str
     subtitle: str
     label: str
     kind: str
-    dateline: str
     date: str
-    first_published_in: str
-    first_published_date: str
-    pages: str
-    source_ranges: list[tuple[int, int]]
+    dateline: str
     body: str
+    raw_text: str
+    imported_body: str  # the importer's body, before the emendations
+    first_published_in: str = ""
+    first_published_date: str = ""
+    pages: str = ""
     illustrations: list[IllustrationSource] = field(default_factory=list)
     repairs: list[Repair] = field(default_factory=list)
+    emendations: list[em.Applied] = field(default_factory=list)
     typos: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def slug_stem(self) -> str:
-        """The file name without its reading-order number: ``07-lies-…`` → ``lies-…``."""
-        return re.sub(r"^\d+-", "", self.path.stem)
 
     @property
     def paragraphs(self) -> list[str]:
         return self.body.split("\n\n")
 
-    def raw_text(self, source_lines: list[str]) -> str:
-        """The unit's lines exactly as extracted (1-based ranges, in source order)."""
-        chunks = []
-        for start, end in self.source_ranges:
-            chunks.extend(source_lines[start - 1 : end])
-        return "\n".join(chunks)
-
     def curator_notes(self) -> str:
-        """Notes, typos kept and repairs, as one text for the record's curator notes."""
+        """Notes, typos kept and the count of editorial changes, for the curator notes."""
         parts = list(self.notes)
         if self.typos:
             parts.append("Source typos kept as printed: " + "; ".join(self.typos) + ".")
-        counts = Counter(repair.kind for repair in self.repairs)
-        if counts:
+        applied = sum(1 for r in self.repairs if r.applied)
+        if applied or self.emendations:
             parts.append(
-                "Repairs of the extracted text: "
-                + ", ".join(f"{kind} ×{counts[kind]}" for kind in sorted(counts))
-                + " (listed in the article's source file)."
+                f"Editorial changes: {applied} repairs by the text importer and "
+                f"{len(self.emendations)} curator emendations (listed with the article)."
             )
         return "\n\n".join(parts)
 
 
-def _parse_ranges(value: str, where: str) -> list[tuple[int, int]]:
-    ranges = []
-    for part in value.split(","):
-        match = re.fullmatch(r"\s*(\d+)-(\d+)\s*", part)
-        if not match or int(match.group(1)) > int(match.group(2)):
-            raise SourceFormatError(f"{where}: source-lines must look like 12-40, 50-61")
-        ranges.append((int(match.group(1)), int(match.group(2))))
-    return ranges
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SourceFormatError(f"{path.name}: cannot be read: {exc}") from None
 
 
-def parse_article_source(path: Path) -> ArticleSource:
-    """Read one article source file; raise :class:`SourceFormatError` naming the problem."""
-    text = path.read_text(encoding="utf-8")
-    header, sep, body = text.partition(f"\n{SEPARATOR}\n")
-    if not sep:
-        raise SourceFormatError(f"{path.name}: no '{SEPARATOR}' line between header and body")
-    single: dict[str, str] = {}
-    repeated: dict[str, list[str]] = {key: [] for key in REPEATED_KEYS}
-    for number, line in enumerate(header.split("\n"), start=1):
-        key, colon, value = line.partition(":")
-        where = f"{path.name}, line {number}"
-        if not colon:
-            raise SourceFormatError(f"{where}: expected 'key: value'")
-        key, value = key.strip(), value.strip()
-        if key in REPEATED_KEYS:
-            repeated[key].append(value)
-        elif key in SINGLE_KEYS:
-            if key in single:
-                raise SourceFormatError(f"{where}: '{key}' given twice")
-            single[key] = value
-        else:
-            raise SourceFormatError(f"{where}: unknown key '{key}'")
-    missing = [key for key in ("title", "kind", "source-lines") if not single.get(key)]
-    if missing:
-        raise SourceFormatError(f"{path.name}: missing {', '.join(missing)}")
-    illustrations = []
-    for value in repeated["illustration"]:
-        position, bar, caption = value.partition("|")
-        if not bar or not position.strip().isdigit() or not caption.strip():
-            raise SourceFormatError(f"{path.name}: illustration must be 'N | caption': {value}")
-        illustrations.append(IllustrationSource(int(position), caption.strip()))
-    repairs = []
-    for value in repeated["repair"]:
-        parts = [part.strip() for part in value.split("|")]
-        if len(parts) != 3 or parts[0] not in REPAIR_KINDS:
-            raise SourceFormatError(f"{path.name}: repair must be 'kind | before | after': {value}")
-        repairs.append(Repair(*parts))
-    return ArticleSource(
-        path=path,
-        title=single["title"],
-        subtitle=single.get("subtitle", ""),
-        label=single.get("label", ""),
-        kind=single["kind"],
-        dateline=single.get("dateline", ""),
-        date=single.get("date", ""),
-        first_published_in=single.get("first-published-in", ""),
-        first_published_date=single.get("first-published-date", ""),
-        pages=single.get("pages", ""),
-        source_ranges=_parse_ranges(single["source-lines"], path.name),
-        body=body.strip("\n"),
-        illustrations=illustrations,
-        repairs=repairs,
-        typos=repeated["typo"],
-        notes=repeated["note"],
-    )
+def read_units(sources_dir: Path) -> list[CuratedUnit]:
+    """Import the pamphlet, apply the emendations and join the curator's record, in order.
 
-
-def read_article_sources(folder: Path) -> list[ArticleSource]:
-    """Every unit in reading order (the order of the numbered file names)."""
-    return [parse_article_source(path) for path in sorted(folder.glob("*.txt"))]
-
-
-def words(text: str) -> Counter[str]:
-    return Counter(WORD.findall(text))
-
-
-def word_difference(unit: ArticleSource, source_lines: list[str]) -> tuple[Counter, Counter]:
-    """Compare the words of the unit's source lines with the published unit.
-
-    The source side drops page-continuation markers (page furniture) and applies the unit's
-    documented repairs (each ``before`` becomes its ``after``); the published side is the
-    title, subtitle, label, dateline, body and captions. Returns ``(lost, added)``: words of
-    the source missing from the publication, and words the publication has that the source
-    does not. Both are empty when nothing was lost and nothing undocumented was changed.
+    Raises :class:`SourceFormatError` or :class:`.emendations.EmendationError` with one
+    line naming the file, the entry and what does not fit.
     """
-    source = words(CONTINUATION.sub(" ", unit.raw_text(source_lines)))
-    for repair in unit.repairs:
-        source.subtract(words(repair.before))
-        source.update(words(repair.after))
-    published = words(
-        "\n".join(
-            # A label that repeats the title ("Timeline") was printed once.
-            [unit.title, unit.subtitle, unit.dateline, unit.body]
-            + ([unit.label] if unit.label != unit.title else [])
-            + [illustration.caption for illustration in unit.illustrations]
+    text = (sources_dir / PAMPHLET_FILE).read_text(encoding="utf-8")
+    records = _read_json(sources_dir / ARTICLES_FILE).get("articles")
+    if not isinstance(records, list):
+        raise SourceFormatError(f"{ARTICLES_FILE}: expected an object with a list 'articles'")
+    entries = em.load(sources_dir / EMENDATIONS_FILE)
+    document = parse_document(text)
+    if len(document.units) != len(records):
+        raise SourceFormatError(
+            f"{ARTICLES_FILE} records {len(records)} units, but the importer finds "
+            f"{len(document.units)} in {PAMPHLET_FILE}"
         )
-    )
-    lost = +(source - published)
-    added = +(published - source)
-    return lost, added
+    by_article: dict[str, list[em.Emendation]] = defaultdict(list)
+    for entry in entries:
+        by_article[entry.article].append(entry)
+    slugs = [record.get("slug", "") for record in records]
+    unknown = [e for e in entries if e.article not in slugs]
+    if unknown:
+        raise em.EmendationError(
+            f"{unknown[0].where()}: no unit of the seed has the slug {unknown[0].article!r}"
+        )
+    units = []
+    for unit, record, result in imported_units(document, records, text):
+        slug = record["slug"]
+        values = imported_values(unit, result)
+        applied: list[em.Applied] = []
+        own = by_article.get(slug, [])
+        for name in (*UNIT_FIELDS, "body"):
+            values[name], done = em.apply(values[name], [e for e in own if e.field == name])
+            applied.extend(done)
+        if not slugify(values["title"]).startswith(slug):
+            raise SourceFormatError(
+                f"{ARTICLES_FILE}, unit {unit.position}: slug {slug!r} is not the start of its "
+                f"title {values['title']!r}; did the importer find other units?"
+            )
+        units.append(
+            CuratedUnit(
+                position=unit.position,
+                slug=slug,
+                title=values["title"],
+                subtitle=values["subtitle"],
+                label=values["label"],
+                kind=values["kind"],
+                date=values["date"],
+                dateline=values["date_display"],
+                body=values["body"],
+                raw_text=unit.raw_text,
+                imported_body=result.body,
+                first_published_in=record.get("first_published_in", ""),
+                first_published_date=record.get("first_published_date", ""),
+                pages=record.get("pages", ""),
+                illustrations=[
+                    IllustrationSource(
+                        _moved_paragraph(result.body, ill.after_paragraph, applied), ill.caption
+                    )
+                    for ill in result.illustrations
+                ],
+                repairs=list(result.repairs),
+                emendations=applied,
+                typos=list(record.get("typos", [])),
+                notes=list(record.get("notes", [])),
+            )
+        )
+    return units
+
+
+def imported_units(document: Document, records: list[dict], text: str):
+    """``(unit, record, repair result)`` for each unit, the importer's own way."""
+    context = DocumentContext(text)
+    for unit, record in zip(document.units, records, strict=True):
+        yield unit, record, repair_unit(unit, context)
+
+
+def imported_values(unit: Unit, result: RepairResult) -> dict[str, str]:
+    """The fields an emendation may correct, as the importer yields them."""
+    return {
+        "title": unit.title,
+        "subtitle": "",
+        "label": unit.label,
+        "kind": unit.kind,
+        "date": unit.date,
+        "date_display": unit.date_display,
+        "body": result.body,
+    }
+
+
+def _moved_paragraph(imported: str, after: int | None, applied: list[em.Applied]) -> int | None:
+    """The paragraph an illustration stands after, once the body emendations are applied.
+
+    The illustration is anchored at the end of its paragraph in the imported body; each
+    emendation before the anchor shifts it by the change in length, so it stays after the
+    same words whatever breaks the emendations add or remove before it.
+    """
+    if after is None:
+        return None
+    ends = [i for i in range(len(imported)) if imported.startswith("\n\n", i)] + [len(imported)]
+    anchor = ends[min(after, len(ends)) - 1]
+    text = imported
+    for item in applied:
+        entry = item.emendation
+        if entry.field != "body":
+            continue
+        start, end = item.offset, item.offset + len(entry.printed)
+        if anchor >= end:
+            anchor += len(entry.corrected) - len(entry.printed)
+        elif anchor > start:
+            anchor = start + len(entry.corrected)
+        text = text[:start] + entry.corrected + text[end:]
+    return text[:anchor].count("\n\n") + 1

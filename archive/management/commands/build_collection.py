@@ -1,4 +1,9 @@
-"""Rebuild ``fixtures/collection.json`` from the curated sources in ``fixtures/sources/``."""
+"""Rebuild ``fixtures/collection.json``: the importer's output of the seed pamphlet, emended.
+
+Exit status 1 with one line when the sources do not fit (an emendation whose printed text is
+not found exactly once, a unit count that changed, an undecided ambiguous name) or, with
+``--check``, when the committed fixture is not what the sources give.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,17 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from archive.collection import propose as proposing
 from archive.collection.build import CollectionBuilder, CollectionError, render
-from archive.collection.sources import SourceFormatError
+from archive.collection.emendations import EmendationError
+from archive.collection.sources import EMENDATIONS_FILE, SourceFormatError
 
 
 class Command(BaseCommand):
     help = (
-        "Build the curated collection fixture from fixtures/sources/ (article files, catalogue, "
-        "mention decisions). Deterministic: the same sources give byte-identical output."
+        "Build the curated collection fixture: run the text importer on the seed pamphlet, apply "
+        "the curator's emendations, add the catalogue and the mention decisions "
+        "(fixtures/sources/). Deterministic: the same sources give byte-identical output."
     )
 
     def add_arguments(self, parser):
@@ -34,10 +42,25 @@ class Command(BaseCommand):
             "mention-decisions.json, and write nothing.",
         )
 
+        parser.add_argument(
+            "--propose",
+            action="store_true",
+            help=f"Rewrite {EMENDATIONS_FILE} so the build gives the committed fixture's "
+            "articles again: keep the emendations that still apply, drop the others, propose "
+            "entries for what still differs (review them: git diff).",
+        )
+
     def handle(self, *args, sources: str, output: str, check: bool, flags: bool, **options):
-        builder = CollectionBuilder(Path(sources))
+        if options["propose"]:
+            return self._propose(Path(sources), Path(output))
         try:
+            builder = CollectionBuilder(Path(sources))
             records = builder.build()
+        except EmendationError as exc:
+            raise CommandError(
+                f"Could not build the collection: {exc}. If the importer changed, run "
+                "build_collection --propose and review the result."
+            ) from exc
         except (CollectionError, SourceFormatError, OSError, ValueError, KeyError) as exc:
             raise CommandError(f"Could not build the collection: {exc}") from exc
         if flags:
@@ -89,3 +112,20 @@ class Command(BaseCommand):
             counts[record["model"]] = counts.get(record["model"], 0) + 1
         summary = ", ".join(f"{model.split('.')[1]} {n}" for model, n in counts.items())
         self.stdout.write(f"Wrote {path}: {len(records)} records ({summary}).")
+
+    def _propose(self, sources: Path, fixture: Path) -> None:
+        try:
+            proposal = proposing.propose(sources, fixture)
+        except (EmendationError, SourceFormatError, OSError, ValueError, KeyError) as exc:
+            raise CommandError(f"Could not propose emendations: {exc}") from exc
+        path = sources / EMENDATIONS_FILE
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(proposing.render(sources, proposal), encoding="utf-8")
+        tmp.replace(path)
+        for entry in proposal.dropped:
+            self.stderr.write(f"dropped {entry.where()}: {entry.printed[:60]!r}")
+        review = sum(e["reason"].startswith(proposing.REVIEW) for e in proposal.entries)
+        self.stdout.write(
+            f"Wrote {path}: kept {proposal.kept}, dropped {len(proposal.dropped)}, added "
+            f"{proposal.added} ({review} need a reason: search for REVIEW)."
+        )
