@@ -128,8 +128,20 @@ def _fold_char(ch: str) -> str:
     return fold(ch)
 
 
+_DOTTED = re.compile(r"(?<![\w.])((?:[^\W\d_]\.){2,})")
+
+
+def _undot(folded: str) -> str:
+    """ "u.s. policy" → "us   policy": a dotted abbreviation as one word, offsets kept."""
+    return _DOTTED.sub(lambda m: m.group().replace(".", "") + " " * m.group().count("."), folded)
+
+
 def _fold_with_offsets(text: str) -> tuple[str, list[int]]:
-    """Fold ``text`` character by character, remembering each folded char's source offset."""
+    """Fold ``text`` character by character, remembering each folded char's source offset.
+
+    Dotted abbreviations become one word ("U.S." = "US"); the folded text keeps one
+    character per offset so offsets still point into ``text``.
+    """
     parts: list[str] = []
     offsets: list[int] = []
     for i, ch in enumerate(text):
@@ -137,7 +149,13 @@ def _fold_with_offsets(text: str) -> tuple[str, list[int]]:
         parts.append(folded)
         offsets.extend([i] * len(folded))
     offsets.append(len(text))
-    return "".join(parts), offsets
+    folded = "".join(parts)
+    for m in _DOTTED.finditer(folded):
+        a, b = m.span()
+        letters = [k for k in range(a, b) if folded[k] != "."]
+        dots = [k for k in range(a, b) if folded[k] == "."]
+        offsets[a:b] = [offsets[k] for k in letters] + [offsets[k] for k in dots]
+    return _undot(folded), offsets
 
 
 def _separator(raw: str) -> str:
@@ -146,7 +164,7 @@ def _separator(raw: str) -> str:
 
 def _name_shape(name: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     """A name's folded words and the separators between them (None if it has no words)."""
-    folded = fold(name)
+    folded = _undot(fold(name))
     tokens = list(_TOKEN.finditer(folded))
     if not tokens:
         return None
@@ -164,6 +182,8 @@ class NameIndex:
         # (words, seps) -> set of targets; first word -> shapes, longest first
         self._targets: dict[tuple, set[Target]] = defaultdict(set)
         self._marked: set[tuple] = set()
+        self._case: dict[tuple, tuple] = {}
+        self._words: dict[Target, set[str]] = defaultdict(set)
         self._by_first: dict[str, list[tuple]] = defaultdict(list)
         for entry in self.entries:
             shape = _name_shape(entry.name)
@@ -173,6 +193,8 @@ class NameIndex:
             if shape not in self._targets:
                 self._by_first[shape[0][0]].append(shape)
             self._targets[shape].add(entry.target)
+            self._case.setdefault(shape, _name_case(entry.name))
+            self._words[entry.target].update(shape[0])
             if entry.ambiguous:
                 self._marked.add(shape)
         for shapes in self._by_first.values():
@@ -239,12 +261,27 @@ class NameIndex:
     def is_marked(self, shape: tuple) -> bool:
         return shape in self._marked
 
+    def words_of(self, targets: Iterable[Target]) -> set[str]:
+        """Every word of every name of these entities (folded)."""
+        return {w for t in targets for w in self._words.get(t, ())}
+
+    def case_of(self, shape: tuple) -> tuple:
+        """For each word of the name: (capitalised, an acronym in capitals)."""
+        return self._case.get(shape, ())
+
+
+def _name_case(name: str) -> tuple[tuple[bool, bool], ...]:
+    words = re.findall(r"[^\W_]+", _DOTTED.sub(lambda m: m.group().replace(".", ""), name))
+    return tuple((w[:1].isupper(), len(w) > 1 and w.isupper()) for w in words)
+
 
 def find_mentions(text: str, index: NameIndex) -> list[MentionHit]:
     """Every occurrence of a known name in ``text``, longest match first, in text order."""
     folded, offsets = _fold_with_offsets(text)
     tokens = list(_TOKEN.finditer(folded))
     words = [t.group() for t in tokens]
+    # words the text itself uses as ordinary words: "militant" makes "Militant" doubtful
+    lower_words = {fold(w) for w in re.findall(r"[^\W\d_]+", text) if w.islower()}
     hits: list[MentionHit] = []
     i = 0
     while i < len(tokens):
@@ -267,23 +304,101 @@ def find_mentions(text: str, index: NameIndex) -> list[MentionHit]:
         n = len(matched[0])
         start = offsets[tokens[i].start()]
         end = offsets[tokens[i + n - 1].end() - 1] + 1
+        if text[end : end + 1] == "." and re.fullmatch(r"(?:[^\W\d_]\.)+[^\W\d_]", text[start:end]):
+            end += 1  # the last dot of "U.K."
         printed = text[start:end]
+        own_words = index.words_of(index.targets(matched))
+        if not _cased_as_name(printed, index.case_of(matched)) or _inside_longer_name(
+            text, offsets, tokens, i, n, own_words
+        ):
+            i += n
+            continue
         targets = index.targets(matched)
         reason = ""
-        if len(targets) > 1:
+        types = {t.type for t in targets}
+        if len(targets) > 1 and {"person", "place"} <= types:
+            reason = "a person and a place share this name"
+        elif len(targets) > 1:
             reason = f"name shared by {len(targets)} entities"
         elif index.is_marked(matched):
             reason = "name marked ambiguous"
         elif n == 1 and is_common_word(matched[0][0]):
-            if not printed[:1].isupper():
-                i += n  # the common word, not the name
-                continue
             reason = "a common word as well as a name"
+        elif n == 1 and matched[0][0] in lower_words:
+            reason = "a word this text also uses in lower case"
         hits.append(MentionHit(start, end, printed, " ".join(matched[0]), tuple(sorted(targets))))
         if reason:
             hits[-1] = MentionHit(start, end, printed, hits[-1].key, hits[-1].candidates, reason)
         i += n
     return hits
+
+
+#: Words that stand before a name without being part of it ("President Lincoln").
+TITLES = {
+    "mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "president", "premier",
+    "minister", "chancellor", "senator", "governor", "general", "colonel", "captain",
+    "comrade", "king", "queen", "prince", "princess", "pope", "cardinal", "bishop", "father",
+    "rev", "reverend", "professor", "prof", "judge", "chairman", "secretary", "st", "saint",
+}  # fmt: skip
+
+
+def _cased_as_name(printed: str, case: tuple[bool, ...]) -> bool:
+    """The printed words are capitalised where the name's are: "militant" is not "Militant",
+    and an acronym ("US") matches only in capitals ("us", "Us" are words)."""
+    words = re.findall(r"[^\W_]+", _DOTTED.sub(lambda m: m.group().replace(".", ""), printed))
+    for word, (capital, acronym) in zip(words, case, strict=False):
+        if acronym and not word.isupper():
+            return False
+        if capital and not word[:1].isupper():
+            return False
+    return True
+
+
+def _inside_longer_name(
+    text: str, offsets: list[int], tokens: list, i: int, n: int, own_words: set[str]
+) -> bool:
+    """Whether the words i..i+n are part of a longer capitalised name in the text.
+
+    "Central America" is not a mention of America, nor "Patricia Ireland" of Ireland: a
+    capitalised word right next to the name (only a space between) extends it, unless it
+    is a title ("President"), opens the sentence and is a common word ("In Poland"), or is
+    a word of another name of the same entity (a first name before a surname).
+    Text set all in capitals says nothing about names.
+    """
+    first = text[offsets[tokens[i].start()] : offsets[tokens[i].end() - 1] + 1]
+    if first.isupper() and len(first) > 1:
+        return False
+
+    def word_at(k: int) -> str:
+        return text[offsets[tokens[k].start()] : offsets[tokens[k].end() - 1] + 1]
+
+    def only_space(a: int, b: int) -> bool:  # between the end of token a and start of b
+        gap = text[offsets[tokens[a].end() - 1] + 1 : offsets[tokens[b].start()]]
+        return bool(gap) and gap.isspace()
+
+    if i > 0 and only_space(i - 1, i):
+        before = word_at(i - 1)
+        if before[:1].isupper() and not before.isupper():
+            opens_sentence = i - 1 == 0 or re.search(
+                r"[.!?:“\"‘]\s*$", text[: offsets[tokens[i - 1].start()]]
+            )
+            if (
+                fold(before) not in TITLES
+                and fold(before) not in own_words
+                and not (opens_sentence and is_common_word(before))
+            ):
+                return True
+    last = i + n - 1
+    if last + 1 < len(tokens) and only_space(last, last + 1):
+        after = word_at(last + 1)
+        if (
+            after[:1].isupper()
+            and not after.isupper()
+            and not is_common_word(after)
+            and fold(after) not in own_words
+        ):
+            return True
+    return False
 
 
 def context_around(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
@@ -335,15 +450,42 @@ _CAPITALISED = re.compile(
 )
 
 
-def find_candidates(text: str, hits: list[MentionHit]) -> list[tuple[str, int]]:
-    """Capitalised names that match nothing known, with how often each occurs.
+@dataclass(frozen=True)
+class Candidate:
+    """An unknown name: how it is printed, how often, and where it first occurs."""
 
-    Sequences of capitalised words are kept unless they overlap a hit, or are a single
-    common word (sentence-initial "The", "When"…). Leading common words are dropped
-    ("The Kremlin" → "Kremlin"). Possessive ’s is stripped.
+    name: str
+    count: int
+    context: str
+
+
+#: Endings of words for peoples, creeds and followers ("Russian", "Stalinist", "Polish"):
+#: capitalised in English but adjectives or common nouns, not names to add to the catalogue.
+ADJECTIVE_ENDINGS = ("ist", "ists", "ism", "isms", "ian", "ians", "ican", "icans", "ese",
+                     "ish", "ite", "ites", "ic", "ics")  # fmt: skip
+
+
+def _is_adjective(word: str) -> bool:
+    w = fold(word)
+    return len(w) > 5 and w.endswith(ADJECTIVE_ENDINGS)
+
+
+def find_candidates(
+    text: str, hits: list[MentionHit], *, with_context: bool = False
+) -> list[tuple[str, int]] | list[Candidate]:
+    """Proper-noun phrases that match nothing known, most frequent first.
+
+    A candidate is a run of capitalised words (joined by "of", "the", "de"…) that overlaps no
+    known name. Leading common words are dropped ("The Kremlin" → "Kremlin"), and so is a
+    possessive ’s. Left out: single words that are adjectives or common nouns of peoples and
+    creeds ("Stalinist", "Russian", "Polish"), single words the text also uses in lower case
+    (a capital only at the start of a sentence), and function words. ``with_context`` gives
+    :class:`Candidate` rows with the context of the first occurrence, else ``(name, count)``.
     """
     covered = [(h.start, h.end) for h in hits]
+    lower = {fold(w) for w in re.findall(r"[^\W\d_]+", text) if w.islower()}
     counts: Counter[str] = Counter()
+    first: dict[str, tuple[int, int]] = {}
     for match in _CAPITALISED.finditer(text):
         start, end = match.span()
         if any(s < end and start < e for s, e in covered):
@@ -354,10 +496,18 @@ def find_candidates(text: str, hits: list[MentionHit]) -> list[tuple[str, int]]:
         if not words:
             continue
         name = re.sub(r"[’']s$", "", " ".join(words)).strip("-’'")
-        if len(words) == 1 and (len(name) < 3 or name.lower() in _FUNCTION_WORDS):
-            continue
+        if len(words) == 1:
+            if len(name) < 3 or name.lower() in _FUNCTION_WORDS:
+                continue
+            folded = fold(name)
+            if _is_adjective(name) or {folded, folded.removesuffix("s")} & lower:
+                continue
         counts[name] += 1
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        first.setdefault(name, (match.start(), match.end()))
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    if not with_context:
+        return ranked
+    return [Candidate(name, n, context_around(text, *first[name])[:500]) for name, n in ranked]
 
 
 _FUNCTION_WORDS = {

@@ -67,8 +67,8 @@ def _targets(hits):
 
 
 def test_case_and_diacritics_are_ignored(index):
-    hits = find_mentions("Lech Walesa met WAŁĘSA and solidarnosc in POLAND.", index)
-    assert [h.text for h in hits] == ["Lech Walesa", "WAŁĘSA", "solidarnosc", "POLAND"]
+    hits = find_mentions("Lech Walesa met WAŁĘSA and Solidarnosc in POLAND.", index)
+    assert [h.text for h in hits] == ["Lech Walesa", "WAŁĘSA", "Solidarnosc", "POLAND"]
     assert _targets(hits) == [(WALESA,), (WALESA,), (SOLIDARITY,), (POLAND,)]
 
 
@@ -112,10 +112,78 @@ def test_shared_surname_is_flagged_with_every_candidate(index):
     assert not full.ambiguous and full.candidates == (KAUTSKY_K,)
 
 
-def test_common_word_names_are_flagged_only_when_capitalised(index):
+def test_a_name_matches_only_where_it_is_capitalised(index):
     assert find_mentions("a militant trade unionist", index) == []
     (hit,) = find_mentions("for example, Militant and others", index)
-    assert hit.ambiguous and "common word" in hit.reason
+    assert hit.candidates == (MILITANT,) and not hit.ambiguous
+
+
+def test_a_name_the_text_also_uses_as_a_word_is_flagged():
+    index = NameIndex.from_entries([("Outlook", "organisation", 30), ("Us", "place", 31)])
+    text = "The outlook is grim. Outlook said so."
+    (hit,) = find_mentions(text, index)
+    assert hit.text == "Outlook" and "lower case" in hit.reason
+
+
+def test_the_general_word_list_holds_no_collection_words():
+    from archive.importers.words import common_words
+
+    assert not {"liberty", "militant", "solidarity", "socialist", "workers"} & common_words()
+    assert {"the", "when", "people"} <= common_words()
+
+
+@pytest.fixture
+def places() -> NameIndex:
+    return NameIndex.from_entries(
+        [
+            ("Mexico", "place", 40),
+            ("Georgia", "place", 41),
+            ("Georgia", "person", 42, "Georgia Brown"),
+            ("Georgia Brown", "person", 42),
+            ("Jordan", "place", 43),
+            ("United Kingdom", "place", 44),
+            ("U.K.", "place", 44, "United Kingdom"),
+            ("TUC", "organisation", 45),
+            ("Arthur Scargill", "person", 46),
+            ("Scargill", "person", 46, "Arthur Scargill"),
+        ]
+    )
+
+
+def test_no_alias_inside_a_longer_capitalised_name(places):
+    assert find_mentions("strikes spread to New Mexico last week", places) == []
+    assert find_mentions("the singer Michael Jordan said", places) == []
+    assert find_mentions("the Jordan Valley", places) == []
+    # sentence openers, titles and the entity's own names do not extend a name
+    (hit,) = find_mentions("In Mexico the strike held.", places)
+    assert hit.text == "Mexico"
+    (hit,) = find_mentions("a letter from President Scargill", places)
+    assert hit.text == "Scargill"
+    (hit,) = find_mentions("the miners of Arthur Scargill", places)
+    assert hit.text == "Arthur Scargill"
+    # text set in capitals says nothing about names
+    (hit,) = find_mentions("## STRIKE IN MEXICO", places)
+    assert hit.text == "MEXICO"
+
+
+def test_dotted_abbreviations_match_the_acronym(places):
+    hits = find_mentions("the U.K. government and the UK unions; the TUC and the T.U.C.", places)
+    assert [h.text for h in hits] == ["U.K.", "UK", "TUC", "T.U.C."]
+    assert [h.candidates for h in hits][:2] == [(Target("place", 44),)] * 2
+
+
+def test_an_acronym_matches_only_in_capitals():
+    index = NameIndex.from_entries([("AIM", "organisation", 50)])
+    assert find_mentions("Our aim is clear. Aim high.", index) == []
+    assert [h.text for h in find_mentions("the AIM conference", index)] == ["AIM"]
+
+
+def test_a_person_place_homonym_is_flagged_not_guessed(places):
+    (hit,) = find_mentions("They marched through Georgia.", places)
+    assert hit.ambiguous and hit.reason == "a person and a place share this name"
+    assert hit.candidates == (Target("person", 42), Target("place", 41))
+    (full,) = find_mentions("They heard Georgia Brown.", places)
+    assert not full.ambiguous and full.candidates == (Target("person", 42),)
 
 
 def test_summary_counts_offsets_context_and_flags(index):
@@ -142,6 +210,22 @@ def test_candidates_are_unknown_capitalised_names(index):
     hits = find_mentions(text, index)
     candidates = dict(find_candidates(text, hits))
     assert candidates == {"Ernest Mandel": 2, "Kremlin": 1}
+
+
+def test_candidates_are_proper_noun_phrases_ranked_with_their_context(index):
+    text = (
+        "Maoist groups and Trotskyist ones met Bolivian miners. The Bolivian unions and "
+        "Juan Lechín spoke; Juan Lechín again. Chinese delegates came. Strikes spread. "
+        "A strike is a strike. Communist Party members and the Confederation of Labour."
+    )
+    found = find_candidates(text, find_mentions(text, index), with_context=True)
+    names = [c.name for c in found]
+    assert names[0] == "Juan Lechín" and found[0].count == 2
+    assert "spoke" in found[0].context and "Bolivian unions" in found[0].context
+    # adjectives of peoples and creeds, and words capitalised only to open a sentence
+    for word in ("Maoist", "Trotskyist", "Bolivian", "Chinese", "Strike", "Strikes"):
+        assert word not in names
+    assert "Communist Party" in names and "Confederation of Labour" in names
 
 
 def test_from_entries_rejects_unknown_types():
