@@ -32,6 +32,7 @@ from django.core.files.storage import (
     Storage,
     storages,
 )
+from storages.utils import clean_name
 
 #: The index card; uploaded last and deleted first (see the module docstring).
 MANIFEST = "release.json"
@@ -109,8 +110,8 @@ def fetch_release(storage: Storage, name: str, root: Path) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-fetch-{name}-", dir=root))
     try:
         for file in stored_files(storage, name):
-            with storage.open(f"{name}/{file}", "rb") as source, open(tmp / file, "wb") as out:
-                shutil.copyfileobj(source, out, CHUNK)
+            with open(tmp / file, "wb") as out:
+                _download(storage, f"{name}/{file}", out)
         if target.exists():
             shutil.rmtree(target)
         tmp.rename(target)
@@ -136,20 +137,15 @@ def signed_url(
     return storage.url(f"{name}/{filename}", parameters=parameters)
 
 
-def stored_sha256(storage: Storage, key: str) -> tuple[str, int] | None:
-    """SHA-256 and size of one object, read through (never held in memory whole)."""
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        with storage.open(key, "rb") as handle:
-            for block in iter(lambda: handle.read(CHUNK), b""):
-                digest.update(block)
-                size += len(block)
-    except Exception as exc:
-        if isinstance(exc, FileNotFoundError) or _is_missing(exc):
-            return None
-        raise
-    return digest.hexdigest(), size
+def _download(storage: Storage, name: str, out) -> None:
+    """Copy one object into an open file in chunks: a release file may be gigabytes, and
+    django-storages' ``open()`` would hold it in memory."""
+    bucket = getattr(storage, "bucket", None)
+    if bucket is not None and hasattr(storage, "_normalize_name"):
+        bucket.download_fileobj(storage._normalize_name(clean_name(name)), out)
+        return
+    with storage.open(name, "rb") as source:
+        shutil.copyfileobj(source, out, CHUNK)
 
 
 # -- uploads

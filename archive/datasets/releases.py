@@ -39,6 +39,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -88,6 +89,7 @@ TITLES = {
     "event_articles": "Event articles",
 }
 _ID = re.compile(rb'^\{"id":(\d+)[,}]')
+logger = logging.getLogger(__name__)
 
 
 class BuildError(Exception):
@@ -176,19 +178,34 @@ _LISTED: dict[tuple[str, str], tuple[float, list[str]]] = {}
 LIST_SECONDS = 10.0
 
 
-def _stored_releases(bucket) -> list[Release]:
+def _stored_releases(bucket, *, fresh: bool = False) -> list[Release]:
+    """The bucket's releases. ``fresh`` (the builder): listed now, and an unreachable bucket
+    is an error, never an empty list (the next number must not be reused)."""
     releases = []
     where = (str(getattr(bucket, "bucket_name", "")), str(getattr(bucket, "location", "")))
+    if fresh:
+        _LISTED[where] = (time.monotonic(), storage.stored_release_names(bucket))
     listed = _LISTED.get(where)
     if listed is None or time.monotonic() - listed[0] > LIST_SECONDS:
-        listed = (time.monotonic(), storage.stored_release_names(bucket))
+        try:
+            listed = (time.monotonic(), storage.stored_release_names(bucket))
+        except Exception as exc:  # the bucket is unreachable: pages citing a release must
+            # still render, so the last list this process saw is used (or none), and logged.
+            logger.warning("Cannot list the releases in object storage: %s", exc)
+            listed = (time.monotonic(), listed[1] if listed else [])
         _LISTED[where] = listed
     for name in listed[1]:
         if not RELEASE_NAME.match(name):
             continue
         manifest = _MANIFESTS.get((*where, name))
         if manifest is None:
-            manifest = storage.stored_manifest(bucket, name)
+            try:
+                manifest = storage.stored_manifest(bucket, name)
+            except Exception as exc:
+                if fresh:
+                    raise
+                logger.warning("Cannot read %s/%s from object storage: %s", name, MANIFEST, exc)
+                continue
             if manifest is None:  # still uploading, or half removed: not a release
                 continue
             _MANIFESTS[(*where, name)] = manifest
@@ -314,7 +331,12 @@ def build_release(
     with _build_lock(root, shared=bucket is not None):
         for stale in root.glob(".tmp-*"):  # left by a build that was killed
             shutil.rmtree(stale, ignore_errors=True)
-        releases = list_releases(None if bucket is not None else root)
+        releases = _stored_releases(bucket, fresh=True) if bucket else list_releases(root)
+        if bucket is not None:  # left by a build that died while uploading (no release.json)
+            complete = {r.name for r in releases}
+            for name in storage.stored_release_names(bucket):
+                if RELEASE_NAME.match(name) and name not in complete:
+                    storage.remove_stored_release(bucket, name)
         previous = releases[0] if releases else None
         with _snapshot_of_changes() as changes_seq:
             current = fingerprint()
@@ -348,7 +370,8 @@ def build_release(
                         _remove_local(previous.path)
                 result = BuildResult(release=release, skipped=False, message=_summary(release))
         if keep is not None:
-            for old in list_releases(None if bucket is not None else root)[keep:]:
+            kept = _stored_releases(bucket, fresh=True) if bucket else list_releases(root)
+            for old in kept[keep:]:
                 _remove_release(old)
     return result
 
