@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -114,6 +115,7 @@ def worker(django_db_setup, django_db_blocker, s3_server) -> Iterator[Worker]:
         yield running
     finally:
         running.stop()
+        shutil.rmtree(env["DATASET_ROOT"], ignore_errors=True)
 
 
 @pytest.fixture
