@@ -2,6 +2,8 @@
 # The whole test command (`make test`): lint, then the suite on SQLite and on PostgreSQL.
 #
 # REQUIRE_POSTGRES=1 makes missing PostgreSQL server binaries a failure instead of a skip.
+# REQUIRE_REDIS=1 makes a missing redis-server (the shared page cache tests, tests/deploy/) a
+# failure instead of a skip; each pass starts its own on a private socket.
 # REQUIRE_AUDIT=1 makes an unreachable vulnerability service a failure instead of a loud
 # "NOT AUDITED" line (see scripts/audit.py and docs/reliability.md).
 # Extra arguments are passed to pytest (e.g. scripts/test.sh -k mentions).
