@@ -262,7 +262,10 @@ class _Plan:
         for f in self.fields:
             column = self.sources.get(f.attname)
             if column is not None:
-                values[f.attname] = f.to_python(row.get(column))
+                value = row.get(column)
+                if value is None and f.empty_strings_allowed and not f.null:
+                    value = ""  # a missing text is null in JSON Lines (docs/api.md)
+                values[f.attname] = f.to_python(value)
         obj = self.model(**values)
         if isinstance(obj, archive_models.Article):
             if self.issues is None:
