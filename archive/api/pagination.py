@@ -1,18 +1,62 @@
-"""Cursor pagination over the FilterSet's own ordering, with a validated ``page_size``."""
+"""Cursor pagination over the FilterSet's own ordering, with a validated ``page_size`` and
+the number of matching records.
+
+Counting every match of a filter at a million articles costs as much as reading them, so the
+count is exact where that is cheap and PostgreSQL's planner estimate otherwise, said so:
+
+* up to :data:`EXACT_COUNT_LIMIT` matches the count is exact, read by a count bounded with
+  ``LIMIT`` (it stops at the limit however many rows match), on both databases;
+* on SQLite (the embedded default, a small archive) the count is always exact;
+* on PostgreSQL, above the limit, the planner's estimate of the filtered query (``EXPLAIN``)
+  is given with ``count_exact: false``, unless the estimate itself is not clearly above the
+  limit (a planner that thinks the answer is small when the bounded count proved otherwise is
+  wrong about this query): then the rows are counted.
+"""
 
 from __future__ import annotations
 
+import json
 import re
+from collections import OrderedDict
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, transaction
+from django.db import DataError, connections, transaction
+from django.db.models import QuerySet
 from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
 
 from .errors import NOT_FOUND
 from .fields import FREE_TEXT_PATTERN
 
 MAX_PAGE_SIZE = 1000
+#: Up to this many matches a list's count is exact (a bounded count stops here).
+EXACT_COUNT_LIMIT = 10_000
+#: An estimate is only trusted this far above the limit; nearer, the rows are counted.
+ESTIMATE_MARGIN = 1.5
+
+
+def count_matches(queryset: QuerySet, limit: int = EXACT_COUNT_LIMIT) -> tuple[int, bool]:
+    """``(count, exact)`` for the records of ``queryset`` (see the module docstring)."""
+    unordered = queryset.order_by()
+    if connections[queryset.db].vendor != "postgresql":
+        return unordered.count(), True
+    bounded = unordered.values("pk")[: limit + 1].count()
+    if bounded <= limit:
+        return bounded, True
+    estimate = planner_estimate(unordered)
+    if estimate is None or estimate < limit * ESTIMATE_MARGIN:
+        return unordered.count(), True
+    return estimate, False
+
+
+def planner_estimate(queryset: QuerySet) -> int | None:
+    """PostgreSQL's estimate of the rows ``queryset`` returns (``EXPLAIN``, not run)."""
+    try:
+        plan = json.loads(queryset.explain(format="json"))
+        return int(plan[0]["Plan"]["Plan Rows"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
 
 
 class ArchiveCursorPagination(CursorPagination):
@@ -29,6 +73,8 @@ class ArchiveCursorPagination(CursorPagination):
     page_size_query_description = f"Records per page, 1 to {MAX_PAGE_SIZE} (default 50), e.g. 200."
     cursor_query_description = "Opaque position from a previous page's next or previous link."
     ordering = ("id",)
+    #: The last page's ``(count, exact)``.
+    count: tuple[int, bool] | None = None
 
     def get_ordering(self, request, queryset, view):
         return tuple(queryset.query.order_by) or self.ordering
@@ -50,12 +96,48 @@ class ArchiveCursorPagination(CursorPagination):
         is read in a savepoint so such a failed query leaves the transaction usable."""
         try:
             with transaction.atomic(using=queryset.db):
-                return super().paginate_queryset(queryset, request, view)
+                page = super().paginate_queryset(queryset, request, view)
+                self.count = count_matches(queryset)
+                return page
         except (DjangoValidationError, DataError, ValueError, TypeError, OverflowError) as exc:
             cursor = getattr(self, "cursor", None)
             if cursor is None or cursor.position is None:
                 raise  # not the cursor's fault
             raise self._cursor_not_found() from exc
+
+    def get_paginated_response(self, data):
+        count, exact = self.count if self.count is not None else (len(data), True)
+        return Response(
+            OrderedDict(
+                [
+                    ("count", count),
+                    ("count_exact", exact),
+                    ("next", self.get_next_link()),
+                    ("previous", self.get_previous_link()),
+                    ("results", data),
+                ]
+            )
+        )
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["required"] = ["count", "count_exact", *response.get("required", [])]
+        response["properties"] = {
+            "count": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "How many records match the filters (every page, not this "
+                f"one): exact up to {EXACT_COUNT_LIMIT:,}, above that PostgreSQL's estimate "
+                "when count_exact is false.",
+                "example": 1234,
+            },
+            "count_exact": {
+                "type": "boolean",
+                "description": "true when count is exact, false when it is an estimate.",
+            },
+            **response["properties"],
+        }
+        return response
 
     def _cursor_not_found(self) -> ValidationError:
         message = "Invalid cursor: use the next or previous link of a page."

@@ -1,11 +1,16 @@
-"""JSON shapes of the API: compact list items, detail records that embed what a reader needs.
+"""JSON shapes of the API: each record is its export row, plus links and what a detail embeds.
 
-Every record and every embedded reference carries a ``url`` to its API detail, so clients
-can walk the archive without building URLs. Related data is fetched by the views with
-``select_related``/``prefetch_related`` (list query counts are pinned in tests), and only
-public related records are embedded, by the model layer's rule (``Model.objects.public()``,
-``Model.public_q()``, ``is_public()``, ``Article.public_authorships``): a serializer never
-decides visibility itself.
+A list item is, key for key and value for value, the row the resource's CSV and JSON Lines
+downloads hold (:meth:`archive.exports.Exporter.json_record`: same columns, ``null`` for a
+missing value, many values joined with ``"; "``), followed by its ``url`` (API detail) and
+``page_url`` (public page); a search hit adds ``rank`` and ``snippet``. So a researcher who
+moves between JSON, CSV and JSON Lines finds the same fields and the same values
+(``tests/api/test_format_parity.py``, ``tests/api/test_pandas_parity.py``). A detail is the
+same record with what a reader needs embedded (issues, mentions, events…).
+
+Only public related records are embedded, by the model layer's rule
+(``Model.objects.public()``, ``Model.public_q()``, ``is_public()``,
+``Article.public_authorships``): a serializer never decides visibility itself.
 """
 
 from __future__ import annotations
@@ -16,6 +21,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from archive.exports import (
+    ArticleExporter,
+    EventExporter,
+    Exporter,
+    IssueExporter,
+    MentionExporter,
+    OrganisationExporter,
+    PersonExporter,
+    PlaceExporter,
+    PublicationExporter,
+)
 from archive.models import (
     Article,
     Authorship,
@@ -23,9 +39,6 @@ from archive.models import (
     EventParticipant,
     Issue,
     Mention,
-    Organisation,
-    Person,
-    Place,
     Publication,
 )
 from archive.search import attach_snippets
@@ -123,28 +136,83 @@ class MentionedSerializer(EntityRefSerializer):
     count = serializers.IntegerField(help_text="Times mentioned in the article.")
 
 
+# -- export rows ------------------------------------------------------------------------------
+
+#: How each export column type is declared in the schema (all but the id may be null).
+_COLUMN_FIELDS = {
+    "integer": serializers.IntegerField,
+    "string": serializers.CharField,
+    "date": serializers.DateField,
+    "datetime": serializers.DateTimeField,
+    "number": serializers.FloatField,
+    "boolean": serializers.BooleanField,
+}
+
+
+def row_fields(exporter_class: type[Exporter]) -> dict[str, serializers.Field]:
+    """The exporter's columns as read-only serializer fields (for the OpenAPI schema). A
+    full-text column (an article's ``body``) is only there when asked for (``full_text``):
+    it is described in the text, not declared, so a record without it matches the schema."""
+    fields: dict[str, serializers.Field] = {}
+    for column in exporter_class().fields:
+        fields[column.name] = _COLUMN_FIELDS[column.type](
+            read_only=True, allow_null=not column.primary_key, help_text=column.description
+        )
+    return fields
+
+
+class RowSerializer(serializers.Serializer):
+    """A record as its export row (``instance.export_record``, set by the view from the
+    exporter's one query for the page), then every other declared field (links, search
+    fields, embedded data) computed from the instance."""
+
+    url = serializers.SerializerMethodField()
+    page_url = serializers.SerializerMethodField()
+    api_name: str = ""
+
+    def to_representation(self, instance):
+        data = dict(instance.export_record)
+        for field in self._readable_fields:
+            if field.field_name in data or field.field_name in self.row_names:
+                continue
+            attribute = field.get_attribute(instance)
+            data[field.field_name] = (
+                None if attribute is None else field.to_representation(attribute)
+            )
+        return data
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str | None:
+        return api_url(self.context.get("request"), self.api_name, obj.pk)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_page_url(self, obj) -> str | None:
+        return page_url(self.context.get("request"), obj)
+
+
+def row_serializer(
+    name: str, exporter_class: type[Exporter], api_name: str, base=RowSerializer
+) -> type[RowSerializer]:
+    """A serializer whose fields are ``exporter_class``'s columns, then ``url``, ``page_url``
+    and ``base``'s own fields."""
+    fields = row_fields(exporter_class)
+    return type(
+        name,
+        (base,),
+        {
+            **fields,
+            "api_name": api_name,
+            "row_names": frozenset(fields),
+            "__module__": __name__,
+            "__doc__": f"A {api_name}: its export row ({exporter_class.resource}), then links.",
+        },
+    )
+
+
 # -- publications and issues -----------------------------------------------------------------
 
 
-class PublicationSerializer(_Base):
-    api_name = "publication"
-    publisher = serializers.SerializerMethodField()
-    place = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Publication
-        fields = [
-            "id", "url", "page_url", "slug", "title", "kind", "language", "issn",
-            "run", "run_start", "run_end", "publisher", "place", "description", "wikidata",
-        ]  # fmt: skip
-
-    @extend_schema_field(EntityRefSerializer(allow_null=True))
-    def get_publisher(self, obj):
-        return _public_ref(obj.publisher, self.context)
-
-    @extend_schema_field(EntityRefSerializer(allow_null=True))
-    def get_place(self, obj):
-        return _public_ref(obj.place, self.context)
+PublicationSerializer = row_serializer("Publication", PublicationExporter, "publication")
 
 
 def _public_ref(obj, context):
@@ -154,11 +222,8 @@ def _public_ref(obj, context):
     return EntityRefSerializer(obj, context=context).data
 
 
-class PublicationDetailSerializer(PublicationSerializer):
+class _PublicationDetail(RowSerializer):
     issues = serializers.SerializerMethodField()
-
-    class Meta(PublicationSerializer.Meta):
-        fields = [*PublicationSerializer.Meta.fields, "issues"]
 
     @extend_schema_field(IssueRefSerializer(many=True))
     def get_issues(self, obj):
@@ -166,16 +231,10 @@ class PublicationDetailSerializer(PublicationSerializer):
         return IssueRefSerializer(issues, many=True, context=self.context).data
 
 
-class IssueSerializer(_Base):
-    api_name = "issue"
-    publication = PublicationRefSerializer()
-
-    class Meta:
-        model = Issue
-        fields = [
-            "id", "url", "page_url", "publication", "slug", "volume", "number", "title",
-            "date", "date_start", "date_end", "date_display", "pages", "notes",
-        ]  # fmt: skip
+PublicationDetailSerializer = row_serializer(
+    "PublicationDetail", PublicationExporter, "publication", _PublicationDetail
+)
+IssueSerializer = row_serializer("Issue", IssueExporter, "issue")
 
 
 class ArticleRefSerializer(_Base):
@@ -186,16 +245,16 @@ class ArticleRefSerializer(_Base):
         fields = ["id", "url", "title", "slug"]
 
 
-class IssueDetailSerializer(IssueSerializer):
+class _IssueDetail(RowSerializer):
     articles = serializers.SerializerMethodField()
-
-    class Meta(IssueSerializer.Meta):
-        fields = [*IssueSerializer.Meta.fields, "articles"]
 
     @extend_schema_field(ArticleRefSerializer(many=True))
     def get_articles(self, obj):
         articles = obj.articles.public().order_by("position", "id")
         return ArticleRefSerializer(articles, many=True, context=self.context).data
+
+
+IssueDetailSerializer = row_serializer("IssueDetail", IssueExporter, "issue", _IssueDetail)
 
 
 # -- articles ------------------------------------------------------------------------------
@@ -216,56 +275,25 @@ class ArticleListSerializer(serializers.ListSerializer):
 SEARCH_FIELDS = ("rank", "snippet")
 
 
-class ArticleSerializer(_Base):
-    """An article. ``date`` is its effective date (``Article.effective_date_rule()``), the one
-    it is filtered, sorted and cited by; ``date_source`` says where it comes from; the
-    dateline is kept as printed (``date_display``) and as EDTF (``dateline``)."""
+class _ArticleSearchFields(RowSerializer):
+    """An article of a list: with ``q``, the hit's relevance and passage (JSON only)."""
 
-    api_name = "article"
-    publication = PublicationRefSerializer(source="issue.publication")
-    issue = IssueRefSerializer()
-    authors = AuthorSerializer(source="public_authorships", many=True)
-    date = serializers.CharField(
-        source="effective_date",
-        help_text="The article's date in EDTF: its dateline, else the date it was first "
-        "published (a reprint), else, for an introduction, editorial or timeline, its issue's "
-        "date; empty when undated. See date_source.",
-    )
-    date_start = serializers.DateField(
-        source="effective_date_start", allow_null=True,
-        help_text="Earliest day the date may fall on; null when undated.",
-    )  # fmt: skip
-    date_end = serializers.DateField(
-        source="effective_date_end", allow_null=True,
-        help_text="Latest day the date may fall on; null when undated.",
-    )  # fmt: skip
-    date_source = serializers.ChoiceField(
-        choices=Article.DateSource.choices,
-        help_text="Where date comes from: dateline, first_published, issue or undated.",
-    )
-    dateline = serializers.CharField(
-        source="date", help_text="The article's own dateline in EDTF; empty when it has none."
-    )
     rank = serializers.FloatField(
-        source="search_rank", read_only=True, allow_null=True,
+        source="search_rank", read_only=True, allow_null=True, default=None,
         help_text="With q: the hit's relevance, higher is better (ordering=relevance lists "
         "hits by it). Null without q.",
     )  # fmt: skip
     snippet = serializers.CharField(
-        source="search_snippet", read_only=True, allow_null=True,
+        source="search_snippet", read_only=True, allow_null=True, default=None,
         help_text="With q: a passage of the body as HTML, the text escaped and the matching "
         "words in <mark>. Null without q.",
     )  # fmt: skip
 
     class Meta:
-        model = Article
         list_serializer_class = ArticleListSerializer
-        fields = [
-            "id", "url", "page_url", "slug", "title", "subtitle", "kind", "label", "position",
-            "language", "date", "date_start", "date_end", "date_source", "dateline",
-            "date_display", "first_published_date", "pages", "word_count", "publication",
-            "issue", "authors", *SEARCH_FIELDS,
-        ]  # fmt: skip
+
+
+ArticleSerializer = row_serializer("Article", ArticleExporter, "article", _ArticleSearchFields)
 
 
 class IllustrationSerializer(serializers.Serializer):
@@ -285,18 +313,17 @@ class EventRefSerializer(_Base):
         fields = ["id", "url", "slug", "title", "date"]
 
 
-class ArticleDetailSerializer(ArticleSerializer):
-    body = serializers.CharField()
+class _ArticleDetail(RowSerializer):
+    body = serializers.CharField(read_only=True)
     mentions = serializers.SerializerMethodField()
     events = serializers.SerializerMethodField()
-    illustrations = IllustrationSerializer(many=True)
+    illustrations = IllustrationSerializer(many=True, read_only=True)
     formats = serializers.SerializerMethodField()
 
-    class Meta(ArticleSerializer.Meta):
-        fields = [
-            *(f for f in ArticleSerializer.Meta.fields if f not in SEARCH_FIELDS),
-            "body", "mentions", "events", "illustrations", "formats",
-        ]  # fmt: skip
+    authors = AuthorSerializer(
+        source="public_authorships", many=True, read_only=True,
+        help_text="The public authors, editors and translators, with their roles.",
+    )  # fmt: skip
 
     @extend_schema_field(EventRefSerializer(many=True))
     def get_events(self, obj):
@@ -344,61 +371,23 @@ class ArticleDetailSerializer(ArticleSerializer):
         }
 
 
+ArticleDetailSerializer = row_serializer(
+    "ArticleDetail", ArticleExporter, "article", _ArticleDetail
+)
+
+
 # -- people, organisations, places ---------------------------------------------------------
 
-
-class _EntitySerializer(_Base):
-    variant_names = serializers.SerializerMethodField()
-
-    def get_variant_names(self, obj) -> list[str]:
-        return [alias.name for alias in obj.aliases.all()]
-
-
-class PersonSerializer(_EntitySerializer):
-    api_name = "person"
-
-    class Meta:
-        model = Person
-        fields = [
-            "id", "url", "page_url", "slug", "name", "sort_name", "variant_names",
-            "birth", "birth_start", "birth_end", "death", "death_start", "death_end",
-            "country", "description", "wikidata", "viaf",
-        ]  # fmt: skip
-
-
-class OrganisationSerializer(_EntitySerializer):
-    api_name = "organisation"
-    parent = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Organisation
-        fields = [
-            "id", "url", "page_url", "slug", "name", "acronym", "kind", "country",
-            "variant_names", "founded", "founded_start", "founded_end", "dissolved",
-            "dissolved_start", "dissolved_end", "parent", "description", "wikidata",
-        ]  # fmt: skip
-
-    @extend_schema_field(EntityRefSerializer(allow_null=True))
-    def get_parent(self, obj):
-        return _public_ref(obj.parent, self.context)
-
-
-class PlaceSerializer(_EntitySerializer):
-    api_name = "place"
-
-    class Meta:
-        model = Place
-        fields = [
-            "id", "url", "page_url", "slug", "name", "kind", "country_code", "latitude",
-            "longitude", "variant_names", "description", "geonames", "wikidata",
-        ]  # fmt: skip
+PersonSerializer = row_serializer("Person", PersonExporter, "person")
+OrganisationSerializer = row_serializer("Organisation", OrganisationExporter, "organisation")
+PlaceSerializer = row_serializer("Place", PlaceExporter, "place")
 
 
 #: How many related articles a detail record embeds; the ``all`` link lists every one.
 EMBED_LIMIT = 100
 
 
-class _EntityDetailMixin(serializers.Serializer):
+class _EntityDetailMixin(RowSerializer):
     articles = serializers.SerializerMethodField()
     events = serializers.SerializerMethodField()
     target = ""
@@ -455,12 +444,9 @@ class _EntityDetailMixin(serializers.Serializer):
         ).data
 
 
-class PersonDetailSerializer(_EntityDetailMixin, PersonSerializer):
+class _PersonDetail(_EntityDetailMixin):
     target = "person"
     authored = serializers.SerializerMethodField()
-
-    class Meta(PersonSerializer.Meta):
-        fields = [*PersonSerializer.Meta.fields, "authored", "articles", "events"]
 
     @extend_schema_field(ArticleRefSerializer(many=True))
     def get_authored(self, obj):
@@ -473,18 +459,19 @@ class PersonDetailSerializer(_EntityDetailMixin, PersonSerializer):
         ).data  # fmt: skip
 
 
-class OrganisationDetailSerializer(_EntityDetailMixin, OrganisationSerializer):
+class _OrganisationDetail(_EntityDetailMixin):
     target = "organisation"
 
-    class Meta(OrganisationSerializer.Meta):
-        fields = [*OrganisationSerializer.Meta.fields, "articles", "events"]
 
-
-class PlaceDetailSerializer(_EntityDetailMixin, PlaceSerializer):
+class _PlaceDetail(_EntityDetailMixin):
     target = "place"
 
-    class Meta(PlaceSerializer.Meta):
-        fields = [*PlaceSerializer.Meta.fields, "articles", "events"]
+
+PersonDetailSerializer = row_serializer("PersonDetail", PersonExporter, "person", _PersonDetail)
+OrganisationDetailSerializer = row_serializer(
+    "OrganisationDetail", OrganisationExporter, "organisation", _OrganisationDetail
+)
+PlaceDetailSerializer = row_serializer("PlaceDetail", PlaceExporter, "place", _PlaceDetail)
 
 
 # -- events and mentions ---------------------------------------------------------------------
@@ -504,32 +491,12 @@ class ParticipantSerializer(serializers.Serializer):
         return _public_ref(obj.organisation, self.context)
 
 
-class EventSerializer(_Base):
-    api_name = "event"
-    places = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Event
-        fields = [
-            "id", "url", "page_url", "slug", "title", "kind", "date", "date_start",
-            "date_end", "date_display", "description", "places",
-        ]  # fmt: skip
-
-    @extend_schema_field(EntityRefSerializer(many=True))
-    def get_places(self, obj):
-        """Public places (prefetched by the view as ``public_places``)."""
-        places = getattr(obj, "public_places", None)
-        if places is None:
-            places = obj.places.public().order_by("name_folded", "id")
-        return EntityRefSerializer(places, many=True, context=self.context).data
+EventSerializer = row_serializer("Event", EventExporter, "event")
 
 
-class EventDetailSerializer(EventSerializer):
+class _EventDetail(RowSerializer):
     participants = serializers.SerializerMethodField()
     articles = serializers.SerializerMethodField()
-
-    class Meta(EventSerializer.Meta):
-        fields = [*EventSerializer.Meta.fields, "participants", "articles"]
 
     @extend_schema_field(ParticipantSerializer(many=True))
     def get_participants(self, obj):
@@ -553,23 +520,11 @@ class EventDetailSerializer(EventSerializer):
         ).data  # fmt: skip
 
 
-class MentionSerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField()
-    article = ArticleRefSerializer()
-    target_type = serializers.CharField()
-    target = serializers.SerializerMethodField()
+EventDetailSerializer = row_serializer("EventDetail", EventExporter, "event", _EventDetail)
 
-    class Meta:
-        model = Mention
-        fields = [
-            "id", "url", "article", "target_type", "target", "count", "first_offset",
-            "context", "status",
-        ]  # fmt: skip
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, obj) -> str | None:
-        return api_url(self.context.get("request"), "mention", obj.pk)
+class _MentionLinks(RowSerializer):
+    page_url = None  # a mention has no page of its own (its article has: article_id)
 
-    @extend_schema_field(EntityRefSerializer)
-    def get_target(self, obj):
-        return EntityRefSerializer(obj.target, context=self.context).data
+
+MentionSerializer = row_serializer("Mention", MentionExporter, "mention", _MentionLinks)

@@ -49,7 +49,6 @@ from archive.exports import (
     PublicationExporter,
 )
 from archive.models import (
-    Alias,
     Article,
     Event,
     Issue,
@@ -141,6 +140,8 @@ class ArchiveViewSet(JSONErrorsMixin, viewsets.ReadOnlyModelViewSet):
     throttle_classes = [AnonymousThrottle]
     #: Query parameters a detail view accepts (it has no filters).
     detail_parameters = frozenset({"format"})
+    #: What a record's public page URL is built from (``get_absolute_url``), joined once.
+    page_url_related: tuple[str, ...] = ()
 
     def get_queryset(self):
         """The public records (``Model.objects.public()``, the whole chain of parents), with
@@ -148,7 +149,8 @@ class ArchiveViewSet(JSONErrorsMixin, viewsets.ReadOnlyModelViewSet):
         return self.queryset.model.objects.public()
 
     def with_related(self, queryset):
-        """Joins and prefetches the JSON serializer needs (not used by downloads)."""
+        """Joins and prefetches a detail's embedded data needs (a list's records come from
+        the exporter's query, see :meth:`attach_records`)."""
         return queryset
 
     def get_serializer_class(self):
@@ -179,7 +181,8 @@ class ArchiveViewSet(JSONErrorsMixin, viewsets.ReadOnlyModelViewSet):
             return self.export(queryset, fmt)
 
         def produce() -> tuple[Any, dict]:
-            page = self.paginate_queryset(self.with_related(queryset))
+            page = self.paginate_queryset(queryset.select_related(*self.page_url_related))
+            self.attach_records(page)
             response = self.get_paginated_response(self.get_serializer(page, many=True).data)
             headers = {k: v for k, v in response.items() if k.lower() != "content-type"}
             return response.data, headers
@@ -210,7 +213,19 @@ class ArchiveViewSet(JSONErrorsMixin, viewsets.ReadOnlyModelViewSet):
         fmt = getattr(request.accepted_renderer, "format", "json")
         if fmt in EXPORT_FORMATS:
             return self.export(self.get_queryset().filter(pk=obj.pk), fmt)
+        self.attach_records([obj])
         return Response(self.get_serializer(obj).data)
+
+    def attach_records(self, objects: list) -> None:
+        """Give each record its export row (``export_record``), read by the exporter in one
+        query for the page, so a JSON record holds exactly the CSV's and JSON Lines' values."""
+        exporter = self.get_exporter()
+        rows = exporter.values_queryset(
+            self.queryset.model.objects.filter(pk__in=[obj.pk for obj in objects])
+        )
+        records = {row["c0"]: exporter.json_record(row) for row in rows}
+        for obj in objects:
+            obj.export_record = records[obj.pk]
 
     def get_exporter(self):
         return self.exporter_class()
@@ -258,9 +273,6 @@ class PublicationViewSet(ArchiveViewSet):
     def get_queryset(self):
         return Publication.objects.public().annotate(sort_date=Coalesce("run_start", EARLIEST))
 
-    def with_related(self, queryset):
-        return queryset.select_related("publisher", "place")
-
 
 @_list_schema("issues", "IssueFilterSet")
 class IssueViewSet(ArchiveViewSet):
@@ -269,12 +281,10 @@ class IssueViewSet(ArchiveViewSet):
     detail_serializer_class = serializers.IssueDetailSerializer
     filterset_class = filters.IssueFilterSet
     exporter_class = IssueExporter
+    page_url_related = ("publication",)
 
     def get_queryset(self):
         return Issue.objects.public().annotate(sort_date=Coalesce("date_start", EARLIEST))
-
-    def with_related(self, queryset):
-        return queryset.select_related("publication")
 
 
 CITATION_STYLES = {
@@ -325,6 +335,7 @@ class ArticleViewSet(ArchiveViewSet):
     detail_serializer_class = serializers.ArticleDetailSerializer
     filterset_class = filters.ArticleFilterSet
     exporter_class = ArticleExporter
+    page_url_related = ("issue__publication",)
 
     def get_queryset(self):
         # Dated, sorted and filtered by the stored effective date (Article.effective_date_rule).
@@ -333,7 +344,8 @@ class ArticleViewSet(ArchiveViewSet):
         )
 
     def with_related(self, queryset):
-        # Issue, publication and the public authors (Article.public_authorships).
+        # Issue, publication and the public authors (Article.public_authorships), which the
+        # citation formats need, and what a detail embeds.
         queryset = queryset.with_related()
         if self.action != "list":
             queryset = queryset.prefetch_related(
@@ -423,10 +435,7 @@ class ArticleViewSet(ArchiveViewSet):
 
 
 class _EntityViewSet(ArchiveViewSet):
-    def with_related(self, queryset):
-        return queryset.prefetch_related(
-            Prefetch("aliases", queryset=Alias.objects.order_by("name_folded", "id"))
-        )
+    """People, organisations and places."""
 
 
 @_list_schema("people", "PersonFilterSet")
@@ -445,9 +454,6 @@ class OrganisationViewSet(_EntityViewSet):
     detail_serializer_class = serializers.OrganisationDetailSerializer
     filterset_class = filters.OrganisationFilterSet
     exporter_class = OrganisationExporter
-
-    def with_related(self, queryset):
-        return super().with_related(queryset).select_related("parent")
 
 
 @_list_schema("places", "PlaceFilterSet")
@@ -470,15 +476,6 @@ class EventViewSet(ArchiveViewSet):
     def get_queryset(self):
         return Event.objects.public().annotate(sort_date=Coalesce("date_start", EARLIEST))
 
-    def with_related(self, queryset):
-        return queryset.prefetch_related(
-            Prefetch(
-                "places",
-                queryset=Place.objects.public().order_by("name_folded", "id"),
-                to_attr="public_places",
-            )
-        )
-
 
 @_list_schema("mentions", "MentionFilterSet")
 class MentionViewSet(ArchiveViewSet):
@@ -489,9 +486,6 @@ class MentionViewSet(ArchiveViewSet):
 
     def get_queryset(self):
         return Mention.objects.public()
-
-    def with_related(self, queryset):
-        return queryset.select_related("article", "person", "organisation", "place", "event")
 
 
 __all__ = [

@@ -25,6 +25,11 @@ Formatting rules (both writers):
   (OWASP CSV injection), in SQL on the COPY path and in Python on the ORM path.
 * JSON Lines: one compact JSON object per line (``{"id":1,"title":"…"}``), keys in column
   order, non-ASCII kept as UTF-8, dates as strings, NULL as ``null``.
+
+Missing values (docs/api.md, "Missing values"): a value the archive does not have is ``null``
+in JSON and JSON Lines, never ``""`` (the database stores a missing text as the empty
+string, so an empty text is printed as ``null``), and an empty cell in CSV.
+:meth:`Exporter.json_record` gives the API's JSON pages the same values as the JSON Lines.
 """
 
 from __future__ import annotations
@@ -142,8 +147,9 @@ def csv_cell(value: Any, column_type: ColumnType) -> str:
 
 
 def json_value(value: Any, column_type: ColumnType) -> str:
-    """A value as JSON text, formatted the way PostgreSQL's ``row_to_json`` prints it."""
-    if value is None:
+    """A value as JSON text, formatted the way PostgreSQL's ``row_to_json`` prints it; a
+    missing text (``""``) is ``null``."""
+    if value is None or (column_type == "string" and value == ""):
         return "null"
     if column_type == "string":
         return json.dumps(str(value), ensure_ascii=False)
@@ -157,6 +163,24 @@ def json_value(value: Any, column_type: ColumnType) -> str:
     if column_type == "datetime":
         return f'"{utc_timestamp(value)}"'
     return str(int(value))
+
+
+def json_python(value: Any, column_type: ColumnType) -> Any:
+    """The Python value whose JSON is :func:`json_value`'s text (for the API's JSON pages):
+    ``None`` for a missing value, dates as ISO strings, decimals as numbers."""
+    if value is None or (column_type == "string" and value == ""):
+        return None
+    if column_type == "string":
+        return str(value)
+    if column_type == "boolean":
+        return bool(value)
+    if column_type == "number":
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+    if column_type == "date":
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    if column_type == "datetime":
+        return utc_timestamp(value)
+    return int(value)
 
 
 def utc_timestamp(value: dt.datetime) -> str:
@@ -227,6 +251,11 @@ class Exporter:
         else:
             values = obj_or_values
         return {c.name: values[f"c{i}"] for i, c in enumerate(self.fields)}
+
+    def json_record(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """A row of :meth:`values_queryset` as the JSON Lines object holds it, in Python:
+        the API's JSON pages show exactly these keys and values."""
+        return {c.name: json_python(values[f"c{i}"], c.type) for i, c in enumerate(self.fields)}
 
     def table_schema(self) -> dict[str, Any]:
         """The columns as a Frictionless Table Schema (name, type, description, keys)."""
@@ -374,10 +403,16 @@ class Exporter:
     def _copy_jsonl_sql(self, inner: str) -> str:
         """``row_to_json`` per row; CSV format with quote and delimiter characters that JSON
         never contains unescaped (\\x01, \\x02), so COPY adds no escaping of its own."""
+
+        def value(i: int, column: Column) -> str:
+            if column.type == "datetime":
+                return SQL_UTC_TIMESTAMP.format(f"export.c{i}")
+            if column.type == "string":
+                return f"NULLIF(export.c{i}, '')"  # a missing text is null, as in Python
+            return f"export.c{i}"
+
         renamed = ", ".join(
-            (SQL_UTC_TIMESTAMP.format(f"export.c{i}") if c.type == "datetime" else f"export.c{i}")
-            + f" AS {_quote_name(c.name)}"
-            for i, c in enumerate(self.fields)
+            f"{value(i, c)} AS {_quote_name(c.name)}" for i, c in enumerate(self.fields)
         )
         return (
             f"COPY (SELECT ROW_TO_JSON(r) FROM (SELECT {renamed} FROM ({inner}) AS export) AS r) "

@@ -11,8 +11,8 @@ in the joined authors, ``Event.public_place_links()``…), never a status compar
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Case, F, OuterRef, TextField, Value, When
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Case, F, OuterRef, Q, TextField, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 
 from archive.models import (
     Alias,
@@ -100,6 +100,10 @@ class PublicationExporter(Exporter):
             foreign_key="publications.id",
         ),
         Column("wikidata", "string", "Wikidata id (Q…)."),
+        Column(
+            "predecessor_title", "string", "Title of the publication this one continues.",
+            if_public(Publication, "predecessor", "predecessor__title", TEXT),
+        ),
     )  # fmt: skip
 
 
@@ -124,6 +128,24 @@ class IssueExporter(Exporter):
         Column("notes", "string", "Public notes."),
     )  # fmt: skip
 
+
+#: An issue's name in its publication, as data: its title, else "vol. V, no. N", else its
+#: date in EDTF (the pages name it in words, archive.words.issue_label).
+_ISSUE_LABEL = Coalesce(
+    NullIf(F("issue__title"), Value("")),
+    Case(
+        When(
+            ~Q(issue__volume="") & ~Q(issue__number=""),
+            then=Concat(Value("vol. "), "issue__volume", Value(", no. "), "issue__number"),
+        ),
+        When(~Q(issue__volume=""), then=Concat(Value("vol. "), "issue__volume")),
+        When(~Q(issue__number=""), then=Concat(Value("no. "), "issue__number")),
+        default=None,
+        output_field=TEXT,
+    ),
+    NullIf(F("issue__date"), Value("")),
+    output_field=TEXT,
+)
 
 #: The article's public authors in credit order (the rule of ``Article.public_authorships``).
 _AUTHORS = Authorship.objects.filter(Person.public_q("person__"), article=OuterRef("pk")).order_by(
@@ -196,6 +218,20 @@ class ArticleExporter(Exporter):
             "dateline", "string",
             "The article's own dateline in EDTF; empty when it has none.", "date",
         ),
+        Column(
+            "issue_label", "string",
+            'The issue in its publication: its title, else "vol. V, no. N", else its date '
+            "in EDTF.",
+            _ISSUE_LABEL,
+        ),
+        Column(
+            "first_published_in_publication_title", "string",
+            "For a reprint: title of the publication it first appeared in.",
+            if_public(
+                Publication, "first_published_in_publication",
+                "first_published_in_publication__title", TEXT,
+            ),
+        ),
         Column("body", "string", "Full reading text (only with full text).", full_text=True),
     )  # fmt: skip
 
@@ -211,6 +247,7 @@ class AuthorshipExporter(Exporter):
         Column("person_name", "string", "The person's name.", "person__name"),
         Column("role", "string", "author, editor or translator."),
         Column("order", "integer", "Order among the article's contributors."),
+        Column("article_title", "string", "The article's title.", "article__title"),
     )
 
 
@@ -225,6 +262,7 @@ class IllustrationExporter(Exporter):
         Column("page", "string", "Page as printed."),
         Column("after_paragraph", "integer", "Body paragraph (from 1) it stood after."),
         Column("caption", "string", "Caption."),
+        Column("article_title", "string", "The article's title.", "article__title"),
     )
 
 
@@ -287,6 +325,10 @@ class OrganisationExporter(Exporter):
         ),
         Column("description", "string", "One or two neutral lines."),
         Column("wikidata", "string", "Wikidata id (Q…)."),
+        Column(
+            "predecessor_name", "string", "Name of the organisation this one succeeded.",
+            if_public(Organisation, "predecessor", "predecessor__name", TEXT),
+        ),
     )  # fmt: skip
 
 
@@ -340,6 +382,10 @@ class AliasExporter(Exporter):
             "variant, source_spelling, transliteration, acronym or former_name.",
         ),
         Column("language", "string", "Language, BCP 47 tag."),
+        Column(
+            "entity_name", "string", "The preferred name of the person, organisation or place.",
+            Coalesce("person__name", "organisation__name", "place__name", output_field=TEXT),
+        ),
     )  # fmt: skip
 
 
@@ -393,6 +439,17 @@ class EventExporter(Exporter):
             JoinedValues(
                 _participants(Organisation, "organisation")
                 .values(v=Cast("organisation_id", TEXT))
+            ),
+        ),
+        Column(
+            "person_names", "string", "Their names, in the same order as person_ids.",
+            JoinedValues(_participants(Person, "person").values(v=F("person__name"))),
+        ),
+        Column(
+            "organisation_names", "string",
+            "Their names, in the same order as organisation_ids.",
+            JoinedValues(
+                _participants(Organisation, "organisation").values(v=F("organisation__name"))
             ),
         ),
     )  # fmt: skip

@@ -133,3 +133,17 @@ def build_archive() -> SimpleNamespace:
     models.Illustration.objects.create(article=strike, caption="Lech Wałęsa at the gate")
 
     return SimpleNamespace(**{k: v for k, v in locals().items() if not k.startswith("_")})
+
+
+@pytest.fixture(scope="module")
+def seed(django_db_setup, django_db_blocker):
+    """The curated seed collection (``manage.py load_collection``), loaded once per module
+    inside a transaction rolled back afterwards."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_collection", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)

@@ -123,9 +123,12 @@ def test_label_columns_are_blank_when_the_target_is_not_public(api, archive):
     )  # fmt: skip
     expectations = [
         ("publications", publication.pk,
-         ("publisher_id", "publisher_name", "place_id", "place_name", "predecessor_id")),
-        ("organisations", child.pk, ("parent_id", "parent_name", "predecessor_id")),
-        ("articles", reprint.pk, ("first_published_in_publication_id",)),
+         ("publisher_id", "publisher_name", "place_id", "place_name", "predecessor_id",
+          "predecessor_title")),
+        ("organisations", child.pk,
+         ("parent_id", "parent_name", "predecessor_id", "predecessor_name")),
+        ("articles", reprint.pk,
+         ("first_published_in_publication_id", "first_published_in_publication_title")),
     ]  # fmt: skip
     for resource, pk, columns in expectations:
         (row,) = csv_rows(api.get(f"/api/{resource}/{pk}/", {"format": "csv"}))
@@ -137,8 +140,9 @@ def test_label_columns_are_blank_when_the_target_is_not_public(api, archive):
         ]
         assert {c: record[c] for c in columns} == dict.fromkeys(columns), resource
     data = api.get(f"/api/publications/{publication.pk}/").json()
-    assert (data["publisher"], data["place"]) == (None, None)
-    assert api.get(f"/api/organisations/{child.pk}/").json()["parent"] is None
+    assert (data["publisher_id"], data["publisher_name"], data["place_name"]) == (None,) * 3
+    organisation = api.get(f"/api/organisations/{child.pk}/").json()
+    assert (organisation["parent_id"], organisation["parent_name"]) == (None, None)
     # The other side: public targets are named.
     (row,) = csv_rows(api.get(f"/api/publications/{archive.labour.pk}/", {"format": "csv"}))
     assert (row["publisher_name"], row["place_name"]) == ("Solidarność", "Gdańsk")
@@ -160,13 +164,15 @@ def test_event_places_and_participants_are_public_ones(api, archive):
     archive.august.places.add(draft_place)
     models.EventParticipant.objects.create(event=archive.august, person=archive.hidden_person)
     data = api.get(f"/api/events/{archive.august.pk}/").json()
-    assert [p["name"] for p in data["places"]] == ["Gdańsk"]
+    assert data["place_names"] == "Gdańsk"
+    assert (data["person_names"], data["organisation_names"]) == ("Lech Wałęsa", "Solidarność")
     listed = api.get("/api/events/", {"page_size": 1000}).json()["results"]
     (item,) = [e for e in listed if e["id"] == archive.august.pk]
-    assert [p["name"] for p in item["places"]] == ["Gdańsk"]
+    assert (item["place_ids"], item["place_names"]) == (str(archive.gdansk.pk), "Gdańsk")
     named = [p["person"]["name"] for p in data["participants"] if p["person"]]
     assert named == ["Lech Wałęsa"]
     (row,) = csv_rows(api.get(f"/api/events/{archive.august.pk}/", {"format": "csv"}))
     assert (row["place_ids"], row["place_names"]) == (str(archive.gdansk.pk), "Gdańsk")
     assert row["person_ids"] == str(archive.walesa.pk)
     assert row["organisation_ids"] == str(archive.solidarity.pk)
+    assert (row["person_names"], row["organisation_names"]) == ("Lech Wałęsa", "Solidarność")

@@ -79,13 +79,14 @@ def _move_sequences_past_fixed_ids() -> None:
 PINNED_ARTICLES_CSV = (
     "id,slug,issue_id,publication_id,publication_title,position,label,kind,title,subtitle,"
     "date,date_start,date_end,date_display,language,pages,word_count,author_ids,author_names,"
-    "first_published_in_publication_id,first_published_date,date_source,dateline\n"
+    "first_published_in_publication_id,first_published_date,date_source,dateline,"
+    "issue_label,first_published_in_publication_title\n"
     "1000,trotskys-heirs,10,1,Labour Focus on Eastern Europe,1,,article,"
     '"Trotsky’s heirs, ""quoted"", and commas",,,,,,en,,3,'
-    "100; 101,Lech Wałęsa; Nicolae Ceaușescu,,,undated,\n"
+    "100; 101,Lech Wałęsa; Nicolae Ceaușescu,,,undated,,no. 3,\n"
     "1001,formula,10,1,Labour Focus on Eastern Europe,2,,article,"
     '"\'=HYPERLINK(""http://evil"")","\'-minus\nsecond line",1989-12-21/1989-12-25,'
-    "1989-12-21,1989-12-25,,en,,1,,,,,dateline,1989-12-21/1989-12-25\n"
+    "1989-12-21,1989-12-25,,en,,1,,,,,dateline,1989-12-21/1989-12-25,no. 3,\n"
 )
 
 
@@ -111,10 +112,15 @@ def test_jsonl_is_one_compact_object_per_line_with_typed_values():
     records = [json.loads(line) for line in lines]
     assert [r["id"] for r in records] == [1000, 1001]
     assert records[0]["author_names"] == "Lech Wałęsa; Nicolae Ceaușescu"
-    # Undated (no dateline, not written for the issue): null bounds, never the issue's date.
+    # Undated (no dateline, not written for the issue): null bounds, never the issue's date;
+    # a missing text is null, never "" (docs/api.md, Missing values).
     assert (records[0]["date"], records[0]["date_start"], records[0]["date_source"]) == (
-        "", None, "undated"
+        None, None, "undated"
     )  # fmt: skip
+    assert (records[0]["subtitle"], records[0]["label"], records[0]["issue_label"]) == (
+        None, None, "no. 3"
+    )  # fmt: skip
+    assert "" not in records[0].values() and "" not in records[1].values()
     assert records[1]["date_start"] == "1989-12-21"
     # JSON is not a spreadsheet: no apostrophe prefix there.
     assert records[1]["title"] == '=HYPERLINK("http://evil")'
