@@ -67,8 +67,8 @@ def test_release_dates_articles_by_the_effective_date(dataset_root):
     assert (dated[date], dated[start], dated[end]) == ("1990-01", "1990-01-01", "1990-01-31")
     assert (dated[source], dated[dateline]) == ("dateline", "1990-01")
     # No dateline and no first publication: undated, never the reprint's "2009~".
-    assert (undated[date], undated[start], undated[end]) == ("", None, None)
-    assert (undated[source], undated[dateline]) == ("undated", "")
+    assert (undated[date], undated[start], undated[end]) == (None, None, None)  # null: missing
+    assert (undated[source], undated[dateline]) == ("undated", None)
     # A reference to a hidden record is emptied, never a dangling id.
     assert dated["first_published_in_issue_id"] == mixed.records["issue"].pk
     assert undated["first_published_in_issue_id"] is None

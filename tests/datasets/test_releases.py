@@ -92,7 +92,7 @@ def test_text_is_exact_in_jsonl_and_neutralised_in_csv(small_archive, dataset_ro
     # No dateline: a reprint is dated by its first publication, never by the issue.
     held = restored_fields(release_exporters()["articles"])
     date, source = held["effective_date"], held["date_source"]
-    assert (first[date], first[source], first["dateline"]) == ("1989-12", "first_published", "")
+    assert (first[date], first[source], first["dateline"]) == ("1989-12", "first_published", None)
     with open(release.path / "articles.csv", encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert rows[1]["title"] == "Stalinism <collapses> & “after”"
