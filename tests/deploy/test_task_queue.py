@@ -37,10 +37,8 @@ from archive.tasks import enqueue
 from tests.deploy import services_s3
 from tests.factories import PublicationFactory, UserFactory
 
-pytestmark = [
-    pytest.mark.requires_postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+#: The worker process reads what the test commits: on a database it can open (PostgreSQL).
+committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 s3_server = services_s3.s3_server
 ROOT = Path(__file__).resolve().parents[2]
 IMPORT_URL = "/admin/archive/sourcedocument/import/"
@@ -151,6 +149,8 @@ def job_from(response) -> BackgroundJob:
     return BackgroundJob.objects.get(pk=int(response["Location"][len(prefix) :].strip("/")))
 
 
+@pytest.mark.requires_postgres
+@committed
 def test_admin_import_returns_at_once_and_the_worker_imports(queued, client):
     publication = PublicationFactory(title="Workers’ Liberty", slug="workers-liberty")
     client.force_login(UserFactory(username="root", is_superuser=True))
@@ -195,6 +195,8 @@ def test_admin_import_returns_at_once_and_the_worker_imports(queued, client):
     assert storage.upload_storage().listdir("")[1] == []  # imported: its upload is gone
 
 
+@pytest.mark.requires_postgres
+@committed
 def test_failing_import_marks_the_task_failed_and_writes_nothing(queued, client):
     publication = PublicationFactory(title="Workers’ Liberty", slug="workers-liberty")
     good, bad = ISSUE, b"1. A piece\n\n1990\n\nText of the piece.\n"
@@ -226,6 +228,8 @@ def test_failing_import_marks_the_task_failed_and_writes_nothing(queued, client)
     assert 'data-status="failed"' in page and "bad.txt" in page
 
 
+@pytest.mark.requires_postgres
+@committed
 def test_release_build_in_the_background(queued, s3_server, settings, tmp_path):
     PublicationFactory(title="Solidarność")
     settings.STORAGES = {
@@ -245,3 +249,32 @@ def test_release_build_in_the_background(queued, s3_server, settings, tmp_path):
     name = job.result["release"]
     assert name and job.result["checksum"]
     assert [r.name for r in list_releases()] == [name]  # in the bucket the site reads
+
+
+@pytest.mark.django_db
+def test_inline_by_default_and_every_job_is_shown_in_the_admin(client, settings, tmp_path):
+    """Without TASKS_BACKEND nothing is queued: --background builds at once, as before. Jobs
+    the worker wrote are listed in the admin with their progress."""
+    settings.DATASET_ROOT = tmp_path / "datasets"
+    PublicationFactory(title="Solidarność")
+    out = io.StringIO()
+    call_command("build_dataset", "--background", stdout=out)
+    assert "Built release" in out.getvalue() and not BackgroundJob.objects.exists()
+
+    running = BackgroundJob.objects.create(
+        kind=JobKind.IMPORT, name="a.txt, b.txt", status=JobStatus.RUNNING, total=2, done=1,
+        current="b.txt", items=[{"name": "a.txt", "status": "created"}, {"name": "b.txt"}],
+    )  # fmt: skip
+    failed = BackgroundJob.objects.create(
+        kind=JobKind.RELEASE, status=JobStatus.FAILED, total=1,
+        message="Another dataset build is running; try again when it ends.",
+    )  # fmt: skip
+    assert running.progress_text() == "running 2/2: b.txt"
+    client.force_login(UserFactory(is_superuser=True))
+    listing = client.get(reverse("admin:archive_backgroundjob_changelist")).content.decode()
+    assert "running 2/2: b.txt" in listing and "failed: Another dataset build" in listing
+    page = client.get(reverse("admin:archive_backgroundjob_change", args=[failed.pk]))
+    assert page.status_code == 200
+    progress = client.get(f"{IMPORT_URL}jobs/{running.pk}/").content.decode()
+    assert 'data-status="running"' in progress and 'http-equiv="refresh"' in progress
+    assert client.get(f"{IMPORT_URL}jobs/{failed.pk}/").status_code == 404  # not an import
