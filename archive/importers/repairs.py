@@ -459,9 +459,9 @@ def _word_edits(unit: Unit, ed: Editor, ctx: DocumentContext) -> list[Edit]:
                 new, note = hyphenated, "hyphen kept: a compound"
             elif ctx.vocab.known_form(joined):
                 new, note = joined, "hyphen removed"
-            elif not ctx.vocab.known(part1) and not ctx.vocab.known(part2):
-                # neither half is a word: a word broken at the line end ("thou-" / "sands")
-                new, note = joined, "hyphen removed: neither part is a word on its own"
+            elif not ctx.vocab.known(part1) and _word_ending(part2):
+                # the second half is the ending of a word, not a word: "opera-" / "tions"
+                new, note = joined, "hyphen removed: the second part is a word ending"
             else:
                 # not a known word joined: the hyphen may be the compound's own ("so-called")
                 new, note = hyphenated, "hyphen kept: the joined word is not a known word"
@@ -491,7 +491,8 @@ def _word_edits(unit: Unit, ed: Editor, ctx: DocumentContext) -> list[Edit]:
 
 _LEAD_IN = re.compile(
     r"(?P<quote>[“\"‘']?)(?:(?P<letter>[A-Z]) (?=[A-Z]))?"
-    r"(?P<caps>[A-Z][A-Z’'\-]*(?:\s+[A-Z][A-Z’'\-]*)*)(?=\s+[a-z])"
+    r"(?P<caps>[A-Z][A-Z’'\-]*(?![\w’'\-])(?:\s+[A-Z][A-Z’'\-]*(?![\w’'\-]))*)"
+    r"(?=\s+[^\W\d_]*[a-z])"
 )
 _MONTHS_AND_DAYS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -560,6 +561,24 @@ def _lead_in_edit(line: Line, text: str, spans, ctx: DocumentContext, ed: Editor
     cased = [_normal_case(w, ctx, first=i == 0) for i, w in enumerate(words)]
     after = m.group("quote") + " ".join(cased)
     return Edit(m.start(), m.end(), after, kind, line.number, note)
+
+
+#: How the second half of an English word broken at a syllable usually begins; the second
+#: half of a compound is a word of its own ("corner", "called"), which these rarely are.
+WORD_ENDINGS = (
+    "tion", "sion", "ment", "ness", "ing", "ings", "ity", "ities", "ance", "ence", "ous",
+    "ive", "able", "ible", "ly", "ers", "ed", "es", "ist", "ism", "ure", "ary", "ory", "ical",
+    "ial", "ial", "ation", "tions", "sions", "ments", "ful", "less", "ise", "ize", "ised",
+    "ized", "ising", "izing", "ic", "ics", "al", "ally", "ent", "ents", "ant", "ants", "ate",
+    "ated", "ating", "er", "est", "tor", "tors", "ty", "ties", "cy", "gy", "phy",
+)  # fmt: skip
+
+
+def _word_ending(part: str) -> bool:
+    p = part.lower()
+    return any(p == e or (p.startswith(e) and len(p) - len(e) <= 2) for e in WORD_ENDINGS) or (
+        len(p) <= 3 and p not in ("way", "man", "men", "end", "day", "act", "aid", "war")
+    )
 
 
 def _drop_overlaps(edits: list[Edit]) -> list[Edit]:

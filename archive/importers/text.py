@@ -326,7 +326,10 @@ def find_page_furniture(lines: list[str]) -> set[int]:
         if len(s) > 70 or MARKER_RE.search(s) or FROM_MARKER_RE.match(s):
             return False
         key = _furniture_key(s)
-        return bool(key) and keys[key] >= 2 and not parse_dateline(s, allow_year=True)
+        if not key or parse_dateline(s, allow_year=True):
+            return False
+        # a running head: repeated on other pages, or printed with its page number
+        return keys[key] >= 2 or bool(re.match(r"^\d{1,3}\s{2,}\S|.*\S\s{2,}\d{1,3}$", s))
 
     found: set[int] = set()
     i = 0

@@ -208,3 +208,75 @@ def test_unfound_continuation_is_flagged():
     flag = [r for r in result.repairs if r.kind == "continuation" and r.status == "flagged"]
     assert len(flag) == 1 and "no continuation was found" in flag[0].note
     assert "Continued" not in result.body
+
+
+def _repair(text: str):
+    document = parse_document(text)
+    context = DocumentContext(text)
+    return [(unit, repair_unit(unit, context)) for unit in document.units]
+
+
+LEAD_INS = """Steelworkers Hold the Line
+
+By Ines Moreau
+4 April 1980
+
+T HE STEELWORKERS OF Lorraine struck again this week. The workers of
+Lorraine have struck before, and the BSC managers in Britain watched.
+
+Dockers Join Them
+
+By Ken Abe
+5 April 1980
+
+OCKERS IN THE port of Marseille joined the steelworkers. The dockers
+said that the BSC and the French board were one and the same.
+"""
+
+
+def test_small_capital_lead_ins_are_joined_or_restored_in_the_texts_own_case():
+    (steel, steel_result), (docks, docks_result) = _repair(LEAD_INS)
+    assert steel_result.body.startswith("The steelworkers of Lorraine struck again")
+    assert docks_result.body.startswith("Dockers in the port of Marseille joined")
+    kinds = {r.kind for r in steel_result.repairs} | {r.kind for r in docks_result.repairs}
+    assert {"drop_cap", "lost_drop_cap"} <= kinds
+    for unit, result in ((steel, steel_result), (docks, docks_result)):
+        assert replay(result.body, result.repairs) == unit.raw_text
+        assert apply_repairs(unit.raw_text, result.repairs) == result.body
+    # an acronym in the lead-in stays in capitals where the text always prints it so
+    (_, result), _ = _repair(LEAD_INS.replace("T HE STEELWORKERS OF", "T HE BSC AND"))
+    assert result.body.startswith("The BSC and Lorraine")
+
+
+def test_a_lead_in_no_word_explains_is_flagged_not_changed():
+    (_, result), _ = _repair(LEAD_INS.replace("T HE STEELWORKERS", "Q XZ STEELWORKERS"))
+    assert result.body.startswith("Q XZ STEELWORKERS")
+    assert [r.kind for r in result.repairs if r.status == "flagged"][:1] == ["drop_cap"]
+
+
+HYPHENS = """Council Workers Out
+
+By Rosa Lind
+June 9, 1979
+
+The council workers were out again, and the so-
+called moderates on the council were silent. The strike com-
+mittee met at the depot; the street-
+corner meetings went on into the night, and the employers' ex-
+traordinary offer was turned down.
+"""
+
+
+def test_a_hyphen_is_removed_only_when_the_joined_word_is_known():
+    ((unit, result),) = _repair(HYPHENS + "The committee will meet again.\n")
+    body = result.body
+    assert "so-called moderates" in body  # two words: the compound's own hyphen
+    assert "street-corner meetings" in body
+    assert "strike committee met" in body  # "committee" is a word of the text
+    flagged = {r.before: r.after for r in result.repairs if r.status == "flagged"}
+    assert flagged["so-called"] == "socalled" and flagged["street-corner"] == "streetcorner"
+    # unknown joined, and "traordinary" no word ending the list knows: kept and flagged
+    assert "ex-traordinary offer" in body and flagged["ex-traordinary"] == "extraordinary"
+    ((_, known),) = _repair(HYPHENS + "An extraordinary meeting was called.\n")
+    assert "extraordinary offer" in known.body
+    assert replay(body, result.repairs) == unit.raw_text

@@ -179,3 +179,107 @@ def test_unnumbered_headlines_start_articles():
         ("article", "Council Housing Sold Off"),
     ]
     assert units[1].last_line == 12  # the short line before running text is no headline
+
+
+def test_dateline_forms():
+    assert parse_dateline("19 January 1996") == ("1996-01-19", "19 January 1996")
+    assert parse_dateline("January 19, 1996") == ("1996-01-19", "January 19, 1996")
+    assert parse_dateline("Jan. 1996") == ("1996-01", "Jan. 1996")
+    assert parse_dateline("Sept. 1984")[0] == "1984-09"
+    assert parse_dateline("Spring 1990") == ("1990-21", "Spring 1990")
+    assert parse_dateline("Winter 1978")[0] == "1978-24"
+    assert parse_dateline("1989–90", allow_year=True) == ("1989/1990", "1989–90")
+    assert parse_dateline("1984-1985", allow_year=True)[0] == "1984/1985"
+    # a bare range is a date only where a date is expected
+    assert parse_dateline("1989–90") is None
+    assert parse_dateline("January 41, 1996") is None
+    assert parse_dateline("Springfield 1990") is None
+
+
+NEWSPAPER = """Dockers Stop the Port
+
+By Ana Ruiz and Tom Price
+March 3, 1989
+
+The dockers stopped work at dawn on Monday and the port was silent
+by noon. Their union says the stoppage will go on until the sacked
+shop steward is taken back. Continued on page 6
+
+Printers Ballot on Pay
+
+By Li Wei
+Summer 1989
+
+Printers in the city vote this week on a pay offer that the union
+calls an insult. The ballot closes on Friday.
+
+Continued from page 1
+men stood at the gates. The employers have hired a private security
+firm to guard the cranes.
+"""
+
+
+def test_headlines_with_bylines_datelines_and_a_continuation_by_its_marker():
+    units = parse_units(NEWSPAPER.replace(" Continued on page 6", "\nContinued on page 6"))
+    assert [(u.title, u.date, u.bylines) for u in units] == [
+        ("Dockers Stop the Port", "1989-03-03", ["Ana Ruiz", "Tom Price"]),
+        ("Printers Ballot on Pay", "1989-22", ["Li Wei"]),
+    ]
+    dockers, printers = units
+    assert dockers.byline == "Ana Ruiz and Tom Price"
+    assert dockers.moved_from_line is not None
+    assert any("private security" in line.text for line in dockers.lines)
+    assert not any("private security" in line.text for line in printers.lines)
+
+
+def test_a_continuation_is_found_by_sentence_flow_without_a_marker():
+    text = NEWSPAPER.replace(" Continued on page 6", "\nContinued on page 6").replace(
+        "Continued from page 1\n", ""
+    )
+    dockers, printers = parse_units(text)
+    assert dockers.moved_from_line is not None
+    assert dockers.lines[-1].text.startswith("firm to guard")
+    assert printers.lines[-1].text.endswith("closes on Friday.") or not printers.lines[-1].text
+
+
+PAGES = """Rail Workers Walk Out
+
+By Sam Okafor
+12 June 1982
+
+Rail workers across the region walked out on Tuesday after the board
+refused to reopen talks on the closure of three depots and the loss
+
+14
+
+THE RAILWAY REVIEW  15
+
+of four hundred jobs. Pickets were out at every depot by six in the
+morning, and no trains ran.
+"""
+
+
+def test_page_numbers_and_running_heads_are_page_furniture():
+    (unit,) = parse_units(PAGES)
+    roles = {line.text: line.role for line in unit.lines}
+    assert roles["14"] == "pagehead" and roles["THE RAILWAY REVIEW  15"] == "pagehead"
+    paras = {line.para for line in unit.lines if line.role == "text"}
+    assert paras == {1}  # the sentence runs on across the page
+    # four-digit numbers are years, never page numbers
+    assert parse_units(PAGES.replace("\n14\n", "\n1914\n"))[0].lines[9].role != "pagehead"
+
+
+def test_one_paragraph_per_line_and_a_caption_with_a_full_stop():
+    long_a = "The miners at the pit voted by a large majority to strike, " * 3
+    long_b = "The coal board had offered nothing but closures and transfers, " * 3
+    text = (
+        "Pit Votes to Strike\n\nBy Jo Hale\nMay 1984\n\n"
+        f"{long_a.strip()} end.\n{long_b.strip()} and the\n\n"
+        "Miners at the gate on Monday morning.\n\n"
+        f"men said so. {long_a.strip()} end.\n"
+    )
+    (unit,) = parse_units(text)
+    captions = [line.text for line in unit.lines if line.role == "caption"]
+    assert captions == ["Miners at the gate on Monday morning."]
+    paras = [line.para for line in unit.lines if line.role == "text"]
+    assert paras == [1, 2, 2]
