@@ -33,6 +33,7 @@ from archive.models import (
     TextRepair,
 )
 
+from .authors import propose_authorships
 from .linking import NameIndex, find_candidates, find_mentions, link_article
 from .repairs import DocumentContext, repair_unit
 from .text import parse_document
@@ -93,6 +94,9 @@ class ImportReport:
                     f"  lines {u['first_line']}–{u['last_line']}, {u['words']} words"
                     + (f", {u['illustrations']} illustration(s)" if u["illustrations"] else "")
                 )
+                for author in u.get("authors", []):
+                    new = " (new draft person)" if author["new_person"] else ""
+                    out.append(f"        by {author['name']}{new}")
                 for note in u.get("notes", []):
                     out.append(f"        note: {note}")
         if self.repair_counts:
@@ -338,8 +342,10 @@ class TextImporter:
             for kind, samples in _samples(result.repairs).items():
                 bucket = report.repair_samples.setdefault(kind, [])
                 bucket.extend(samples[: SAMPLES_PER_KIND - len(bucket)])
+            authors = propose_authorships(article, unit.bylines)
             unit_report = {
                 **unit.as_dict(),
+                "authors": authors,
                 "article_id": article.pk,
                 "words": article.word_count,
                 "illustrations": len(result.illustrations),
