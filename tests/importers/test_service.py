@@ -13,9 +13,11 @@ from archive.importers.repairs import replay
 from archive.importers.service import ImportRefused, TextImporter, decode_source
 from archive.models import (
     Article,
+    Authorship,
     Illustration,
     Issue,
     Mention,
+    Person,
     SourceDocument,
     Status,
     TextRepair,
@@ -301,3 +303,27 @@ def test_review_reverts_applied_word_repairs_and_rejects_flagged(publication):
     TextImporter(publication=publication).run(SMALL + b"\n", name="small.txt")
     article.refresh_from_db()
     assert "are organ- ising." in article.body
+
+
+@pytest.mark.django_db
+def test_bylines_become_proposed_authorships(publication):
+    known = PersonFactory(name="Dolores Ibárruri", slug="dolores-ibarruri")
+    AliasFactory(person=known, name="La Pasionaria")
+    text = (
+        b"Strike at the Mine\n\nBy Dolores Ibarruri and Kwame Mensah\n19 January 1996\n\n"
+        b"The miners stopped work on Monday.\n\n"
+        b"The Union Answers\n\nBy La Pasionaria\nJanuary 20, 1996\n\n"
+        b"The union answered on Tuesday.\n"
+    )
+    dry = TextImporter(publication=publication, link=False).run(text, dry_run=True, name="b.txt")
+    assert [a["name"] for a in dry.units[0]["authors"]] == ["Dolores Ibarruri", "Kwame Mensah"]
+    assert Authorship.objects.count() == 0 and Person.objects.count() == 1  # rolled back
+    report = TextImporter(publication=publication, link=False).run(text, name="b.txt")
+    first, second = (Article.objects.get(pk=u["article_id"]) for u in report.units)
+    assert first.date == "1996-01-19" and second.date == "1996-01-20"
+    authors = list(first.authorships.order_by("order").values_list("person__name", "order"))
+    assert authors == [("Dolores Ibárruri", 1), ("Kwame Mensah", 2)]
+    mensah = Person.objects.get(name="Kwame Mensah")
+    assert mensah.status == Status.DRAFT and "byline" in mensah.description
+    assert list(second.authorships.values_list("person", flat=True)) == [known.pk]
+    assert "By " not in first.body and "by Kwame Mensah (new draft person)" in report.as_text()
