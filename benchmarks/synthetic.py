@@ -3,8 +3,10 @@
 ``add_synthetic(articles=5000)`` adds published publications, issues, articles (text built
 from the seed collection's own vocabulary, so searches hit realistic posting lists), people
 and mentions with ``bulk_create`` in one transaction, then sends ``collection_loaded`` so
-derived data (the search index) is rebuilt exactly as after a collection load.
-Deterministic for a given seed.
+derived data (the search index, the stored counts) is rebuilt exactly as after a collection
+load. ``bulk_create`` does not call ``save()``, so every record's derived fields (EDTF bounds,
+folded names, word counts, an article's effective date and its source) are computed first
+by the one function ``save()`` uses, ``derive_fields()``. Deterministic for a given seed.
 """
 
 from __future__ import annotations
@@ -15,10 +17,9 @@ import re
 from django.db import transaction
 from django.utils import timezone
 
-from archive.dates import edtf_bounds
 from archive.models import Article, Issue, Mention, Person, Publication, Status
+from archive.models.base import derive_fields
 from archive.signals import collection_loaded
-from archive.text import fold
 
 FALLBACK_WORDS = [
     "solidarity", "strike", "workers", "shipyard", "gdansk", "walesa", "union", "party",
@@ -49,8 +50,8 @@ def add_synthetic(*, articles: int = 5000, seed: int = 1989) -> dict[str, int]:
 
     n_publications = max(articles // 500, 2)
     publications = Publication.objects.bulk_create(
-        Publication(title=f"Synthetic Review {i}", slug=f"synthetic-review-{i}",
-                    run="1980/1995", **_bounds("run", "1980/1995"), **published)
+        _derived(Publication(title=f"Synthetic Review {i}", slug=f"synthetic-review-{i}",
+                             run="1980/1995", **published))
         for i in range(n_publications)
     )  # fmt: skip
     issues = []
@@ -59,15 +60,15 @@ def add_synthetic(*, articles: int = 5000, seed: int = 1989) -> dict[str, int]:
         year, month = 1980 + i % 15, 1 + i % 12
         date = f"{year}-{month:02d}"
         issues.append(
-            Issue(publication=publications[i % n_publications], slug=f"no-{i}", number=str(i),
-                  date=date, **_bounds("date", date), **published)
+            _derived(Issue(publication=publications[i % n_publications], slug=f"no-{i}",
+                           number=str(i), date=date, **published))
         )  # fmt: skip
     issues = Issue.objects.bulk_create(issues)
 
     people = Person.objects.bulk_create(
-        Person(name=(name := f"{rng.choice(words).title()} {rng.choice(words).title()} {i}"),
-               name_folded=fold(name), sort_name=name, sort_name_folded=fold(name),
-               slug=f"synthetic-person-{i}", **published)
+        _derived(Person(name=(name := f"{rng.choice(words).title()} "
+                                      f"{rng.choice(words).title()} {i}"),
+                        sort_name=name, slug=f"synthetic-person-{i}", **published))
         for i in range(max(articles // 5, 1))
     )  # fmt: skip
 
@@ -75,12 +76,11 @@ def add_synthetic(*, articles: int = 5000, seed: int = 1989) -> dict[str, int]:
     for i in range(articles):
         issue = issues[i % len(issues)]
         body = "\n\n".join(paragraph(rng, words, rng.randint(40, 120)) for _ in range(6))
-        rows.append(Article(
+        rows.append(_derived(Article(
             issue=issue, position=i // len(issues) + 1, slug=f"synthetic-{i}",
-            title=paragraph(rng, words, 6)[:-1], body=body, raw_text=body,
-            word_count=len(body.split()), date=issue.date, **_bounds("date", issue.date),
+            title=paragraph(rng, words, 6)[:-1], body=body, raw_text=body, date=issue.date,
             **published,
-        ))  # fmt: skip
+        )))  # fmt: skip
     created = Article.objects.bulk_create(rows, batch_size=500)
 
     mentions = [
@@ -99,9 +99,11 @@ def add_synthetic(*, articles: int = 5000, seed: int = 1989) -> dict[str, int]:
     }
 
 
-def _bounds(field: str, value: str) -> dict:
-    bounds = edtf_bounds(value)
-    return {f"{field}_start": bounds.start, f"{field}_end": bounds.end}
+def _derived(obj):
+    """``obj`` with its derived fields computed, as ``save()`` would (``bulk_create`` does
+    not call it)."""
+    derive_fields(obj)
+    return obj
 
 
 def insert_people_and_authorships(cursor, people: int = 2000) -> None:
