@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from archive.citations import Citation, article_jsonld
 from archive.dates import edtf_display
 from archive.models import Alias, Article, Authorship, Event, Issue, Mention, Publication
+from archive.models.emendations import editorial_changes
 
 from .common import (
     EFFECTIVE_DATE_ORDER,
@@ -286,6 +287,7 @@ def article_detail(request: HttpRequest, publication: str, issue: str, slug: str
             "first_publication": recorded.publication if recorded and not recorded.issue else None,
             "first_date_text": edtf_display(recorded.date) if recorded else "",
             "body_html": body_html,
+            "editorial": editorial_changes(article),  # the importer's repairs, the emendations
             "sections": sections,
             "mention_groups": [
                 ("People", grouped["person"]),
