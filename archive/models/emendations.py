@@ -95,6 +95,12 @@ class Emendation(TimeStampedModel):
 WORD_REPAIRS = ("hyphenation", "drop_cap", "lost_drop_cap", "continuation", "caption", "displaced")
 
 
+def shown(text: str) -> str:
+    """A stretch of text on one line, its breaks visible: "¶" between paragraphs, "/" between
+    lines (a paragraph break the extraction lost is otherwise an invisible change)."""
+    return text.replace("\n\n", " ¶ ").replace("\n", " / ")
+
+
 @dataclass(frozen=True)
 class EditorialChange:
     """One entry of an article's "Editorial changes": who made it, what, and why."""
@@ -105,6 +111,18 @@ class EditorialChange:
     corrected: str
     reason: str
     field: str = "body"
+
+    @property
+    def printed_shown(self) -> str:
+        return shown(self.printed)
+
+    @property
+    def corrected_shown(self) -> str:
+        return shown(self.corrected)
+
+    @property
+    def field_label(self) -> str:
+        return EmendationField(self.field).label
 
 
 @dataclass(frozen=True)
