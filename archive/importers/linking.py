@@ -108,6 +108,7 @@ class LinkReport:
     removed: list[Target] = field(default_factory=list)
     summaries: list[MentionSummary] = field(default_factory=list)
     candidates: list[tuple[str, int]] = field(default_factory=list)
+    candidate_contexts: dict[str, str] = field(default_factory=dict)  # name → first context
 
     @property
     def flagged(self) -> list[MentionSummary]:
@@ -528,7 +529,9 @@ def link_article(article, index: NameIndex) -> LinkReport:
     body = article.body or ""
     hits = find_mentions(body, index)
     report = LinkReport(summaries=summarise(hits, body, index))
-    report.candidates = find_candidates(body, hits)
+    found = find_candidates(body, hits, with_context=True)
+    report.candidates = [(c.name, c.count) for c in found]
+    report.candidate_contexts = {c.name: c.context for c in found}
     existing: dict[Target, Mention] = {}
     for mention in Mention.objects.filter(article=article):
         type_ = mention.target_type
