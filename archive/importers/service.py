@@ -68,6 +68,7 @@ class ImportReport:
     links: list[dict] = field(default_factory=list)
     flagged_mentions: list[dict] = field(default_factory=list)
     candidates: list[tuple[str, int]] = field(default_factory=list)
+    candidate_contexts: dict[str, str] = field(default_factory=dict)
     kept_curator_fields: list[dict] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
 
@@ -148,6 +149,9 @@ class ImportReport:
                 f"Candidates — capitalised names matching nothing known ({len(self.candidates)}):"
             )
             out.append(f"  {shown}" + (f", … and {more} more" if more > 0 else ""))
+            for name, _ in self.candidates[:10]:
+                if self.candidate_contexts.get(name):
+                    out.append(f"    {name}: {self.candidate_contexts[name]}")
         if self.kept_curator_fields:
             out.append("")
             out.append("Kept as curators edited them:")
@@ -369,6 +373,8 @@ class TextImporter:
                     if s.flagged:
                         report.flagged_mentions.append(entry)
                 all_candidates.update(dict(link.candidates))
+                for name, context in link.candidate_contexts.items():
+                    report.candidate_contexts.setdefault(name, context)
             else:
                 hits = find_mentions(article.body, NameIndex([]))
                 all_candidates.update(dict(find_candidates(article.body, hits)))
