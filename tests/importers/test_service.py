@@ -212,6 +212,8 @@ def test_seed_import_links_entities_with_folding_and_flags(publication, catalogu
     assert Mention.objects.filter(organisation=catalogue["so"]).count() >= 3
     candidates = dict(report.candidates)
     assert candidates["Ernest Mandel"] >= 1 and "Socialist Organiser" not in candidates
+    assert "Mandel" in report.candidate_contexts["Ernest Mandel"]
+    assert "Stalinist" not in candidates and "Russian" not in candidates
     # repairs are rows, and the log replays to the raw text for every article
     assert TextRepair.objects.filter(kind="drop_cap", line=1304).get().after == "The"
     for article in articles.values():
