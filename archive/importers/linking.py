@@ -17,12 +17,18 @@ Rules, in the order they apply:
   "Stalinism"; a possessive ("Gorbachev’s") matches its name because ’s is a separate word.
   Words of a multi-word name must be separated as in the name (spaces and line breaks count
   as one space), so "Socialist. Organiser" is not "Socialist Organiser".
+* **Whole proper-noun phrases.** A name matches only where it is capitalised as the name is
+  ("militant" is not "Militant"; an acronym such as "US" only in capitals), and not inside a
+  longer capitalised name: a capitalised word right next to it ("Central America",
+  "Patricia Ireland") extends the name, unless it is a title ("President"), a common word
+  opening the sentence ("In Poland"), or a word of the same entity's other names. Dotted
+  abbreviations are one word: "U.S." = "US".
 * **Longest match wins.** At each word the longest known name is taken and its words are
   consumed: "Socialist Organiser" is one hit, never also "Socialist".
 * **Ambiguity.** A hit is *ambiguous* when its name belongs to more than one entity (two
-  people called "Kautsky"), when an entry is marked ambiguous, or when a one-word name is a
-  common English word ("Militant", "Solidarity"). An ambiguous common word is only a hit
-  when capitalised in the text; lower-case "militant" is just the adjective.
+  people called "Kautsky"; a person and a place, "Georgia", is said so), when an entry is
+  marked ambiguous, or when a one-word name is a common English word ("Us") or a word the
+  text itself also uses in lower case ("Outlook" in a text about the outlook).
 * **Flagged mentions.** A Mention needs exactly one target, so an ambiguous hit produces one
   *flagged* Mention per candidate entity; the curator confirms the right one and rejects the
   others. A target that also has an unambiguous hit in the same text is linked normally.

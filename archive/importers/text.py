@@ -22,20 +22,30 @@ What the parser recognises (layout of text extracted from multi-column print):
   their kind.
 * **Title lines** continue while they start lower-case, or are short and the title so far
   has no final punctuation; a blank line, a dateline or a drop-cap letter ends them.
-* **Head zone** after the title: a drop-cap letter on its own line ("T", "“W"), a dateline
-  ("January 1990", "19 August 1991", or a bare year right after the title). Text that the
-  page layout dropped between the drop cap and the dateline is tagged ``displaced``.
+* **Head zone** after the title: a byline ("By Jane Smith and Ali Khan" → ``bylines``), a
+  drop-cap letter on its own line ("T", "“W"), a dateline ("19 January 1996", "January 19,
+  1996", "Jan. 1996", "Spring 1990", and where only a date can stand — after a numbered
+  title or a byline — "1990" or "1989–90"). A headline followed by a byline or a dateline
+  starts an article. Text that the page layout dropped between the drop cap and the dateline
+  is tagged ``displaced``.
+* **Page furniture:** a bare page number (one to three digits, never a year) with the
+  running head beside it (repeated on other pages, or printed with its number) and the blank
+  lines around them, role ``pagehead``; units and paragraphs are found in the text as it
+  flows across the break.
 * **Body roles:** section headings in capitals (several lines, even split by blank lines,
-  become one heading), numbered sub-points, bullets (•, *), "Continued (on) page N"
-  markers (whole-line or glued to a word), photo captions (short lines that interrupt a
-  sentence, or stand alone before a unit ends), verse (a unit of short capitalised lines in
-  stanzas), timeline years and entries.
-* **Paragraphs.** Extraction loses indentation, so a paragraph ends where a line ends a
-  sentence *and* is short for its column (under 80% of the unit's median line), or at a
-  blank line after a sentence end. A line that starts lower-case always continues.
-* **Page jumps.** When a unit breaks off at "Continued on page N" and the next unit starts
-  at once, the first later block that starts lower-case after a finished sentence is the
-  continuation and is moved back to the unit it belongs to.
+  become one heading), numbered sub-points, bullets (•, *), "Continued (on/from) page N"
+  markers (whole-line or glued to a word), photo captions (short blocks set apart by blank
+  lines inside a sentence they interrupt, with or without a full stop, or anywhere in text
+  whose paragraphs are not separated by blank lines, or standing alone before a unit ends),
+  verse (a unit of short capitalised lines in stanzas), timeline years and entries.
+* **Paragraphs,** in the unit's layout: one paragraph per line (text with many lines longer
+  than a column), indented first lines, or column lines where a paragraph ends where a line
+  ends a sentence *and* is short for its column (under 80% of the unit's median line), or at
+  a blank line after a sentence end. A line that starts lower-case always continues.
+* **Page jumps.** When a unit breaks off at "Continued on page N", its rest is the block
+  after a later "Continued from page N" line, or else the first later line that starts
+  lower-case right after a finished sentence and continues the broken-off text (completing
+  its broken word, or a word of its own); it is moved back to the unit it belongs to.
 """
 
 from __future__ import annotations
