@@ -10,7 +10,15 @@ See :mod:`archive.exports.base` for the column model and the byte-identical COPY
 """
 
 from .admin import export_selected_as_csv
-from .base import CHUNK_SIZE, Column, Exporter, JoinedValues, csv_cell, neutralise
+from .base import (
+    CHUNK_SIZE,
+    Column,
+    Exporter,
+    GroupedValues,
+    JoinedValues,
+    csv_cell,
+    neutralise,
+)
 from .resources import (
     EXPORTERS,
     AliasExporter,
@@ -36,6 +44,7 @@ __all__ = [
     "Column",
     "EventExporter",
     "Exporter",
+    "GroupedValues",
     "IllustrationExporter",
     "IssueExporter",
     "JoinedValues",

@@ -11,7 +11,7 @@ in the joined authors, ``Event.public_place_links()``…), never a status compar
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Case, F, OuterRef, Q, TextField, Value, When
+from django.db.models import Case, F, Q, TextField, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 
 from archive.models import (
@@ -29,7 +29,7 @@ from archive.models import (
     Publication,
 )
 
-from .base import Column, Exporter, JoinedValues, if_public
+from .base import Column, Exporter, GroupedValues, if_public
 
 INT = models.BigIntegerField()
 TEXT = TextField()
@@ -51,12 +51,12 @@ def _edtf_columns(prefix: str, label: str, source: str | None = None) -> tuple[C
     )  # fmt: skip
 
 
-def _variant_names(entity: str) -> JoinedValues:
-    return JoinedValues(
-        Alias.objects.filter(**{entity: OuterRef("pk")})
-        .order_by("name_folded", "id")
-        .values(v=F("name"))
-    )
+#: Variant names in name order (one relation per entity kind, keyed by its field).
+_ALIASES = Alias.objects.order_by("name_folded", "id")
+
+
+def _variant_names(entity: str) -> GroupedValues:
+    return GroupedValues(_ALIASES, entity, "name")
 
 
 # --------------------------------------------------------------------------------------------
@@ -147,10 +147,8 @@ _ISSUE_LABEL = Coalesce(
     output_field=TEXT,
 )
 
-#: The article's public authors in credit order (the rule of ``Article.public_authorships``).
-_AUTHORS = Authorship.objects.filter(Person.public_q("person__"), article=OuterRef("pk")).order_by(
-    "order", "id"
-)
+#: Public authors in credit order (the rule of ``Article.public_authorships``).
+_AUTHORS = Authorship.objects.filter(Person.public_q("person__")).order_by("order", "id")
 
 
 class ArticleExporter(Exporter):
@@ -192,11 +190,11 @@ class ArticleExporter(Exporter):
         Column("word_count", "integer", "Words in the body."),
         Column(
             "author_ids", "string", "Authors, editors, translators (people.id), joined with '; '.",
-            JoinedValues(_AUTHORS.values(v=Cast("person_id", TEXT))),
+            GroupedValues(_AUTHORS, "article", Cast("person_id", TEXT)),
         ),
         Column(
             "author_names", "string", "Their names, in the same order, joined with '; '.",
-            JoinedValues(_AUTHORS.values(v=F("person__name"))),
+            GroupedValues(_AUTHORS, "article", "person__name"),
         ),
         Column(
             "first_published_in_publication_id", "integer",
@@ -394,17 +392,13 @@ class AliasExporter(Exporter):
 # --------------------------------------------------------------------------------------------
 
 
-#: The event's public places (event–place links with both ends public), by name.
-_EVENT_PLACES = (
-    Event.public_place_links().filter(event=OuterRef("pk")).order_by("place__name_folded", "id")
-)
-
-
-def _participants(model: type[models.Model], target: str) -> models.QuerySet:
-    """The event's participations by a public ``model`` record (person or organisation)."""
-    return EventParticipant.objects.filter(
-        model.public_q(f"{target}__"), event=OuterRef("pk")
-    ).order_by("role", "id")
+#: Public places of events (event–place links with both ends public), by name.
+_EVENT_PLACES = Event.public_place_links().order_by("place__name_folded", "id")
+#: Participations by public people and by public organisations, by role.
+_PARTICIPANTS = {
+    target: EventParticipant.objects.filter(model.public_q(f"{target}__")).order_by("role", "id")
+    for model, target in ((Person, "person"), (Organisation, "organisation"))
+}
 
 
 class EventExporter(Exporter):
@@ -421,36 +415,31 @@ class EventExporter(Exporter):
         Column("description", "string", "Description."),
         Column(
             "place_ids", "string", "Places (places.id), joined with '; '.",
-            JoinedValues(_EVENT_PLACES.values(v=Cast("place_id", TEXT))),
+            GroupedValues(_EVENT_PLACES, "event", Cast("place_id", TEXT)),
         ),
         Column(
             "place_names", "string", "Their names, in the same order.",
-            JoinedValues(_EVENT_PLACES.values(v=F("place__name"))),
+            GroupedValues(_EVENT_PLACES, "event", "place__name"),
         ),
         Column(
             "person_ids", "string", "Participating people (people.id), joined with '; '.",
-            JoinedValues(
-                _participants(Person, "person").values(v=Cast("person_id", TEXT))
-            ),
+            GroupedValues(_PARTICIPANTS["person"], "event", Cast("person_id", TEXT)),
         ),
         Column(
             "organisation_ids", "string",
             "Participating organisations (organisations.id), joined with '; '.",
-            JoinedValues(
-                _participants(Organisation, "organisation")
-                .values(v=Cast("organisation_id", TEXT))
+            GroupedValues(
+                _PARTICIPANTS["organisation"], "event", Cast("organisation_id", TEXT)
             ),
         ),
         Column(
             "person_names", "string", "Their names, in the same order as person_ids.",
-            JoinedValues(_participants(Person, "person").values(v=F("person__name"))),
+            GroupedValues(_PARTICIPANTS["person"], "event", "person__name"),
         ),
         Column(
             "organisation_names", "string",
             "Their names, in the same order as organisation_ids.",
-            JoinedValues(
-                _participants(Organisation, "organisation").values(v=F("organisation__name"))
-            ),
+            GroupedValues(_PARTICIPANTS["organisation"], "event", "organisation__name"),
         ),
     )  # fmt: skip
 
