@@ -171,21 +171,32 @@ class _Line:
     breakable: bool = True  # a page may end after this line
 
 
-_HYPHENABLE = re.compile(r"^([“‘\"']?)([A-Za-z]{7,})([,.;:!?’”\"']*)$")
+_HYPHENABLE = re.compile(r"^([“‘\"']?)([A-Za-z]{6,})([,.;:!?’”\"']*)$")
 
 
-def _split_point(word: str, rng: random.Random) -> int | None:
-    """Where a long word may be hyphenated: after at least 3 letters, leaving at least 3."""
+def _split_point(word: str, rng: random.Random, room: int = 99) -> int | None:
+    """Where a long word may be hyphenated: after at least 3 letters, leaving at least 3, so
+    that the first part and its hyphen fit in ``room`` characters."""
     m = _HYPHENABLE.match(word)
     if not m:
         return None
     lead, letters = m.group(1), m.group(2)
     # break after a vowel followed by a consonant, as hyphenation dictionaries mostly do
+    vowels = "aeiouy"
     points = [
         i
         for i in range(3, len(letters) - 2)
-        if letters[i - 1] in "aeiouy" and letters[i] not in "aeiouy"
+        if (
+            letters[i - 1] in vowels and letters[i] not in vowels and letters[i] != letters[i + 1]
+        )  # "go-vernment", never "commi-ssion"
+        or (
+            letters[i - 1] not in vowels
+            and letters[i] not in vowels
+            and letters[i + 1] in vowels
+            and letters[i - 2] in vowels
+        )  # "sup-port", "num-ber"
     ]
+    points = [i for i in points if len(lead) + i + 1 <= room]
     if not points:
         return None
     return len(lead) + rng.choice(points)
@@ -232,13 +243,13 @@ class _Printer:
                 # the word does not fit: break it, or move it to the next line
                 head = None
                 kind = ""
-                if "-" in word.strip("-") and self.rng.random() < 0.8:
+                if "-" in word.strip("-") and self.rng.random() < 0.9:
                     cut = word.index("-", 1) + 1
                     if cut <= room:
                         head, kind = word[:cut], "compound"
-                elif self.rng.random() < 0.6:
-                    cut = _split_point(word, self.rng)
-                    if cut is not None and cut + 1 <= room:
+                elif self.rng.random() < 0.8:
+                    cut = _split_point(word, self.rng, room)
+                    if cut is not None:
                         head, kind = word[:cut] + "-", "hyphenation"
                 text = indent * start_of_para + current
                 if head is not None:
@@ -431,7 +442,10 @@ class _Printer:
             tag = d.lines[0] if isinstance(d.lines[0], str) else None
             if tag == "body":
                 d.lines = (printed[d.lines[1]], printed[d.lines[2]])
-            elif tag in ("caption", "head"):
+            elif tag == "caption":  # the caption and the lines of text it cuts apart
+                n = printed[d.lines[1]]
+                d.lines = (n - 2, n + 2)
+            elif tag == "head":
                 n = printed[d.lines[1]]
                 d.lines = (n - 1, n + 1)
             elif d.lines == (-1, -1):

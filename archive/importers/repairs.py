@@ -459,7 +459,7 @@ def _word_edits(unit: Unit, ed: Editor, ctx: DocumentContext) -> list[Edit]:
                 new, note = hyphenated, "hyphen kept: a compound"
             elif ctx.vocab.known_form(joined):
                 new, note = joined, "hyphen removed"
-            elif not ctx.vocab.known(part1) and _word_ending(part2):
+            elif not ctx.vocab.known(part1) and not ctx.vocab.known(part2) and _word_ending(part2):
                 # the second half is the ending of a word, not a word: "opera-" / "tions"
                 new, note = joined, "hyphen removed: the second part is a word ending"
             else:
