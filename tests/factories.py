@@ -128,3 +128,15 @@ class IllustrationFactory(factory.django.DjangoModelFactory):
     article = factory.SubFactory(ArticleFactory)
     caption = factory.Sequence(lambda n: f"Caption {n}")
     position = factory.Sequence(lambda n: n + 1)
+
+
+class EmendationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Emendation
+
+    article = factory.SubFactory(ArticleFactory)
+    sequence = factory.Sequence(lambda n: n + 1)
+    kind = models.Emendation.Kind.MISPRINT
+    printed = factory.Sequence(lambda n: f"as printed {n}")
+    corrected = factory.Sequence(lambda n: f"as corrected {n}")
+    reason = "A misprint of the page."
