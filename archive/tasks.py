@@ -103,7 +103,8 @@ def _finish(job: BackgroundJob, failures: list[str]) -> dict[str, Any]:
     job.finished = timezone.now()
     job.status = JobStatus.FAILED if failures else JobStatus.DONE
     job.message = "; ".join(failures)
-    job.save()
+    # Not task_id: the request that queued the job may write it after the worker loaded it.
+    job.save(update_fields=["current", "finished", "status", "message", "done", "items", "result"])
     if failures:
         raise JobFailed(job.message)
     return job.result

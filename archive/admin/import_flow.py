@@ -392,6 +392,8 @@ def _queue_import(request, batch: dict):
         result={"dismissed": batch.get("dismissed", [])}, created_by=request.user,
     )  # fmt: skip
     enqueue(job)
+    if batch.get("job"):  # the dry runs' page now leads to this import
+        BackgroundJob.objects.filter(pk=batch["job"]).update(result={"imported_by": job.pk})
     del request.session[SESSION_KEY]
     return HttpResponseRedirect(reverse("admin:archive_sourcedocument_import_job", args=[job.pk]))
 
@@ -409,6 +411,9 @@ def job_view(model_admin, request, job_id: int):
     job = job.first()
     if job is None:
         raise Http404("No such import.")
+    if job.kind == JobKind.CHECK and job.result.get("imported_by"):
+        url = reverse("admin:archive_sourcedocument_import_job", args=[job.result["imported_by"]])
+        return HttpResponseRedirect(url)
     if job.kind == JobKind.CHECK and job.status == JobStatus.DONE:
         shown = [
             {key: entry[key] for key in ("name", "sha256", "upload", "options", "report")}
@@ -430,7 +435,9 @@ def job_view(model_admin, request, job_id: int):
         issue_id = report.get("issue_id")
         rows.append({
             "name": entry["name"],
-            "status": entry.get("status", "waiting"),
+            "status": entry.get("status")
+            or ("running" if job.status == JobStatus.RUNNING and job.current == entry["name"]
+                else "waiting"),
             "message": entry.get("message", ""),
             "units": units,
             "review_url": reverse("admin:archive_issue_review", args=[issue_id])

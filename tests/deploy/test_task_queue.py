@@ -38,7 +38,7 @@ from tests.deploy import services_s3
 from tests.factories import PublicationFactory, UserFactory
 
 #: The worker process reads what the test commits: on a database it can open (PostgreSQL).
-committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+committed = pytest.mark.django_db(transaction=True)
 s3_server = services_s3.s3_server
 ROOT = Path(__file__).resolve().parents[2]
 IMPORT_URL = "/admin/archive/sourcedocument/import/"
@@ -192,6 +192,8 @@ def test_admin_import_returns_at_once_and_the_worker_imports(queued, client):
     assert 'data-status="done"' in page and "http-equiv" not in page
     assert reverse("admin:archive_issue_review", args=[issue.pk]) in page
     assert DBTaskResult.objects.get(id=job.task_id).status == "SUCCESSFUL"
+    # The dry runs' page now leads to the import, never to a second acceptance.
+    assert client.get(f"{IMPORT_URL}jobs/{check.pk}/")["Location"].endswith(f"/jobs/{job.pk}/")
     assert storage.upload_storage().listdir("")[1] == []  # imported: its upload is gone
 
 
@@ -277,4 +279,6 @@ def test_inline_by_default_and_every_job_is_shown_in_the_admin(client, settings,
     assert page.status_code == 200
     progress = client.get(f"{IMPORT_URL}jobs/{running.pk}/").content.decode()
     assert 'data-status="running"' in progress and 'http-equiv="refresh"' in progress
+    assert 'class="import-file-created"' in progress  # a.txt done
+    assert 'class="import-file-running"' in progress  # b.txt now
     assert client.get(f"{IMPORT_URL}jobs/{failed.pk}/").status_code == 404  # not an import
