@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -74,6 +75,26 @@ def run_django(database_url: str, code: str, **extra_env: str) -> str:
     if result.returncode != 0:
         raise AssertionError(f"Django process failed:\n{result.stderr[-3000:]}")
     return result.stdout
+
+
+def production_settings(**env: str) -> dict:
+    """The production settings a server would start with under ``env``: the cache, the
+    databases, the routers and the middleware, read in a fresh process."""
+    environ = {k: v for k, v in os.environ.items()
+               if k not in ("CACHE_URL", "DATABASE_REPLICA_URL", "DATABASE_URL")}  # fmt: skip
+    environ.update({"DJANGO_SETTINGS_MODULE": "config.settings.production",
+                    "SECRET_KEY": "not-secret-" * 5, **env})  # fmt: skip
+    code = (
+        "import json\nfrom django.conf import settings\n"
+        "print(json.dumps({'CACHES': settings.CACHES, 'DATABASES': settings.DATABASES,"
+        " 'DATABASE_ROUTERS': settings.DATABASE_ROUTERS, 'MIDDLEWARE': settings.MIDDLEWARE},"
+        " default=str))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environ,
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    if result.returncode != 0:
+        raise AssertionError(result.stderr[-2000:])
+    return json.loads(result.stdout)
 
 
 def database_url_for(settings: dict) -> str:

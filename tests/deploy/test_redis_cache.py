@@ -13,9 +13,11 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from tests.deploy.conftest import Server, fetch, run_django
+from config.settings.base import shared_cache
+from tests.deploy.conftest import Server, fetch, production_settings, run_django
 from tests.factories import PersonFactory
 
 SEED = """
@@ -140,3 +142,19 @@ def test_a_redis_that_does_not_answer_costs_a_miss_never_an_error(client, tmp_pa
         api = client.get("/api/people/")  # the rate limit's cache fails open too
         assert api.status_code == 200
         assert api.json()["results"][0]["name"] == "Rosa Luxemburg"
+
+
+def test_without_cache_url_production_keeps_each_processs_memory_cache():
+    plain = production_settings()["CACHES"]["default"]
+    assert plain == {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+    shared = production_settings(CACHE_URL="redis://cache.internal:6379/0")["CACHES"]["default"]
+    assert shared["BACKEND"] == "archive.caching.SharedPageCache"
+    assert shared["LOCATION"] == "redis://cache.internal:6379/0"
+
+
+def test_a_cache_url_that_is_not_redis_stops_start_up():
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL='memcached://cache:11211' is not"):
+        shared_cache("memcached://cache:11211")

@@ -27,7 +27,7 @@ from django.test import Client, RequestFactory
 
 from archive.db_routers import READ_PRIMARY_COOKIE, ReplicaRouter, ReplicaRoutingMiddleware
 from archive.models import Article, Status
-from tests.deploy.conftest import Server, database_url_for, fetch
+from tests.deploy.conftest import Server, database_url_for, fetch, production_settings
 from tests.factories import ArticleFactory, UserFactory
 
 router = ReplicaRouter()
@@ -102,6 +102,25 @@ def test_reads_inside_a_transaction_on_the_primary_stay_on_the_primary():
     assert seen == ["default", "replica"]
 
 
+def test_the_router_and_replica_exist_only_when_a_replica_is_configured():
+    one = production_settings(DATABASE_URL="postgres://archive@db/archive")
+    assert set(one["DATABASES"]) == {"default"}
+    assert one["DATABASE_ROUTERS"] == []
+    assert "archive.db_routers.ReplicaRoutingMiddleware" not in one["MIDDLEWARE"]
+    two = production_settings(
+        DATABASE_URL="postgres://archive@db/archive",
+        DATABASE_REPLICA_URL="postgres://archive@replica/archive",
+    )
+    assert two["DATABASES"]["replica"]["HOST"] == "replica"
+    assert two["DATABASES"]["replica"]["CONN_MAX_AGE"] == 60  # like the primary
+    assert two["DATABASE_ROUTERS"] == ["archive.db_routers.ReplicaRouter"]
+    # Routed before the page cache reads the content version.
+    middleware = two["MIDDLEWARE"]
+    assert middleware.index("archive.db_routers.ReplicaRoutingMiddleware") < middleware.index(
+        "archive.caching.PublicPageCacheMiddleware"
+    )
+
+
 # -- A real streaming replica (PostgreSQL pass) ---------------------------------------------
 
 
@@ -110,9 +129,9 @@ def as_postgres(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def replica(django_db_setup, django_db_blocker) -> Iterator[dict]:
-    """A hot standby of the test server, on its own socket; one per session."""
+    """A hot standby of the test server, on its own socket; one for the module."""
     if not os.environ.get("PG_BINDIR") or not os.environ.get("PGHOST"):
         pytest.skip("needs the throwaway server of scripts/with-postgres.sh")
     bindir = Path(os.environ["PG_BINDIR"])
