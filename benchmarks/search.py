@@ -11,10 +11,19 @@ Fills the database with N published articles whose words follow a Zipf distribut
 - very common: in about 60 % (more than half of all articles, where ranking every match
   with ts_rank would read hundreds of thousands of vectors).
 
+Names ("Lech Wałęsa", "Leon Trotsky": the first two people, written with diacritics in
+the text), phrases planted as adjacent words ("martial law", "workers state") among the
+same words apart, and one undated article in fifty.
+
 Then prints p50/p95 latency of the search page's engine (``archive.search.search``: count,
 ranked candidates, facets, one page of hits with ts_headline snippets, entity names) per
-query class, and the p50 render time of each page type through Django's test client.
-Not a test: figures go to docs/benchmarks.md.
+query class; p50/p95 of every query class of :data:`REQUESTS` (rare, common and very common
+words, two words, a phrase, names, date orders, and a query with each list filter) through
+the search page and ``/api/articles/`` alike, page cache off (``--plans`` adds
+``EXPLAIN (ANALYZE, BUFFERS)`` of each class's slowest statement); and the render time of
+each page type through Django's test client. Not a test: figures go to docs/benchmarks.md.
+
+    scripts/with-postgres.sh .venv/bin/python benchmarks/search.py --only requests --plans
 """
 
 from __future__ import annotations
@@ -366,7 +375,7 @@ def explain(sql: str) -> str:
             "set_config('synchronize_seqscans', 'off', true), set_config('jit', 'off', true), "
             "set_config('max_parallel_workers_per_gather', '0', true)"
         )
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql.replace("%", "%%"))
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
