@@ -18,8 +18,9 @@ parameters, through the same :class:`SearchParams` as the page) and shown only w
 finds articles, with how many. The vocabulary comes only from public articles
 (``Article.objects.public()``), so a draft's words are never offered; and since every
 suggestion is run before it is shown, even a word of an article unpublished since would
-not be. It is counted by PostgreSQL (``ts_stat``) or in Python (SQLite), and cached under
-the content version, so it is rebuilt exactly when the archive changes.
+not be. The same vocabulary, built in Python, serves both engines (PostgreSQL's
+``ts_stat`` over freshly parsed text was measured slower; its stored vectors hold stems,
+not words to offer).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import difflib
 import itertools
 import re
 import string
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -57,10 +59,14 @@ MIN_WORD = 3
 _WORD = re.compile(r"\w+", re.UNICODE)
 _LETTERS = re.compile(r"^[^\W\d_]+$", re.UNICODE)
 #: Articles read to build the vocabulary: the first public ones by id. The seed collection
-#: is far below it; a larger archive takes its vocabulary from these articles only, so a
-#: word found only in later ones goes unsuggested, but no suggestion is ever wrong (each is
-#: run first).
-VOCABULARY_ARTICLES = 20_000
+#: is far below it; a larger archive takes its vocabulary from these articles only (about
+#: 2 s of reading, see docs/search.md), so a word found only in later ones goes unsuggested,
+#: but no suggestion is ever wrong (each is run first).
+VOCABULARY_ARTICLES = 5_000
+#: Seconds a vocabulary is still used after the archive changed (see :func:`vocabulary`).
+VOCABULARY_MAX_AGE = 600
+STAMP_KEY = "archive:search-vocabulary:stamp"
+WORDS_KEY = "archive:search-vocabulary:words"
 #: Corrections tried per unmatched word, and corrected queries run at most.
 PER_WORD = 3
 MAX_SPELLING_TRIALS = 4
@@ -131,7 +137,7 @@ def _public_articles():
     return Article.objects.public().order_by("pk")[:VOCABULARY_ARTICLES]
 
 
-def _build_vocabulary_python() -> dict[str, int]:
+def _build_vocabulary() -> dict[str, int]:
     """Count each article's distinct raw words in C (``Counter.update`` of a set), then
     fold each distinct word once: folding or looking up every word in Python took four
     fifths of the time. Two spellings of one word in one article ("Wałęsa", "Walesa")
@@ -150,50 +156,37 @@ def _build_vocabulary_python() -> dict[str, int]:
     return counts
 
 
-def _build_vocabulary_pg() -> dict[str, int]:
-    """The same words counted by PostgreSQL (``ts_stat`` over ``unaccent``-ed text split by
-    the ``simple`` configuration), several times faster than reading every text into
-    Python. ``unaccent`` folds as :func:`archive.text.fold` does for the archive's
-    languages; a word it folded otherwise would only cost one more check, as every
-    suggestion is run before it is offered."""
-    ids_sql, ids_params = _public_articles().values("pk").query.sql_with_params()
-    ids = connection.ops.compose_sql(ids_sql, ids_params)
-    inner = (
-        "SELECT to_tsvector('simple', unaccent(coalesce(title, '') || ' ' || "
-        "coalesce(subtitle, '') || ' ' || coalesce(body, ''))) "
-        f"FROM archive_article WHERE id IN ({ids})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT word, ndoc FROM ts_stat(%s) WHERE length(word) >= %s "
-            "AND word ~ '^[[:alpha:]]+$'",
-            [inner, MIN_WORD],
-        )
-        rows = cursor.fetchall()
-    counts: dict[str, int] = {}
-    for raw, n in rows:
-        for word in _WORD.findall(fold(raw)):
-            if len(word) >= MIN_WORD and _LETTERS.match(word):
-                counts[word] = counts.get(word, 0) + n
-    return counts
+#: Process-local copy of the cached vocabulary and its stamp: reading the stamp (a pair)
+#: from the cache is cheap, unpickling tens of thousands of words on every search is not.
+_memo: dict[str, object] = {}
 
 
 def vocabulary() -> dict[str, int]:
     """``{word: number of public articles containing it}``, folded as queries are.
 
     Built from public articles only (the visibility rule, ``Article.objects.public()``)
-    and cached under the content version, so it is rebuilt exactly when the archive
-    changes (the first search finding nothing after a change pays for it)."""
+    and cached with the content version it was built at. After a change it is rebuilt by
+    the next search finding nothing, unless it is younger than ``VOCABULARY_MAX_AGE``
+    seconds: a curator's afternoon of edits then costs one rebuild, not one per edit. A
+    vocabulary a few minutes old may miss a new word or hold one of an article unpublished
+    since; neither makes a suggestion wrong, as each is run (on public articles) first."""
     from archive.caching import content_version
 
-    key = f"archive:search-vocabulary:{connection.vendor}:{content_version()}"
     cache = caches["default"]
-    found = cache.get(key)
-    if found is None:
-        pg = connection.vendor == "postgresql"
-        found = _build_vocabulary_pg() if pg else _build_vocabulary_python()
-        cache.set(key, found, None)
-    return found
+    version = content_version()
+    stamp = cache.get(STAMP_KEY)
+    if stamp is not None and (stamp[0] == version or time.time() - stamp[1] < VOCABULARY_MAX_AGE):
+        if _memo.get("stamp") == stamp:
+            return _memo["words"]  # type: ignore[return-value]
+        words = cache.get(WORDS_KEY)
+        if words is not None:
+            _memo.update(stamp=stamp, words=words)
+            return words
+    words = _build_vocabulary()
+    stamp = (version, time.time())
+    cache.set_many({WORDS_KEY: words, STAMP_KEY: stamp}, None)
+    _memo.update(stamp=stamp, words=words)
+    return words
 
 
 # --------------------------------------------------------------------------------------------

@@ -275,7 +275,8 @@ def test_a_person_filter_reads_as_the_name(collection):
 # Visibility: a draft's words are never suggested
 
 
-def test_a_drafts_words_are_never_suggested_until_it_is_published():
+def test_a_drafts_words_are_never_suggested_until_it_is_published(monkeypatch):
+    monkeypatch.setattr(suggest, "VOCABULARY_MAX_AGE", 0)  # rebuilt at every change
     publication = PublicationFactory(title="Labour Focus", slug="lf")
     public = IssueFactory(publication=publication, date="1981")
     draft = IssueFactory(publication=publication, date="1982", status=Status.DRAFT)
@@ -294,6 +295,27 @@ def test_a_drafts_words_are_never_suggested_until_it_is_published():
     assert Article.objects.get(pk=hidden.pk).is_public()
     assert "nomenklatura" in vocabulary()
     assert spelled({"q": "nomenklatrua"}) == ["nomenklatura"]
+
+
+def test_a_vocabulary_built_before_an_article_was_withdrawn_offers_none_of_its_words():
+    """Within VOCABULARY_MAX_AGE the vocabulary built before a change is still used; a word
+    only the withdrawn article held is in it, and still never offered."""
+    publication = PublicationFactory(title="Labour Focus", slug="lf")
+    issue = IssueFactory(publication=publication, date="1981")
+    ArticleFactory(issue=issue, title="Shipyards", body="The shipyard kolkhoz met again.")
+    withdrawn = ArticleFactory(
+        issue=IssueFactory(publication=publication, date="1982"),
+        title="Nomenklatura",
+        body="The nomenklatura feared the kolkhoz.",
+    )
+    assert spelled({"q": "nomenklatrua"}) == ["nomenklatura"]
+    withdrawn.issue.status = Status.DRAFT
+    withdrawn.issue.save()
+    assert not Article.objects.get(pk=withdrawn.pk).is_public()
+    assert "nomenklatura" in vocabulary()  # the same vocabulary, a minute old
+    assert close_words("nomenklatrua") == ["nomenklatura"]
+    assert spelled({"q": "nomenklatrua"}) == []
+    assert spelled({"q": "kolkhzo"})[0] == "kolkhoz"
 
 
 # --------------------------------------------------------------------------------------------
