@@ -11,6 +11,7 @@ applied repairs and then its body emendations redone in order (docs/collection.m
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.db import models
@@ -134,6 +135,26 @@ class EditorialChanges:
         return len(self.changes)
 
 
+#: Why the importer makes each kind of change, in a reader's words; its own note follows.
+REPAIR_REASONS = {
+    "hyphenation": "A word broken across lines or pages, rejoined",
+    "drop_cap": "The large initial letter, printed apart from its word, rejoined",
+    "lost_drop_cap": "The large initial letter, lost in the extraction, restored",
+    "continuation": "Page furniture: a “continued on page …” line removed",
+    "caption": "A photo caption printed in the running text, moved to the illustrations",
+    "displaced": "Text the page layout put in the wrong place, moved back",
+}
+
+
+def _why(repair: TextRepair) -> str:
+    reason = REPAIR_REASONS.get(repair.kind, repair.get_kind_display())
+    # the importer's own note, without the words that repeat the reason
+    note = re.sub(r"^(?:restored: |drop cap rejoined(?:; |$))", "", repair.note.strip())
+    if note and not note.startswith("→") and note.lower() not in reason.lower():
+        reason += f" ({note})"
+    return reason + "."
+
+
 def editorial_changes(article: Article) -> EditorialChanges:
     """The changes made to the printed text of ``article``: the importer's, then the curator's.
 
@@ -149,13 +170,7 @@ def editorial_changes(article: Article) -> EditorialChanges:
     )
     listed = [r for r in repairs if r.kind in WORD_REPAIRS]
     changes = [
-        EditorialChange(
-            "importer",
-            r.get_kind_display(),
-            r.before,
-            r.after,
-            r.note or r.get_kind_display(),
-        )
+        EditorialChange("importer", r.get_kind_display(), r.before, r.after, _why(r))
         for r in listed
     ]
     changes += [
