@@ -55,7 +55,11 @@ def records_set_status(
         )
     changed = 0
     with transaction.atomic():
-        for obj in queryset.select_for_update():
+        # Lock the rows themselves, not the caller's query: an admin list's queryset may carry
+        # aggregates (counts), and PostgreSQL refuses FOR UPDATE with GROUP BY.
+        pks = list(queryset.order_by().values_list("pk", flat=True).distinct())
+        rows = queryset.model._default_manager.select_for_update().filter(pk__in=pks)
+        for obj in rows.order_by("pk"):
             changed += _set_status(obj, status, user=user, reason=reason)
     return changed
 
