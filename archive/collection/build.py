@@ -151,7 +151,7 @@ def _published(curator_notes: str = "") -> dict:
 
 @dataclass
 class Decisions:
-    """The curator's answers to the linker's flags, keyed by (article file stem, type, slug).
+    """The curator's answers to the linker's flags, keyed by (article slug, type, entity slug).
 
     A confirmation may narrow which occurrences are this entity: ``forms`` (the spellings as
     printed, e.g. only "US", not "us") and/or ``occurrences`` (1-based positions among the
