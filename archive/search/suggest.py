@@ -59,9 +59,9 @@ MIN_WORD = 3
 _WORD = re.compile(r"\w+", re.UNICODE)
 _LETTERS = re.compile(r"^[^\W\d_]+$", re.UNICODE)
 #: Articles read to build the vocabulary: the first public ones by id. The seed collection
-#: is far below it; a larger archive takes its vocabulary from these articles only (about
-#: 2 s of reading, see docs/search.md), so a word found only in later ones goes unsuggested,
-#: but no suggestion is ever wrong (each is run first).
+#: is far below it; a larger archive takes its vocabulary from these articles only (a few
+#: seconds of reading, see docs/search.md), so a word found only in later ones goes
+#: unsuggested, but no suggestion is ever wrong (each is run first).
 VOCABULARY_ARTICLES = 5_000
 #: Seconds a vocabulary is still used after the archive changed (see :func:`vocabulary`).
 VOCABULARY_MAX_AGE = 600
