@@ -41,7 +41,6 @@ class Command(BaseCommand):
             help="Print the ambiguous mentions still undecided, as entries for "
             "mention-decisions.json, and write nothing.",
         )
-
         parser.add_argument(
             "--propose",
             action="store_true",
