@@ -115,10 +115,11 @@ def insert_people_and_authorships(cursor, people: int = 2000) -> None:
     cursor.execute(
         "INSERT INTO archive_person (created, updated, status, published_at, curator_notes,"
         " name, name_folded, slug, description, wikidata, sort_name, sort_name_folded,"
-        " birth, birth_start, birth_end, death, death_start, death_end, country, viaf)"
+        " birth, birth_start, birth_end, death, death_start, death_end, country, viaf,"
+        " mention_count)"
         " SELECT now(), now(), 'published', now(), '', 'Person ' || g, 'person ' || g,"
         " 'person-' || g, '', '', 'Person ' || g, 'person ' || g, '', NULL, NULL, '',"
-        " NULL, NULL, '', '' FROM generate_series(1, %s) AS g",
+        " NULL, NULL, '', '', 0 FROM generate_series(1, %s) AS g",
         [people],
     )
     cursor.execute(
