@@ -124,7 +124,10 @@ def test_a_second_build_counts_changes_against_the_release_in_the_bucket(object_
     import shutil
 
     shutil.rmtree(first.path)
-    second = build_release(keep=1).release
+    out = io.StringIO()
+    call_command("build_dataset", "--keep", "1", stdout=out)
+    second = list_releases()[0]
+    assert f"object storage: releases/{second.name}/" in out.getvalue()
     assert second.parent == first.name
     articles = next(r for r in second.manifest["resources"] if r["name"] == "articles")
     assert (articles["added"], articles["removed"]) == (1, 0)

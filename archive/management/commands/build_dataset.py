@@ -48,7 +48,8 @@ class Command(BaseCommand):
         self.stdout.write(result.message)
         if result.release and not result.skipped:
             release = result.release
-            self.stdout.write(str(release.path))
+            where = f"object storage: releases/{release.name}/" if release.stored else release.path
+            self.stdout.write(str(where))
             self.stdout.write(f"Checksum (SHA-256 of SHA256SUMS): {release.checksum}")
             if release.last_seq is not None:
                 self.stdout.write(f"Equals /api/changes/ up to seq {release.last_seq}.")
