@@ -44,8 +44,9 @@ from typing import Any, ClassVar, Literal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models, transaction
-from django.db.models import F, Subquery, TextField, Value
+from django.db.models import F, Subquery, TextField, Value, Window
 from django.db.models.expressions import Combinable
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 ColumnType = Literal["integer", "string", "date", "datetime", "number", "boolean"]
@@ -313,14 +314,22 @@ class Exporter:
             queryset = self.get_queryset()
         elif not queryset.ordered:
             queryset = queryset.order_by(*self.ordering)
-        return queryset.values(
-            **{
-                f"c{i}": Value(None, output_field=TextField())
-                if grouped_as_null and c.grouped
-                else c.expression()
-                for i, c in enumerate(self.fields)
-            }
-        )
+        columns = {
+            f"c{i}": Value(None, output_field=TextField())
+            if grouped_as_null and c.grouped
+            else c.expression()
+            for i, c in enumerate(self.fields)
+        }
+        if grouped_as_null and any(c.grouped for c in self.fields):
+            # Joined to its aggregates, the rows would lose the subquery's order: number them
+            # in that order, and the COPY statement sorts by the number (``rn``).
+            order = [
+                F(o[1:]).desc() if isinstance(o, str) and o.startswith("-")
+                else F(o) if isinstance(o, str) else o
+                for o in queryset.query.order_by
+            ]  # fmt: skip
+            columns["rn"] = Window(RowNumber(), order_by=order)
+        return queryset.values(**columns)
 
     def row(self, obj_or_values: models.Model | Mapping[str, Any]) -> dict[str, Any]:
         """One record as ``{column name: Python value}``.
@@ -494,8 +503,8 @@ class Exporter:
                 expr = ref
             selects.append(expr)
         return (
-            f"COPY (SELECT {', '.join(selects)} FROM ({inner}) AS export{joins}) "
-            "TO STDOUT WITH (FORMAT csv)"
+            f"COPY (SELECT {', '.join(selects)} FROM ({inner}) AS export{joins}"
+            f"{' ORDER BY export.rn' if joins else ''}) TO STDOUT WITH (FORMAT csv)"
         )
 
     def _copy_jsonl_sql(self, inner: str, joins: str = "") -> str:
@@ -513,8 +522,8 @@ class Exporter:
             f"{value(i, c)} AS {_quote_name(c.name)}" for i, c in enumerate(self.fields)
         )
         return (
-            f"COPY (SELECT ROW_TO_JSON(r) FROM (SELECT {renamed} FROM ({inner}) AS export{joins}) "
-            "AS r) "
+            f"COPY (SELECT ROW_TO_JSON(r) FROM (SELECT {renamed} FROM ({inner}) AS export{joins}"
+            f"{' ORDER BY export.rn' if joins else ''}) AS r) "
             "TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
         )
 
@@ -524,24 +533,27 @@ class Exporter:
         values = self.values_queryset(queryset, grouped_as_null=self.pre_aggregate)
         try:
             inner, params = self._inner_sql(values)
-            joins, join_params = self._grouped_joins(values, inner, tuple(params))
+            joins, join_params = self._grouped_joins(values, queryset)
         except EmptyResultSet:
             return iter([prefix] if prefix else [])
         return _copy_stream(values.db, build_sql(inner, joins), (*params, *join_params), prefix)
 
     def _grouped_joins(
-        self, values: models.QuerySet, inner: str, params: tuple
+        self, values: models.QuerySet, queryset: models.QuerySet | None = None
     ) -> tuple[str, tuple]:
         """``LEFT JOIN (one GROUP BY per relation) AS g{n} ON g{n}.k = export.c0`` for the
-        pre-aggregated columns, each restricted to the exported rows' ids (``c0``)."""
-        if not self.pre_aggregate:
+        pre-aggregated columns, each restricted to the exported rows' ids: the filtered
+        query's primary keys alone, unordered, so PostgreSQL reads no more than it must."""
+        if not self.pre_aggregate or not self._groups():
             return "", ()
+        if queryset is None:
+            queryset = self.get_queryset()
+        ids_sql, params = self._inner_sql(queryset.order_by().values("pk"))
         joins, join_params = [], []
-        ids_sql = f"SELECT ids.c0 FROM ({inner}) AS ids"
         for n, indexes in enumerate(self._groups().values()):
             source = self.fields[indexes[0]].source
             sql, sql_params = source.grouped_sql(
-                values.db, [self.fields[i].source.value for i in indexes], ids_sql, params
+                values.db, [self.fields[i].source.value for i in indexes], ids_sql, tuple(params)
             )
             joins.append(f" LEFT JOIN ({sql}) AS g{n} ON g{n}.k = export.c0")
             join_params.extend(sql_params)
