@@ -14,7 +14,15 @@ worker), then prints in one table, as medians of ``--runs`` runs:
 * rows/s of a raw psycopg ``COPY (…) TO STDOUT`` of the same rows (the same SQL the exporter
   builds from the list's filtered queryset), and of ``COPY archive_article`` for reference;
 * the ratios export time / COPY time (targets: CSV ≤ 1.5×, JSON Lines ≤ 2.5×);
-* the peak RSS (VmHWM) of the gunicorn worker during each kind of download (target < 150 MB).
+* the CSV with full text (``full_text=true``) against a raw ``COPY archive_article`` (the
+  whole table, bodies included; target ≤ 1.3×);
+* the export SQL with a subquery per row for the many-valued columns (author ids and names)
+  against the pre-aggregated joins the exporter runs (issue #14), as raw COPYs;
+* the peak RSS (VmHWM) of the gunicorn worker during each kind of download (target < 150 MB);
+* time to the first byte of filtered exports (one person, one organisation, one year, one
+  decade; target < 100 ms), medians over HTTP, and whether each plan is served by indexes
+  (``EXPLAIN`` of the export's query: index scans on the mention targets and the effective
+  date bounds, no sequential scan of the article table).
 """
 
 from __future__ import annotations
@@ -39,6 +47,24 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("API_ANON_THROTTLE", "100000/min")
 
 BATCH = 200_000
+#: Organisations the synthetic articles mention (every fourth article mentions one).
+ORGANISATIONS = 50
+#: A realistic body: ~2,500 characters of prose, with the seed's awkward characters.
+BODY = (
+    "Wałęsa spoke to the workers of Gdańsk about Solidarność; the shipyard committee "
+    "answered that “the strike goes on”, and Trotsky’s heirs argued over what followed. "
+) * 15
+#: The effective date and dateline of synthetic article ``{i}``: a day in 1970–1999.
+_DAY = "(DATE '1970-01-01' + (({i}) * 7919 %% 10950))"
+DATED = {
+    "date": f"to_char({_DAY}, 'YYYY-MM-DD')",
+    "date_start": _DAY,
+    "date_end": _DAY,
+    "effective_date": f"to_char({_DAY}, 'YYYY-MM-DD')",
+    "effective_date_start": _DAY,
+    "effective_date_end": _DAY,
+    "date_source": "'dateline'",
+}
 
 
 def parse_args() -> argparse.Namespace:
@@ -77,9 +103,14 @@ def fill(n: int) -> None:
     )  # fmt: skip
     template_article = models.Article.objects.create(
         issue=template_issue, position=1, slug="template", title="Template",
-        body="A synthetic article body. " * 8, date="1980-01-15",
-        status=models.Status.PUBLISHED,
+        body=BODY, date="1980-01-15", status=models.Status.PUBLISHED,
     )  # fmt: skip
+    organisations = [
+        models.Organisation.objects.create(
+            name=f"Organisation {i}", slug=f"organisation-{i}", status=models.Status.PUBLISHED
+        )
+        for i in range(ORGANISATIONS)
+    ]
     issues = max(1, n // 20)
     with connection.cursor() as cursor:
         # Benchmark data only: skip triggers (search index) and FK checks while filling.
@@ -110,14 +141,31 @@ def fill(n: int) -> None:
                     "position": f"(g + {start}) %% 20 + 1",
                     "slug": f"'a-' || (g + {start})",
                     "title": titles.format(i=f"(g + {start})"),
-                    "date": "''",
-                    "date_start": "NULL",
-                    "date_end": "NULL",
+                    # A dateline spread over 30 years, not in id order (as a real archive
+                    # gathered out of order), so date filters cannot ride the id order.
+                    **{
+                        column: day.format(i=f"(g + {start})")
+                        for column, day in DATED.items()
+                    },
                     "word_count": f"100 + (g + {start}) %% 900",
                 },
             )  # fmt: skip
             print(f"  … {start + count:,} articles", flush=True)
         insert_people_and_authorships(cursor)
+        # Every article mentions one of the people; every fourth one organisation.
+        cursor.execute(
+            "INSERT INTO archive_mention (created, updated, article_id, person_id, count,"
+            " first_offset, context, status) SELECT now(), now(), a.id,"
+            " p.min_id + a.id %% %s, 1, 0, '', 'confirmed' FROM archive_article a,"
+            " (SELECT min(id) AS min_id FROM archive_person) p",
+            [2000],
+        )
+        cursor.execute(
+            "INSERT INTO archive_mention (created, updated, article_id, organisation_id,"
+            " count, first_offset, context, status) SELECT now(), now(), a.id, %s + a.id %% %s,"
+            " 1, 0, '', 'confirmed' FROM archive_article a WHERE a.id %% 4 = 0",
+            [organisations[0].pk, ORGANISATIONS],
+        )
         # The templates themselves are not part of the N rows.
         cursor.execute("DELETE FROM archive_article WHERE id = %s", [template_article.pk])
         cursor.execute("DELETE FROM archive_issue WHERE id = %s", [template_issue.pk])
@@ -151,12 +199,20 @@ def export_sql() -> dict[str, tuple[str, tuple]]:
     from archive.exports import ArticleExporter
 
     queryset = ArticleFilterSet(data=QueryDict(), queryset=ArticleViewSet().get_queryset()).qs
-    exporter = ArticleExporter()
-    inner, params = exporter._inner_sql(exporter.values_queryset(queryset))
+
+    def copy_sql(build: str, **options) -> tuple[str, tuple]:
+        exporter = ArticleExporter(**options)
+        values = exporter.values_queryset(queryset, grouped_as_null=exporter.pre_aggregate)
+        inner, params = exporter._inner_sql(values)
+        joins, join_params = exporter._grouped_joins(values, queryset)
+        return getattr(exporter, build)(inner, joins), (*params, *join_params)
+
     return {
-        "csv": (exporter._copy_csv_sql(inner), tuple(params)),
-        "jsonl": (exporter._copy_jsonl_sql(inner), tuple(params)),
+        "csv": copy_sql("_copy_csv_sql"),
+        "jsonl": copy_sql("_copy_jsonl_sql"),
         "table": ("COPY archive_article TO STDOUT WITH (FORMAT csv)", ()),
+        "csv_correlated": copy_sql("_copy_csv_sql", pre_aggregate=False),
+        "csv_full": copy_sql("_copy_csv_sql", full_text=True),
     }
 
 
@@ -214,6 +270,80 @@ def time_http(port: int, path: str) -> tuple[float, int, int]:
     elapsed = time.perf_counter() - started
     connection.close()
     return elapsed, size, lines
+
+
+def first_byte(port: int, path: str) -> float:
+    """Seconds from sending a GET to reading the first byte of its body (then hang up)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    started = time.perf_counter()
+    connection.request("GET", path)
+    response = connection.getresponse()
+    response.read(1)
+    elapsed = time.perf_counter() - started
+    if response.status != 200:
+        raise SystemExit(f"GET {path} answered {response.status}")
+    connection.close()
+    return elapsed
+
+
+def filtered_paths() -> dict[str, str]:
+    """A person's, an organisation's, a year's and a decade's articles as CSV."""
+    from archive.models import Organisation, Person
+
+    person = Person.objects.public().order_by("pk").values_list("slug", flat=True)[7]
+    organisation = Organisation.objects.public().order_by("pk").values_list("slug", flat=True)[3]
+    return {
+        f"one person ({person})": f"/api/articles/?format=csv&person={person}",
+        f"one organisation ({organisation})": (
+            f"/api/articles/?format=csv&organisation={organisation}"
+        ),
+        "one year (1989)": "/api/articles/?format=csv&year=1989",
+        "one decade (1980s)": "/api/articles/?format=csv&decade=1980s",
+    }
+
+
+def plan_summary(path: str) -> str:
+    """How PostgreSQL runs the export behind ``path``: the index scans, and whether the
+    article table is read whole (a sequential scan)."""
+    import json
+    from urllib.parse import parse_qs, urlsplit
+
+    from django.db import connection
+    from django.http import QueryDict
+
+    from archive.api.filters import ArticleFilterSet
+    from archive.api.views import ArticleViewSet
+    from archive.exports import ArticleExporter
+
+    query = {k: v for k, v in parse_qs(urlsplit(path).query).items() if k != "format"}
+    data = QueryDict(mutable=True)
+    for key, values in query.items():
+        data.setlist(key, values)
+    queryset = ArticleFilterSet(data=data, queryset=ArticleViewSet().get_queryset()).qs
+    exporter = ArticleExporter()
+    values = exporter.values_queryset(queryset, grouped_as_null=True)
+    inner, params = exporter._inner_sql(values)
+    joins, join_params = exporter._grouped_joins(values, queryset)
+    sql = f"SELECT * FROM ({inner}) AS export{joins}"
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", (*params, *join_params))
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    scans: list[str] = []
+
+    def walk(node: dict) -> None:
+        kind = node.get("Node Type", "")
+        if "Scan" in kind and node.get("Relation Name"):
+            index = node.get("Index Name")
+            scans.append(f"{kind} {node['Relation Name']}" + (f" ({index})" if index else ""))
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan[0]["Plan"])
+    whole = any(s.startswith("Seq Scan archive_article") for s in scans)
+    article_scans = sorted({s for s in scans if "archive_article " in s or "mention" in s})
+    return ("SEQ SCAN of articles; " if whole else "indexed; ") + ", ".join(article_scans)
 
 
 def free_port() -> int:
@@ -296,7 +426,15 @@ def main() -> None:
                     path = f"/api/articles/?format={name}"
                     results.setdefault(f"http_{name}", []).append(timed(port, path))
                     peaks[name] = max(peaks.get(name, 0.0), peak_rss_mb(worker))
+            path = "/api/articles/?format=csv&full_text=true"
+            results.setdefault("http_full", []).append(timed(port, path))
+            peaks["full"] = max(peaks.get("full", 0.0), peak_rss_mb(worker))
         measured = {key: median(values) for key, values in results.items()}
+        filtered = {
+            label: (statistics.median(first_byte(port, path) for _ in range(max(args.runs, 5))),
+                    plan_summary(path))
+            for label, path in filtered_paths().items()
+        }  # fmt: skip
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -318,6 +456,9 @@ def main() -> None:
         "copy_table": "raw COPY archive_article (all columns)",
         "http_csv": "API GET ?format=csv over HTTP",
         "http_jsonl": "API GET ?format=jsonl over HTTP",
+        "copy_csv_correlated": "raw COPY, CSV, a subquery per row (before)",
+        "copy_csv_full": "raw COPY, CSV with full text",
+        "http_full": "API GET ?format=csv&full_text=true",
     }
     for key, label in labels.items():
         seconds, size, _lines = measured[key]
@@ -332,7 +473,15 @@ def main() -> None:
     print(f"CSV export / COPY:          {csv_ratio:.2f}×  (target ≤ 1.5×)")
     print(f"JSON Lines export / COPY:   {jsonl_ratio:.2f}×  (target ≤ 2.5×; "
           f"{jsonl_own:.2f}× its own JSON COPY)")  # fmt: skip
+    full_ratio = measured["http_full"][0] / measured["copy_table"][0]
+    grouped_ratio = measured["copy_csv"][0] / measured["copy_csv_correlated"][0]
+    print(f"Full-text CSV / COPY table: {full_ratio:.2f}×  (target ≤ 1.3×)")
+    print(f"Pre-aggregated / per row:   {grouped_ratio:.2f}×  (the export SQL, raw COPY)")
     print(f"Server peak RSS:            {max(peaks.values()):.0f} MB  (target < 150 MB)")
+    print()
+    print(f"{'filtered export (CSV)':<44}{'first byte':>11}  plan")
+    for label, (seconds, plan) in filtered.items():
+        print(f"{label:<44}{seconds * 1000:>8.0f} ms  {plan}")
     print(f"HTTP client:                {timed.__name__.removeprefix('time_')}")
     if lines["csv"] - 1 != rows or lines["jsonl"] != rows:
         print(f"WARNING: downloads had {lines['csv'] - 1:,} CSV / {lines['jsonl']:,} JSON "
