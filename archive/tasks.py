@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -74,6 +75,26 @@ def enqueue(job: BackgroundJob) -> BackgroundJob:
 
 
 @contextmanager
+def _as_curator(job: BackgroundJob) -> Iterator[None]:
+    """Record the curator who queued the job as the author of the history entries written
+    on the worker, as the request's user is inline (simple_history reads it from here)."""
+    from simple_history.models import HistoricalRecords
+
+    if job.created_by is None:
+        yield
+        return
+    previous = getattr(HistoricalRecords.context, "request", None)
+    HistoricalRecords.context.request = SimpleNamespace(user=job.created_by)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del HistoricalRecords.context.request
+        else:
+            HistoricalRecords.context.request = previous
+
+
+@contextmanager
 def _running(job_id: int) -> Iterator[BackgroundJob]:
     """The job, marked running; anything unexpected marks it failed, in one line, and is
     raised again so the task backend records the traceback."""
@@ -83,7 +104,8 @@ def _running(job_id: int) -> Iterator[BackgroundJob]:
     job.done = 0
     job.save(update_fields=["status", "started", "done"])
     try:
-        yield job
+        with _as_curator(job):
+            yield job
     except JobFailed:
         raise
     except BaseException as exc:

@@ -153,7 +153,8 @@ def job_from(response) -> BackgroundJob:
 @committed
 def test_admin_import_returns_at_once_and_the_worker_imports(queued, client):
     publication = PublicationFactory(title="Workers’ Liberty", slug="workers-liberty")
-    client.force_login(UserFactory(username="root", is_superuser=True))
+    curator = UserFactory(username="root", is_superuser=True)
+    client.force_login(curator)
 
     with queued.paused():
         response = client.post(IMPORT_URL, {
@@ -188,6 +189,8 @@ def test_admin_import_returns_at_once_and_the_worker_imports(queued, client):
         ("Another piece", "draft"),
     ]
     issue = Issue.objects.get()
+    # History names the curator who queued the import, as it does for an inline one.
+    assert issue.history.earliest().history_user_id == curator.pk
     page = client.get(f"{IMPORT_URL}jobs/{job.pk}/").content.decode()
     assert 'data-status="done"' in page and "http-equiv" not in page
     assert reverse("admin:archive_issue_review", args=[issue.pk]) in page
