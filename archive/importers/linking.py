@@ -346,6 +346,7 @@ TITLES = {
     "minister", "chancellor", "senator", "governor", "general", "colonel", "captain",
     "comrade", "king", "queen", "prince", "princess", "pope", "cardinal", "bishop", "father",
     "rev", "reverend", "professor", "prof", "judge", "chairman", "secretary", "st", "saint",
+    "tsar", "czar", "tsarina", "emperor", "empress", "marshal", "ayatollah", "sheikh",
 }  # fmt: skip
 
 
@@ -383,6 +384,13 @@ def _inside_longer_name(
         gap = text[offsets[tokens[a].end() - 1] + 1 : offsets[tokens[b].start()]]
         return bool(gap) and gap.isspace()
 
+    def _continues_with_of(last: int) -> bool:
+        return (
+            last + 2 < len(tokens)
+            and fold(word_at(last + 1)) == "of"
+            and word_at(last + 2)[:1].isupper()
+        )
+
     if i > 0 and only_space(i - 1, i):
         before = word_at(i - 1)
         if before[:1].isupper() and not before.isupper():
@@ -393,6 +401,10 @@ def _inside_longer_name(
                 fold(before) not in TITLES
                 and fold(before) not in own_words
                 and not (opens_sentence and is_common_word(before))
+                # a people's or a creed's adjective qualifies a name without being part of
+                # it ("Stalinist Russia", "Republican Spain"), unless the phrase goes on with
+                # "of" and a capital: "a Socialist United States of Europe" is another name
+                and not (_is_adjective(before) and not _continues_with_of(i + n - 1))
             ):
                 return True
     last = i + n - 1

@@ -166,6 +166,19 @@ def test_no_alias_inside_a_longer_capitalised_name(places):
     assert hit.text == "MEXICO"
 
 
+def test_titles_and_adjectives_of_peoples_and_creeds_qualify_a_name_without_hiding_it(places):
+    (hit,) = find_mentions("the court of Tsar Scargill was not amused", places)
+    assert hit.text == "Scargill"
+    (hit,) = find_mentions("marching through Stalinist Georgia.", places)
+    assert hit.text == "Georgia"
+    (hit,) = find_mentions("exiles from Republican Mexico", places)
+    assert hit.text == "Mexico"
+    # a capitalised word that is neither a title nor such an adjective still extends the name
+    assert find_mentions("the Northern Jordan Company", places) == []
+    assert find_mentions("flights to Central Mexico", places) == []
+    assert find_mentions("for a Socialist United Kingdom of Europe", places) == []
+
+
 def test_dotted_abbreviations_match_the_acronym(places):
     hits = find_mentions("the U.K. government and the UK unions; the TUC and the T.U.C.", places)
     assert [h.text for h in hits] == ["U.K.", "UK", "TUC", "T.U.C."]
