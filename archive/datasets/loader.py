@@ -110,7 +110,11 @@ def verify(path: Path) -> list[str]:
 
 
 def _check_columns(path: Path) -> None:
-    """The release's files have exactly the columns this version of the archive loads."""
+    """The release's files have the columns this version of the archive loads.
+
+    Every column a restore reads must be there; columns this version only adds for readers
+    (a name beside an id, such as ``issue_label``) may be missing, so a release made before
+    they were added still restores. Any column this version does not know is refused."""
     try:
         package = json.loads((path / DATAPACKAGE).read_text(encoding="utf-8"))
         schemas = {r["name"]: r["schema"] for r in package["resources"]}
@@ -119,7 +123,8 @@ def _check_columns(path: Path) -> None:
     for resource, exporter in release_exporters().items():
         expected = [c.name for c in exporter(full_text=True).fields]
         found = [f.get("name") for f in schemas.get(resource, {}).get("fields", [])]
-        if found != expected:
+        read = set(restored_fields(exporter).values())
+        if not read <= set(found) or found != [c for c in expected if c in found]:
             raise ReleaseError(
                 f"Release {path.name} was made by another version of the archive: the "
                 f"columns of {resource} differ from what this version loads."

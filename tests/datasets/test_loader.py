@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -20,7 +21,7 @@ from archive import models
 from archive.datasets import loader
 from archive.datasets.loader import clear_content, database_is_empty
 from archive.datasets.releases import build_release
-from archive.exports.release import release_exporters
+from archive.exports.release import release_exporters, restored_fields
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -175,24 +176,82 @@ def test_every_release_resource_is_loaded(small_archive, dataset_root):
     assert counts == {r["name"]: r["rows"] for r in release.manifest["resources"]}
 
 
+def _rewrite(release, edit_package, edit_row=None) -> None:
+    """Edit a built release's datapackage.json (and each JSON Lines row), then its checksums,
+    as another version of the archive would have written it."""
+    package_file = release.path / "datapackage.json"
+    package = json.loads(package_file.read_text(encoding="utf-8"))
+    edit_package(package)
+    package_file.write_text(json.dumps(package), encoding="utf-8")
+    if edit_row is not None:
+        for resource in package["resources"]:
+            name, data = resource["name"], release.path / resource["path"]
+            if name.endswith("-jsonl"):
+                rows = [
+                    edit_row(name.removesuffix("-jsonl"), json.loads(line)) for line in data.open()
+                ]
+                data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+            else:
+                with data.open(newline="", encoding="utf-8") as handle:
+                    rows = [edit_row(name, row) for row in csv.DictReader(handle)]
+                with data.open("w", newline="", encoding="utf-8") as handle:
+                    writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else [])
+                    writer.writeheader()
+                    writer.writerows(rows)
+    sums = release.path / "SHA256SUMS"
+    lines = []
+    for line in sums.read_text().splitlines():
+        name = line.split("  ", 1)[1]
+        lines.append(f"{hashlib.sha256((release.path / name).read_bytes()).hexdigest()}  {name}\n")
+    sums.write_text("".join(lines))
+
+
 def test_release_of_another_format_is_refused(small_archive, dataset_root):
     release = build_release().release
     clear_content()
-    package_file = release.path / "datapackage.json"
-    package = json.loads(package_file.read_text(encoding="utf-8"))
-    package["resources"][0]["schema"]["fields"].pop()  # a column this version expects
-    package_file.write_text(json.dumps(package), encoding="utf-8")
-    sums = release.path / "SHA256SUMS"
-    digest = hashlib.sha256(package_file.read_bytes()).hexdigest()
-    sums.write_text(
-        "".join(
-            f"{digest}  datapackage.json\n" if line.endswith("  datapackage.json") else line + "\n"
-            for line in sums.read_text().splitlines()
-        )
-    )
+    exporter = release_exporters()["articles"]
+    read = restored_fields(exporter)["title"]  # a column a restore reads
+
+    def drop_title(package):
+        for resource in package["resources"]:
+            if resource["name"] == "articles":
+                fields = resource["schema"]["fields"]
+                fields[:] = [f for f in fields if f["name"] != read]
+
+    _rewrite(release, drop_title)
     with pytest.raises(CommandError, match="another version of the archive"):
         call_command("load_dataset", str(release.path))
     assert database_is_empty()
+
+
+def test_a_release_made_before_the_name_columns_still_restores(small_archive, dataset_root):
+    """Names beside ids (issue_label, person_names…) are for readers; a restore reads the ids,
+    so a release without those columns loads and gives the same archive."""
+    release = build_release().release
+    exporters = release_exporters()
+    read = {r: set(restored_fields(e).values()) for r, e in exporters.items()}
+    names = {"issue_label", "person_names", "organisation_names", "article_title",
+             "entity_name", "predecessor_title", "predecessor_name",
+             "first_published_in_publication_title"}  # fmt: skip
+    dropped: set[str] = set()
+
+    def drop_names(package):
+        for resource in package["resources"]:
+            base = resource["name"].removesuffix("-jsonl")
+            fields = resource["schema"]["fields"]
+            gone = {f["name"] for f in fields if f["name"] in names and f["name"] not in read[base]}
+            dropped.update(f"{base}.{n}" for n in gone)
+            fields[:] = [f for f in fields if f["name"] not in gone]
+
+    def drop_row(resource, row):
+        return {k: v for k, v in row.items() if f"{resource}.{k}" not in dropped}
+
+    _rewrite(release, drop_names, drop_row)
+    assert "articles.issue_label" in dropped, sorted(dropped)
+    clear_content()
+    counts = loader.load_release(release.name)
+    assert counts == {r["name"]: r["rows"] for r in release.manifest["resources"]}
+    assert all(counts.values())
 
 
 def test_release_loads_from_its_unzipped_download(small_archive, dataset_root, tmp_path):
