@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import QuerySet
 
 from archive.text import fold
@@ -164,7 +164,10 @@ class PostgresBackend:
         hint, hint_params = (" AND s.years && %s::int4[]", [list(years)]) if years else ("", [])
         inner, inner_params = f"{hint}{inner}", [*hint_params, *inner_params]
         pool = POOL
-        with transaction.atomic(), connection.cursor() as cursor:
+        # The database the base query reads from: a read replica for a reader's request when
+        # one is configured (archive/db_routers.py), so candidates and records agree.
+        using = base.db
+        with transaction.atomic(using=using), connections[using].cursor() as cursor:
             # Only the GIN indexes find matches: a scan in table order would read (and
             # decompress) every vector until enough matches turned up, which for a word in
             # 5 % of a million articles is tens of thousands of vectors. (The planner does
@@ -370,7 +373,9 @@ class PostgresBackend:
             f"StartSel={START}, StopSel={STOP}, MaxWords=40, MinWords=18, "
             'MaxFragments=2, FragmentDelimiter=" … "'
         )
-        with connection.cursor() as cursor:
+        from archive.models import Article
+
+        with connections[router.db_for_read(Article)].cursor() as cursor:
             cursor.execute(
                 f"SELECT a.id, ts_headline('{PG_CONFIG}', a.title, {tsq}, %s), "
                 f"ts_headline('{PG_CONFIG}', a.body, {tsq}, %s) "

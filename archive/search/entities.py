@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import Model, Q
 
 from archive.text import fold
@@ -80,7 +80,8 @@ def _match_entities_pg(key: str, limit: int, public_only: bool = True) -> list[E
         params += [key, key, *public_params, key, key, limit]
     models = dict(_targets())
     found: dict[tuple[str, int], EntityMatch] = {}
-    with connection.cursor() as cursor:
+    # Entity tables are read where the router sends public reads (a replica, if configured).
+    with connections[router.db_for_read(Alias)].cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         for kind, pk, name, slug, alias, score in cursor.fetchall():
             old = found.get((kind, pk))

@@ -216,7 +216,9 @@ def test_public_reads_come_from_the_replica_while_the_primary_takes_writes(repli
             Article.objects.filter(pk=article.pk).update(title="The general strike")
             # Readers: the replica, which has not replayed the write (page cache included:
             # its version is read from the replica too).
-            for path in (page, api, oai):
+            # Search reads the replica too: its index there still holds the old title's words.
+            search = "/api/articles/?q=mass&format=csv"
+            for path in (page, api, oai, search):
                 status, _, body = fetch(server.url + path)
                 assert status == 200, path
                 assert "The mass strike" in body.decode(), path
@@ -232,7 +234,7 @@ def test_public_reads_come_from_the_replica_while_the_primary_takes_writes(repli
         finally:
             on_replica(replica, "SELECT pg_wal_replay_resume()")
         wait_for_replay(replica)
-        for path in (page, api):
+        for path in (page, api, "/api/articles/?q=general&format=csv"):
             body = fetch(server.url + path)[2].decode()
             assert "The general strike" in body, path
             assert "The mass strike" not in body, path
