@@ -198,6 +198,23 @@ def redis_url() -> Iterator[str]:
 # -- A database the app servers share --------------------------------------------------------
 
 
+def _copy_database(settings: dict, source: str, target: str) -> None:
+    """Copy PostgreSQL database ``source`` (schema, functions, triggers, rows) into ``target``."""
+    env = {
+        **os.environ,
+        "PGHOST": str(settings.get("HOST") or ""),
+        "PGPORT": str(settings.get("PORT") or ""),
+        "PGUSER": settings.get("USER") or "postgres",
+    }
+    folder = os.environ.get("PG_BINDIR", "")
+    pg_dump = shutil.which("pg_dump", path=folder or None) or "pg_dump"
+    psql = shutil.which("psql", path=folder or None) or "psql"
+    dump = subprocess.run([pg_dump, "--no-owner", "--no-privileges", "-d", source],
+                          env=env, capture_output=True, check=True)  # fmt: skip
+    subprocess.run([psql, "-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", target], input=dump.stdout,
+                   env=env, capture_output=True, check=True)  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def shared_database(django_db_setup, django_db_blocker) -> Iterator[str]:
     """DATABASE_URL of a fresh copy of the migrated, empty test database.
@@ -223,9 +240,11 @@ def shared_database(django_db_setup, django_db_blocker) -> Iterator[str]:
         name = f"{settings['NAME']}_deploy_{os.getpid()}"
         if not re.fullmatch(r"\w+", name):
             raise RuntimeError(f"unexpected database name {name!r}")
-        connection.close()  # CREATE DATABASE … TEMPLATE needs the template unused
+        # A copy by pg_dump, not CREATE DATABASE … TEMPLATE: a template must have no other
+        # session, and earlier tests of the run (a live server's threads) may still hold one.
         with connection._nodb_cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{settings["NAME"]}"')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        _copy_database(settings, settings["NAME"], name)
         try:
             yield database_url_for({**settings, "NAME": name})
         finally:
