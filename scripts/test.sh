@@ -7,6 +7,13 @@
 # REQUIRE_AUDIT=1 makes an unreachable vulnerability service a failure instead of a loud
 # "NOT AUDITED" line (see scripts/audit.py and docs/reliability.md).
 # Extra arguments are passed to pytest (e.g. scripts/test.sh -k mentions).
+#
+# Tests marked `engine_independent` (real-browser tests, tests that start external servers:
+# their subject is not the database engine) run in the SQLite pass only; the PostgreSQL pass
+# deselects them. A marker expression of your own (`-m EXPR`) applies to both passes: the
+# PostgreSQL pass runs `-m "(EXPR) and not engine_independent"`. So `scripts/test.sh -m browser`
+# runs the browser tests once, on SQLite, and nothing on PostgreSQL (which is then no failure).
+# Running pytest yourself (on either database) deselects nothing.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -24,6 +31,21 @@ $PY scripts/audit.py requirements/dev.lock 2>&1 | tee artifacts/pip-audit.txt
 [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "pip-audit failed: see the list above." >&2; exit 1; }
 summary_audit=$(tail -n 1 artifacts/pip-audit.txt)
 
+# The PostgreSQL pass: the same arguments, with every -m folded into one expression that also
+# leaves out the engine-independent tests (pytest keeps only the last -m it is given).
+args=("$@")
+pg_args=()
+pg_marks="not engine_independent"
+i=0
+while ((i < ${#args[@]})); do
+  case "${args[i]}" in
+    -m) pg_marks="(${args[i + 1]:-}) and not engine_independent"; i=$((i + 1)) ;;
+    -m?*) pg_marks="(${args[i]#-m}) and not engine_independent" ;;
+    *) pg_args+=("${args[i]}") ;;
+  esac
+  i=$((i + 1))
+done
+
 # The two passes run side by side (each is mostly single-threaded Python; CI machines have two
 # cores), each into its own log, printed whole when both have finished. TEST_PASS keeps their
 # artefacts (screenshots, junit reports) apart.
@@ -34,7 +56,7 @@ start=$(date +%s)
     >artifacts/pytest-sqlite.log 2>&1; echo $? >artifacts/pytest-sqlite.rc ) &
 sqlite_job=$!
 ( TEST_PASS=postgres scripts/with-postgres.sh $PY -m pytest -p no:cacheprovider \
-    --junitxml=artifacts/junit-postgres.xml "$@" \
+    --junitxml=artifacts/junit-postgres.xml -m "$pg_marks" ${pg_args[@]+"${pg_args[@]}"} \
     >artifacts/pytest-postgres.log 2>&1; echo $? >artifacts/pytest-postgres.rc ) &
 pg_job=$!
 # A line a minute, so a long CI log shows the run is alive.
@@ -62,6 +84,12 @@ if [ "$pg_rc" -eq 3 ]; then
     exit 1
   fi
   summary_pg="skipped: no PostgreSQL server binaries"
+  pg_rc=0
+elif [ "$pg_rc" -eq 5 ]; then
+  # pytest's "no tests selected": arguments that pick only engine-independent tests (say
+  # `-m browser` or tests/browser/) leave the PostgreSQL pass nothing to do. If they picked
+  # nothing at all, the SQLite pass says so and fails.
+  summary_pg="nothing selected (engine-independent tests run in the SQLite pass only)"
   pg_rc=0
 else
   summary_pg=$(python3 scripts/junit_summary.py artifacts/junit-postgres.xml)

@@ -8,7 +8,22 @@ from django.db import connection
 
 
 def pytest_collection_modifyitems(config, items):
-    """Skip ``requires_postgres`` tests on SQLite; the suite runs on both engines."""
+    """Skip ``requires_postgres`` tests on SQLite; the suite runs on both engines.
+
+    ``engine_independent`` tests run in the test command's SQLite pass only (scripts/test.sh):
+    one also marked ``requires_postgres`` would then run in neither pass, so that is refused.
+    """
+    both = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("requires_postgres")
+        and item.get_closest_marker("engine_independent")
+    ]
+    if both:
+        raise pytest.UsageError(
+            "marked both requires_postgres and engine_independent (would run in no pass of "
+            f"the test command): {', '.join(both)}"
+        )
     if connection.vendor == "postgresql":
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (runs in the PostgreSQL pass)")

@@ -6,6 +6,10 @@ Without it the tests skip with one line, unless REQUIRE_BROWSER=1, when that is 
 The server is pytest-django's live-server helper started once per module (not the
 function-scoped ``live_server`` set-up, which would flush the whole database after every
 test); the module's data is written once and removed again at the end.
+
+Every module here is marked ``engine_independent``: what a browser checks (layout, scripts,
+forms, accessibility) is the same on both databases, whose differences are tested without a
+browser, so the test command runs these in its SQLite pass only (scripts/test.sh).
 """
 
 from __future__ import annotations

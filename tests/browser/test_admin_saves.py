@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from django.urls import reverse
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
 
 PASSWORD = "correct horse battery staple"
 USERNAME = "saves-superuser"

@@ -9,7 +9,7 @@ import pytest
 
 from tests.browser.conftest import SCREENSHOTS
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
 
 PAGE_TYPES = [
     "home", "publications", "publication", "issue", "article", "people", "person",

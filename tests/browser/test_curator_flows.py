@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from tests.browser.conftest import SCREENSHOTS
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
 
 PASSWORD = "correct horse battery staple"
 SHOTS = SCREENSHOTS / "curator"

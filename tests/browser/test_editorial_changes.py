@@ -10,7 +10,7 @@ import pytest
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_readers import WIDER_THAN_VIEWPORT, WIDTHS
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
 
 SHOTS = SCREENSHOTS / "readers"
 

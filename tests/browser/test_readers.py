@@ -11,7 +11,7 @@ import pytest
 
 from tests.browser.conftest import SCREENSHOTS
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
 
 SHOTS = SCREENSHOTS / "readers"
 WIDTHS = (("desktop", 1280, 900), ("phone", 390, 844))
