@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -105,6 +107,65 @@ def bounds_constraint(model: str, field: str) -> models.CheckConstraint:
         | models.Q(**{f"{field}_start__lte": models.F(f"{field}_end")}),
         name=f"{model}_{field}_bounds_ordered",
     )
+
+
+class DateOverlap(models.Expression):
+    """True when a record's date bounds may overlap ``first``–``last`` (inclusive).
+
+    The one rule for "this date may fall in that span" (the date filters ``year``,
+    ``decade``, ``date_after``/``date_before`` of every resource, the mentions of a person by
+    their article's date): a NULL bound of the record is open ("1987/.." is still running),
+    and a record with no date at all (both bounds NULL) never overlaps. ``first`` or
+    ``last`` ``None`` leaves that side of the span open.
+
+    On PostgreSQL it is written as ``daterange(start, end, '[]') && daterange(first, last,
+    '[]')`` (NULL bounds are unbounded there, the same rule), which a GiST index on the
+    record's range can serve: migration 0019 indexes the article's effective date so. Two
+    comparisons, the form kept for SQLite, bound neither column usefully, and a year's
+    export read the whole article table.
+    """
+
+    conditional = True
+
+    def __init__(self, start: str, end: str, first: dt.date | None, last: dt.date | None):
+        super().__init__(output_field=models.BooleanField())
+        self.start, self.end = models.F(start), models.F(end)
+        self.first, self.last = first, last
+
+    def get_source_expressions(self) -> list:
+        return [self.start, self.end]
+
+    def set_source_expressions(self, exprs) -> None:
+        self.start, self.end = exprs
+
+    def as_sql(self, compiler, connection, **extra_context):
+        start, start_params = compiler.compile(self.start)
+        end, end_params = compiler.compile(self.end)
+        if start_params or end_params:
+            raise ValueError("DateOverlap compares two columns")
+        first = connection.ops.adapt_datefield_value(self.first)
+        last = connection.ops.adapt_datefield_value(self.last)
+        dated = f"NOT ({start} IS NULL AND {end} IS NULL)"
+        if connection.vendor == "postgresql":
+            return (
+                f"({dated} AND daterange({start}, {end}, '[]') && "
+                "daterange(%s::date, %s::date, '[]'))",
+                (first, last),
+            )
+        sql, params = [dated], []
+        if self.first is not None:
+            sql.append(f"({end} >= %s OR {end} IS NULL)")
+            params.append(first)
+        if self.last is not None:
+            sql.append(f"({start} <= %s OR {start} IS NULL)")
+            params.append(last)
+        return "(" + " AND ".join(sql) + ")", tuple(params)
+
+
+def overlap_q(start: str, end: str, first: dt.date | None, last: dt.date | None) -> models.Q:
+    """Records whose ``start``/``end`` bounds may overlap ``first``–``last``
+    (:class:`DateOverlap`, the one overlap rule), as a ``Q`` to combine with others."""
+    return models.Q(DateOverlap(start, end, first, last))
 
 
 class Status(models.TextChoices):

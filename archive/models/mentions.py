@@ -15,11 +15,17 @@ TARGETS = ("person", "organisation", "place", "event")
 
 
 class MentionQuerySet(PublicQuerySet):
-    def public(self, target: str | None = None):
+    def public(self, target: str | None = None, *, article_public: bool = False):
         """Public mentions: not rejected, the article public (issue and publication too) and
         the target public. ``target`` ("person", …) keeps mentions of that kind only, without
-        the four-way OR (cheaper when the kind is known)."""
-        return self.filter(Mention.public_q(target=target))
+        the four-way OR (cheaper when the kind is known).
+
+        ``article_public=True`` is for a subquery correlated to rows of
+        ``Article.objects.public()`` (an ``Exists`` over the outer article): the article is
+        already known public there, and checking its chain again inside the subquery hides
+        from PostgreSQL that the mentions of one person are a few hundred rows to start
+        from, so it read the whole article table instead (docs/benchmarks.md, exports)."""
+        return self.filter(Mention.public_q(target=target, article=not article_public))
 
     def for_target(self, obj):
         return self.filter(**{obj._meta.model_name: obj})
@@ -92,7 +98,11 @@ class Mention(TimeStampedModel):
         return f"{self.target} in {self.article} (×{self.count})"
 
     @classmethod
-    def public_q(cls, prefix: str = "", target: str | None = None) -> models.Q:
+    def public_q(
+        cls, prefix: str = "", target: str | None = None, *, article: bool = True
+    ) -> models.Q:
+        """The visibility rule as a ``Q``; ``article=False`` leaves out the article's own
+        chain, for callers that keep public articles only (see ``public()``)."""
         models_by_target = {
             "person": Person, "organisation": Organisation, "place": Place, "event": Event,
         }  # fmt: skip
@@ -100,11 +110,8 @@ class Mention(TimeStampedModel):
         ends = models.Q()
         for kind in kinds:
             ends |= models_by_target[kind].public_q(f"{prefix}{kind}__")
-        return (
-            ~models.Q(**{f"{prefix}status": MentionStatus.REJECTED})
-            & Article.public_q(f"{prefix}article__")
-            & ends
-        )
+        kept = ~models.Q(**{f"{prefix}status": MentionStatus.REJECTED}) & ends
+        return kept & Article.public_q(f"{prefix}article__") if article else kept
 
     def is_public(self) -> bool:
         target = self.target

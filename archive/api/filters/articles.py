@@ -243,7 +243,8 @@ class ArticleFilterSet(StrictFilterSet):
     def records(self, target: str, pks: list[int]) -> Exists | Q:
         """Articles with a public mention of any of ``pks``; for events, also the articles
         a curator linked to them (``Event.public_article_links()``)."""
-        mentions = Mention.objects.public(target=target).filter(
+        # The queryset is public articles already (the class docstring).
+        mentions = Mention.objects.public(target=target, article_public=True).filter(
             article=OuterRef("pk"), **{f"{target}__in": pks}
         )
         kept = Exists(mentions)

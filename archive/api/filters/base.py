@@ -27,6 +27,8 @@ from django.forms.utils import ErrorDict, ErrorList
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from archive.models.base import overlap_q as models_overlap_q
+
 from ..fields import (
     DecadeField,
     EntityRefField,
@@ -177,13 +179,12 @@ class SpanFilter(df.Filter):
 
 
 def overlap_q(start_field: str, end_field: str, span, side: str = "both") -> Q:
-    """Records whose bounds may overlap ``span``; open (NULL) bounds are open, undated never."""
-    query = ~Q(**{f"{start_field}__isnull": True, f"{end_field}__isnull": True})
-    if side in ("after", "both"):
-        query &= Q(**{f"{end_field}__gte": span.start}) | Q(**{f"{end_field}__isnull": True})
-    if side in ("before", "both"):
-        query &= Q(**{f"{start_field}__lte": span.end}) | Q(**{f"{start_field}__isnull": True})
-    return query
+    """Records whose bounds may overlap ``span`` (``side="after"``: from its first day on;
+    ``"before"``: up to its last day). The rule itself is the model layer's
+    (``archive.models.base.overlap_q``): open (NULL) bounds are open, undated never."""
+    first = span.start if side in ("after", "both") else None
+    last = span.end if side in ("before", "both") else None
+    return models_overlap_q(start_field, end_field, first, last)
 
 
 @extend_schema_field(OpenApiTypes.INT)
