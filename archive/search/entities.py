@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from django.db import connection, connections, router
+from django.db import connection, connections, router, transaction
 from django.db.models import Model, Q
 
 from archive.text import fold
@@ -81,7 +81,13 @@ def _match_entities_pg(key: str, limit: int, public_only: bool = True) -> list[E
     models = dict(_targets())
     found: dict[tuple[str, int], EntityMatch] = {}
     # Entity tables are read where the router sends public reads (a replica, if configured).
-    with connections[router.db_for_read(Alias)].cursor() as cursor:
+    using = router.db_for_read(Alias)
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        # Through the trigram indexes only. The planner prices `%` and `<%` like an equality,
+        # so for a few thousand names it chose to read them in order, computing the trigrams
+        # of every name: 15-25 ms for 2,000 people, against under 2 ms through the GIN index
+        # (the same rows either way). Local to this transaction.
+        cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
         cursor.execute(" UNION ALL ".join(parts), params)
         for kind, pk, name, slug, alias, score in cursor.fetchall():
             old = found.get((kind, pk))

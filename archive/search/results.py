@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db import connection
 
+from archive.models import Article
+
 from . import params as page_params
 from .engine import snippets
 from .entities import EntityMatch, match_entities
@@ -32,6 +34,9 @@ class Hit:
     rank: float | None
     title_html: str
     snippet_html: str
+    #: The article's kind in words ("Editorial"): ``get_kind_display()`` rebuilds and hashes
+    #: the whole list of translated choices on every call, a millisecond a page of hits.
+    kind_label: str = ""
 
 
 @dataclass
@@ -89,11 +94,21 @@ def search(
     # as it is the API's.
     start, end = (page - 1) * per_page, page * per_page
     shown = found.ids[start:end]
+    # The body is left unread: the snippets come from the index's own query, and twenty
+    # bodies are most of the bytes these rows would carry (read on access if ever needed).
+    rows = rows.defer("body")
     articles = list(rows.filter(pk__in=shown).with_related())
     if [a.pk for a in articles] != shown:
         articles = list(rows.with_related()[start:end])
     marked = snippets(parse(query), [a.pk for a in articles])
-    hits = [Hit(a, a.search_rank, *marked.get(a.pk, (html.escape(a.title), ""))) for a in articles]
+    kinds = {value: str(label) for value, label in Article.Kind.choices}
+    hits = [
+        Hit(
+            a, a.search_rank, *marked.get(a.pk, (html.escape(a.title), "")),
+            kinds.get(a.kind, a.kind),
+        )
+        for a in articles
+    ]  # fmt: skip
     return SearchResults(
         query=query,
         hits=hits,
