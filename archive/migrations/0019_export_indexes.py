@@ -8,14 +8,17 @@ export read the whole article table before its first byte. On PostgreSQL the mod
 writes the overlap as ``daterange(start, end, '[]') && daterange(first, last, '[]')``
 (``archive.models.base.DateOverlap``), which this GiST index on the same expression serves
 (and ANALYZE then keeps range statistics for it, so the planner knows how many rows a year
-keeps). SQLite needs nothing: it compares the bounds, and the embedded database is small.
+keeps). Undated articles are left out of the index: their range would be unbounded, overlap
+every span and be read only to be thrown away (the overlap rule never keeps them, and says
+so in the same words as the index's condition). SQLite needs nothing: it compares the bounds, and the embedded database is small.
 """
 
 from django.db import migrations
 
 FORWARD = (
     "CREATE INDEX IF NOT EXISTS archive_article_effective_daterange ON archive_article "
-    "USING gist (daterange(effective_date_start, effective_date_end, '[]'))",
+    "USING gist (daterange(effective_date_start, effective_date_end, '[]')) "
+    "WHERE effective_date_start IS NOT NULL OR effective_date_end IS NOT NULL",
 )
 BACKWARD = ("DROP INDEX IF EXISTS archive_article_effective_daterange",)
 

@@ -145,7 +145,8 @@ class DateOverlap(models.Expression):
             raise ValueError("DateOverlap compares two columns")
         first = connection.ops.adapt_datefield_value(self.first)
         last = connection.ops.adapt_datefield_value(self.last)
-        dated = f"NOT ({start} IS NULL AND {end} IS NULL)"
+        # Written as migration 0019's index condition, so PostgreSQL sees the index applies.
+        dated = f"({start} IS NOT NULL OR {end} IS NOT NULL)"
         if connection.vendor == "postgresql":
             return (
                 f"({dated} AND daterange({start}, {end}, '[]') && "

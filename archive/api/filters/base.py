@@ -166,8 +166,13 @@ class SpanFilter(df.Filter):
 
     field_class = PartialDateField
 
-    def __init__(self, *args, start_field: str, end_field: str, side: str, **kwargs):
+    def __init__(
+        self, *args, start_field: str, end_field: str, side: str, partner: str = "", **kwargs
+    ):
         self.start_field, self.end_field, self.side = start_field, end_field, side
+        #: The filter bounding the other side of the same span (``date_after`` ↔
+        #: ``date_before``): given together, they are one overlap, not two.
+        self.partner = partner
         kwargs.setdefault("field_name", start_field)
         kwargs.setdefault("lookup_expr", "overlap")
         super().__init__(*args, **kwargs)
@@ -175,7 +180,14 @@ class SpanFilter(df.Filter):
     def filter(self, qs, value):
         if value is None:
             return qs
-        return qs.filter(overlap_q(self.start_field, self.end_field, value, self.side))
+        other = self.parent.form.cleaned_data.get(self.partner) if self.partner else None
+        if other is None:
+            return qs.filter(overlap_q(self.start_field, self.end_field, value, self.side))
+        if self.side == "before":
+            return qs  # the "after" side filters for both
+        # One overlap with the whole span: PostgreSQL reads it from the range index once and
+        # knows how few rows it keeps (two half-open overlaps each keep half the table).
+        return qs.filter(models_overlap_q(self.start_field, self.end_field, value.start, other.end))
 
 
 def overlap_q(start_field: str, end_field: str, span, side: str = "both") -> Q:
@@ -289,12 +301,12 @@ def date_filters(start_field: str, end_field: str, label: str) -> dict[str, df.F
     common = {"start_field": start_field, "end_field": end_field}
     return {
         "date_after": SpanFilter(
-            side="after", **common,
+            side="after", partner="date_before", **common,
             help_text=f"{label} may fall on or after this date (YYYY, YYYY-MM or "
             "YYYY-MM-DD), e.g. 1989 or 1989-11. Not after date_before.",
         ),
         "date_before": SpanFilter(
-            side="before", **common,
+            side="before", partner="date_after", **common,
             help_text=f"{label} may fall on or before this date (YYYY, YYYY-MM or "
             "YYYY-MM-DD), e.g. 1991-12-31.",
         ),
