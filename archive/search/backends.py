@@ -38,6 +38,9 @@ POOL = RANK_CAP + 250
 # added to the pool, found through the pairs index: they rank first, so they must be in it.
 PHRASE_CAP = 250
 COUNT_CAP = 10_000
+# With filters the planner expects to keep at most this many articles, the filtered articles
+# are found first and their vectors checked; with more, each match is checked against them.
+DRIVING_BASE = 5_000
 # Sorted by date, a query the planner expects in at least this many articles (and fewer than
 # VERY_COMMON_SHARE) is read a window of years at a time; rarer ones are simply sorted.
 WINDOWED = 5_000
@@ -158,11 +161,6 @@ class PostgresBackend:
         limit = RANK_CAP + 1  # one more than is listed: says whether more match
         # Without filters the candidates are taken first and checked against the (nearly
         # all-published) base afterwards; with filters the base narrows them inside.
-        inner, inner_params = (
-            ("", []) if not filtered else (f" AND s.article_id IN ({base_sql})", list(base_params))
-        )
-        hint, hint_params = (" AND s.years && %s::int4[]", [list(years)]) if years else ("", [])
-        inner, inner_params = f"{hint}{inner}", [*hint_params, *inner_params]
         pool = POOL
         # The database the base query reads from: a read replica for a reader's request when
         # one is configured (archive/db_routers.py), so candidates and records agree.
@@ -198,6 +196,47 @@ class PostgresBackend:
             # articles in order finds its first matches at once, where the index would still
             # hand over the whole posting list.
             scope = self._rows(cursor, base_sql, base_params) if filtered else size
+            # The years index narrows the word's matches to the span's years inside the
+            # indexes (migration 0017): the matches' order in the table need not follow
+            # their dates, so the first matches in table order may all lie outside the span.
+            hint, hint_params = (" AND s.years && %s::int4[]", [list(years)]) if years else ("", [])
+            # A narrow filter (one person's few hundred articles) is evaluated once, first, and
+            # drives the search: its articles' vectors are checked (hundreds), instead of the
+            # word's matches being walked (tens of thousands) for the few the filter keeps.
+            # A broad one (a publication: a tenth of the archive) is checked per match instead,
+            # by index lookups: a merge or hash join would read the whole filter (every
+            # article of the publication, in id order) to keep a few hundred matches.
+            # Either way every join here is a bounded walk through indexes: a merge or hash
+            # join would read a whole side (all 20,000 issues, or every article of the
+            # publication in id order) for a few hundred rows.
+            if filtered and scope <= DRIVING_BASE:
+                cte, cte_params = f"b AS MATERIALIZED ({base_sql}), ", list(base_params)
+                base_ref, base_ref_params = "SELECT pk FROM b", []
+            else:
+                cte, cte_params = "", []
+                base_ref, base_ref_params = base_sql, list(base_params)
+            # (Materialising is off too: it let the planner cross-join the mentions of a place
+            # with every publication before looking each article up, ten lookups per row.)
+            cursor.execute(
+                "SELECT set_config('enable_mergejoin', 'off', true), "
+                "set_config('enable_hashjoin', 'off', true), "
+                "set_config('enable_material', 'off', true)"
+            )
+            # Without filters the candidates are taken first and checked against the (nearly
+            # all-published) base afterwards; with filters the base narrows them inside.
+            inner, inner_params = ("", [])
+            if filtered:
+                inner, inner_params = f" AND s.article_id IN ({base_ref})", base_ref_params
+            inner, inner_params = f"{hint}{inner}", [*hint_params, *inner_params]
+
+            def with_cte(sql: str, params: list) -> tuple[str, list]:
+                """``sql`` (a SELECT, or ``WITH c AS …``) with the driving filter first."""
+                if not cte:
+                    return sql, params
+                if sql.startswith("WITH "):
+                    return f"WITH {cte}{sql[5:]}", [*cte_params, *params]
+                return f"WITH {cte[:-2]} {sql}", [*cte_params, *params]
+
             common = {"document": scope > 0 and estimate >= VERY_COMMON_SHARE * scope}
             if ordering == "relevance" and common["document"]:
                 head = self._estimate(cursor, tsq, tparams, base_sql, base_params, "head")
@@ -226,11 +265,13 @@ class PostgresBackend:
                 # Ranks are not read here: a list by date is ranked only for the rows shown.
                 cond, params = match("document")
                 cursor.execute(
-                    f"SELECT a.id, NULL, 0 FROM archive_article a "
-                    f"JOIN {TABLE} s ON s.article_id = a.id "
-                    f"WHERE {cond}{hint} AND a.id IN ({base_sql}){where} "
-                    f"ORDER BY {order} LIMIT %s",
-                    [*params, *hint_params, *base_params, *extra, at_most],
+                    *with_cte(
+                        f"SELECT a.id, NULL, 0 FROM archive_article a "
+                        f"JOIN {TABLE} s ON s.article_id = a.id "
+                        f"WHERE {cond}{hint} AND a.id IN ({base_ref}){where} "
+                        f"ORDER BY {order} LIMIT %s",
+                        [*params, *hint_params, *base_ref_params, *extra, at_most],
+                    )
                 )
                 return cursor.fetchall()
 
@@ -282,15 +323,15 @@ class PostgresBackend:
                          [*params, *inner_params, PHRASE_CAP])
                     )  # fmt: skip
                 rank, rank_params = self.rank_expr(parsed)
-                cursor.execute(
+                cursor.execute(*with_cte(
                     "WITH c AS MATERIALIZED ("
                     + " UNION ".join(f"({sql})" for sql, _ in branches)
                     + f") SELECT s.article_id, {rank} AS r, (SELECT count(*) FROM c) "
                     f"FROM {TABLE} s JOIN c USING (article_id) "
-                    f"WHERE s.article_id IN ({base_sql}) ORDER BY r DESC, s.article_id",
+                    f"WHERE s.article_id IN ({base_ref}) ORDER BY r DESC, s.article_id",
                     [*(p for _, params in branches for p in params), *rank_params,
-                     *base_params],
-                )  # fmt: skip
+                     *base_ref_params],
+                ))  # fmt: skip
                 rows = cursor.fetchall()
                 complete = not rows or rows[0][2] < pool
             total = len(rows) if complete else max(len(rows), estimate)

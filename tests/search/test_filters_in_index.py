@@ -129,3 +129,45 @@ def test_date_order_read_a_window_of_years_at_a_time(monkeypatch, dated):
         ]
         assert windowed == ids[: len(windowed)], (ordering, params)
         assert len(windowed) == min(len(ids), 3)
+
+
+@pytest.mark.requires_postgres
+def test_narrow_and_broad_filters_find_the_same_hits(monkeypatch, dated):
+    """PostgreSQL starts from the filtered articles when the planner expects few of them, and
+    checks each of the word's matches against the filters otherwise: the same hits, in the
+    same order, with the same totals, either way."""
+    from archive.search import backends
+
+    walesa = PersonFactory(name="Lech Wałęsa")
+    for name in ("first", "spanning", "undated", "unrelated"):
+        MentionFactory(article=dated[name], person=walesa)
+    other = IssueFactory(date="1986-02")
+    editorial = ArticleFactory(issue=other, kind="editorial", date="", body="A strike call.")
+    cases = [
+        {"person": walesa.slug},
+        {"decade": "1980"},
+        {"kind": "editorial"},
+        {"publication": other.publication.slug},
+        {"person": walesa.slug, "decade": "1980"},
+    ]
+
+    def answers() -> dict:
+        out = {}
+        for ordering in ("relevance", "date", "-date"):
+            for params in cases:
+                found = search.search({"q": "strike", "ordering": ordering, **params})
+                key = (ordering, tuple(params.items()))
+                out[key] = ([h.article.pk for h in found.hits], found.total)
+        return out
+
+    monkeypatch.setattr(backends, "DRIVING_BASE", 10**9)  # always from the filtered articles
+    narrow = answers()
+    monkeypatch.setattr(backends, "DRIVING_BASE", -1)  # always from the word's matches
+    broad = answers()
+    assert narrow == broad
+    # "unrelated" lacks the word: first, spanning and undated are the hits.
+    assert narrow[("relevance", (("person", walesa.slug),))][1] == 3
+    assert set(narrow[("date", (("decade", "1980"),))][0]) == {
+        editorial.pk,
+        *(dated[n].pk for n in ("first", "last", "spanning", "open")),
+    }
