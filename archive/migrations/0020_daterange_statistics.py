@@ -7,6 +7,10 @@ At a million articles it took a decade (a quarter of the archive, 245,000 articl
 10,000 rows, and so chose to start a search from the decade's articles, reading all of them
 (3.5 s) instead of the word's first matches. Extended statistics on the same expression give
 it the range histograms (266,000 estimated for that decade). ANALYZE fills them.
+
+The language filter (``language=en``, case-insensitive: ``upper(language) = 'EN'``) had the
+same trouble: a guess of 0.5 % for what was every article, and a search started from a
+million articles. Statistics on the expression fix that estimate too.
 """
 
 from django.db import migrations
@@ -20,12 +24,17 @@ def forward(apps, schema_editor):
             "CREATE STATISTICS IF NOT EXISTS archive_article_effective_daterange_stats "
             f"ON ({EXPRESSION}) FROM archive_article"
         )
+        schema_editor.execute(
+            "CREATE STATISTICS IF NOT EXISTS archive_article_language_stats "
+            "ON (upper(language::text)) FROM archive_article"
+        )
         schema_editor.execute("ANALYZE archive_article")
 
 
 def backward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP STATISTICS IF EXISTS archive_article_effective_daterange_stats")
+        schema_editor.execute("DROP STATISTICS IF EXISTS archive_article_language_stats")
 
 
 class Migration(migrations.Migration):

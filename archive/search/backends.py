@@ -323,14 +323,18 @@ class PostgresBackend:
                          [*params, *inner_params, PHRASE_CAP])
                     )  # fmt: skip
                 rank, rank_params = self.rank_expr(parsed)
+                # With filters every branch kept only the base's articles already.
+                final, final_params = (
+                    ("true", []) if filtered else (f"s.article_id IN ({base_ref})", base_ref_params)
+                )
                 cursor.execute(*with_cte(
                     "WITH c AS MATERIALIZED ("
                     + " UNION ".join(f"({sql})" for sql, _ in branches)
                     + f") SELECT s.article_id, {rank} AS r, (SELECT count(*) FROM c) "
                     f"FROM {TABLE} s JOIN c USING (article_id) "
-                    f"WHERE s.article_id IN ({base_ref}) ORDER BY r DESC, s.article_id",
+                    f"WHERE {final} ORDER BY r DESC, s.article_id",
                     [*(p for _, params in branches for p in params), *rank_params,
-                     *base_ref_params],
+                     *final_params],
                 ))  # fmt: skip
                 rows = cursor.fetchall()
                 complete = not rows or rows[0][2] < pool
