@@ -29,6 +29,7 @@ urlpatterns = [
     path("corrections/new/", views.suggest_correction, name="correction-new"),
     path("corrections/thanks/", views.correction_thanks, name="correction-thanks"),
     path("data/", views.data, name="data"),
-    path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("sitemap.xml", views.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap-section"),
     path("robots.txt", views.robots_txt, name="robots"),
 ]

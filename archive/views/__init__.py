@@ -12,7 +12,8 @@ from .entities import (
 from .events import event_detail, timeline
 from .maps import place_map
 from .publications import article_detail, issue_detail, publication_detail, publication_list
-from .site import data, home, robots_txt, search, sitemap
+from .site import data, home, robots_txt, search
+from .sitemaps import sitemap_index, sitemap_section
 
 __all__ = [
     "article_detail",
@@ -32,7 +33,8 @@ __all__ = [
     "publication_list",
     "robots_txt",
     "search",
-    "sitemap",
+    "sitemap_index",
+    "sitemap_section",
     "suggest_correction",
     "timeline",
 ]
