@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from archive import models
+from tests.views.sitemaps import sitemap_text
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +91,7 @@ def test_withdrawing_the_seed_issue_hides_every_article_everywhere(client, colle
     issue.status = models.Status.REVIEW
     issue.save()
     assert all(client.get(url).status_code == 404 for url in urls)
-    sitemap = client.get("/sitemap.xml").content.decode()
+    sitemap = sitemap_text(client)
     assert not any(url in sitemap for url in urls)
     assert "<strong>0</strong> articles" in client.get("/").content.decode()
     mentioned = models.Person.objects.filter(mentions__isnull=False).distinct()[:5]

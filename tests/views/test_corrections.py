@@ -73,7 +73,7 @@ def test_a_suggestion_lands_in_the_queue_and_nowhere_public(client, article):
     assert correction.target == article and correction.status == models.Correction.Status.NEW
     assert correction.message == MESSAGE and correction.page == article.get_absolute_url()
     assert correction.email == "ada@example.org"
-    for url in (article.get_absolute_url(), "/", "/sitemap.xml", "/api/articles/"):
+    for url in (article.get_absolute_url(), "/", "/sitemap-articles.xml", "/api/articles/"):
         assert "1981, not 1991" not in client.get(url).content.decode(), url
 
 

@@ -27,6 +27,7 @@ from tests.factories import (
     PublicationFactory,
     UserFactory,
 )
+from tests.views.sitemaps import sitemap_text
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +112,8 @@ def every_page(scene: Scene) -> dict[str, str]:
         "timeline": "/timeline/",
         "people": "/people/",
         "sitemap": "/sitemap.xml",
+        "sitemap issues": "/sitemap-issues.xml",
+        "sitemap articles": "/sitemap-articles.xml",
     }
 
 
@@ -140,7 +143,7 @@ def test_a_published_article_under_a_draft_parent_is_404_and_listed_nowhere(clie
         assert "visible words" in html, name
     home = client.get("/").content.decode()
     assert "<strong>1</strong> article</li>" in home  # one, not "1 articles"
-    sitemap = client.get("/sitemap.xml").content.decode()
+    sitemap = sitemap_text(client)
     assert scene.shown.get_absolute_url() in sitemap
     assert scene.issue.get_absolute_url() in sitemap
 
