@@ -147,3 +147,29 @@ def test_pairs_table_follows_every_write():
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {backends.PAIRS} WHERE article_id = %s", [article.pk])
         assert cursor.fetchone()[0] == 0
+
+
+@pytest.mark.requires_postgres
+def test_phrases_found_alike_among_few_or_many_pair_holders(monkeypatch, workers_state):
+    """PostgreSQL looks a phrase's candidates up among the articles holding its pairs of
+    words when they are few, and joins the pairs index when they are many: the same hits in
+    the same order, with the same ranks, either way."""
+    ArticleFactory(title="Poland", body="Martial law was declared.")
+    ArticleFactory(body="The law of value; martial music; law and martial arts.")
+    queries = [
+        ("workers state", {}),
+        ('"workers state"', {}),
+        ('"martial law"', {}),
+        ("martial law OR workers state", {}),
+        ("workers state", {"ordering": "-date"}),
+        ('"martial law"', {"kind": "article"}),
+    ]
+
+    def answers() -> list:
+        found = [search.search({"q": q, **params}) for q, params in queries]
+        return [([(h.article.pk, h.rank) for h in f.hits], f.total) for f in found]
+
+    few = answers()
+    monkeypatch.setattr(backends, "FEW_PAIRS", 0)  # always through the join
+    assert answers() == few
+    assert [pk for pk, _ in few[1][0]] == [workers_state[0].pk]
