@@ -49,6 +49,13 @@ SEARCHES = ["solidarity", "walesa", "Wałęsa", "trotsky", "strike", "gdansk shi
             "bureaucra*", "democracy"]  # fmt: skip
 LIST_PAGES = ["/", "/publications/", "/people/", "/organisations/", "/places/", "/timeline/",
               "/people/?letter=w", "/data/"]  # fmt: skip
+# The benchmark fill's planted words (benchmarks/search.py), searched too: at the seed's
+# size they find nothing (the suggestions path), at a million articles every frequency class.
+SEARCHES += ["perestroika", "strike", "workers", "strike congress", "workers state"]
+#: Pages sampled from a sitemap index (a large archive lists a million).
+SITEMAP_SAMPLE = 3000
+#: Above this many articles the load exports slices of the article table, not all of it.
+FULL_EXPORT_MAX = 100_000
 API_RESOURCES = ["articles", "people", "organisations", "places", "publications", "issues",
                  "events"]  # fmt: skip
 
@@ -94,17 +101,52 @@ class Target:
             conn.close()
 
 
+def sitemap_pages(target: Target, limit: int = SITEMAP_SAMPLE) -> list[str]:
+    """Public page paths from the sitemap: its own URLs, or, when it is a sitemap index (a
+    large archive), those of each of its sitemaps in turn, at most ``limit`` (sampled evenly
+    from each sitemap, so every section is visited)."""
+    status, body = target.get("/sitemap.xml", timeout=120)
+    if status != 200:
+        return []
+    text = body.decode()
+    locs = [urllib.parse.urlsplit(loc) for loc in re.findall(r"<loc>([^<]+)</loc>", text)]
+    if "<sitemapindex" not in text:
+        return [loc.path for loc in locs]
+    paths: list[str] = []
+    each = max(1, limit // max(1, len(locs)))
+    for loc in locs:
+        path = loc.path + (f"?{loc.query}" if loc.query else "")
+        status, body = target.get(path, timeout=120)
+        if status == 200:
+            found = re.findall(r"<loc>([^<]+)</loc>", body.decode())
+            step = max(1, len(found) // each)
+            paths += [urllib.parse.urlsplit(url).path for url in found[::step][:each]]
+    return paths[:limit]
+
+
 def discover(target: Target) -> dict[str, list[str]]:
-    """The URLs of each class: pages from the sitemap, API lists if the API answers."""
-    status, body = target.get("/sitemap.xml")
-    pages = list(LIST_PAGES)
-    if status == 200:
-        for loc in re.findall(r"<loc>([^<]+)</loc>", body.decode()):
-            pages.append(urllib.parse.urlsplit(loc).path)
+    """The URLs of each class: pages from the sitemap, API lists if the API answers.
+
+    Exports of the article table are whole-archive downloads at the seed's size; in a large
+    archive (more than ``FULL_EXPORT_MAX`` articles) a reader exports a slice of it instead
+    (a year, a decade, one publication), as the whole table is the bulk download's job."""
+    pages = list(LIST_PAGES) + sitemap_pages(target)
     api = [f"/api/{r}/" for r in API_RESOURCES if target.get(f"/api/{r}/")[0] == 200]
     api += [f"/api/{r}/?page_size=100" for r in API_RESOURCES if f"/api/{r}/" in api]
-    exports = [f"/api/{r}/?format=csv" for r in API_RESOURCES if f"/api/{r}/" in api]
+    articles = 0
+    if "/api/articles/" in api:
+        articles = json.loads(target.get("/api/articles/?page_size=1")[1]).get("count", 0)
+    small = [r for r in API_RESOURCES if r != "articles" or articles <= FULL_EXPORT_MAX]
+    exports = [f"/api/{r}/?format=csv" for r in small if f"/api/{r}/" in api]
     exports += [f"/api/{r}/?format=jsonl" for r in ("people", "places") if f"/api/{r}/" in api]
+    if articles > FULL_EXPORT_MAX:
+        slices = ["year=1985", "decade=1970"]
+        for resource, param in (("people", "person"), ("organisations", "organisation"),
+                                ("publications", "publication")):  # fmt: skip
+            found = json.loads(target.get(f"/api/{resource}/?page_size=1")[1]).get("results")
+            if found:
+                slices.append(f"{param}={found[0]['slug']}")
+        exports += [f"/api/articles/?format={f}&{q}" for f in ("csv", "jsonl") for q in slices]
     searches = [f"/search/?{urllib.parse.urlencode({'q': q})}" for q in SEARCHES]
     searches += [f"/api/articles/?{urllib.parse.urlencode({'q': q})}" for q in SEARCHES[:4]
                  if "/api/articles/" in api]  # fmt: skip
