@@ -1,9 +1,9 @@
 """Entity facets (people, organisations, places, events) over a search's hits: the counts the
 model layer's rules give, top values first, in a fixed number of queries.
 
-The facets read all four kinds in one grouped query and the event links in a second, with
-the article's own visibility taken from the hits (public articles); these tests compare
-them with counts made here, record by record, with the models' ``is_public()``.
+The facets read all four kinds and the event links in one statement, with the article's
+own visibility taken from the hits (public articles); these tests compare them with counts
+made here, record by record, with the models' ``is_public()``.
 """
 
 from __future__ import annotations
@@ -162,8 +162,8 @@ def test_facets_cost_a_fixed_number_of_queries(archive_of_mentions):
         facets(hit_ids[:2], {})
     with CaptureQueriesContext(connection) as many:
         facets(hit_ids, {})
-    # Publication, kind and dates; the four entity kinds; the event links.
-    assert len(few) == len(many) == 3
+    # Publication, kind and dates; the four entity kinds with the event links.
+    assert len(few) == len(many) == 2
     # No article, issue or publication chain is re-joined for the entity facets: the hits
     # are public articles already.
     entity_sql = [q["sql"] for q in many.captured_queries if "archive_mention" in q["sql"]]
