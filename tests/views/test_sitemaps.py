@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings as django_settings
+from django.utils.http import http_date
 
 from archive import models
 from archive.views.sitemaps import STATIC_PATHS
@@ -100,6 +101,7 @@ def test_an_article_is_on_the_page_of_its_primary_key_range(client, world, setti
 
 
 def test_index_dates_each_record_page_and_pages_date_each_url(client, world):
+    ArticleFactory(issue=world.issue, slug="a-draft-edited-last", status=models.Status.DRAFT)
     root = read_xml(client, "/sitemap.xml")
     entries = {
         local(s.find(f"{NS}loc").text): s.find(f"{NS}lastmod") for s in root.iter(f"{NS}sitemap")
@@ -119,6 +121,8 @@ def test_sitemaps_are_public_cacheable_and_bad_pages_are_404(client, world):
         assert response.status_code == 200, path
         assert "max-age=3600" in response["Cache-Control"], path
         assert "public" in response["Cache-Control"], path
+    latest = max(a.updated for a in models.Article.objects.public())
+    assert client.get("/sitemap-articles.xml")["Last-Modified"] == http_date(latest.timestamp())
     for path in (
         "/sitemap-nothing.xml",
         "/sitemap-articles.xml?p=0",
@@ -133,8 +137,9 @@ def test_reading_the_sitemap_costs_a_fixed_number_of_queries(
     client, world, django_assert_max_num_queries
 ):
     ArticleFactory.create_batch(5, issue=world.issue)
-    # The content version (page cache), then one grouped query per record section.
-    with django_assert_max_num_queries(len(PUBLIC_MODELS) + 2):
+    # The content version (page cache), then per record section its last public pk and its
+    # latest change (each earlier page would add one look into its pk range).
+    with django_assert_max_num_queries(2 * len(PUBLIC_MODELS) + 1):
         assert client.get("/sitemap.xml").status_code == 200
     # The content version, the last public pk, the page's rows.
     with django_assert_max_num_queries(4):
