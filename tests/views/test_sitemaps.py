@@ -144,3 +144,12 @@ def test_reading_the_sitemap_costs_a_fixed_number_of_queries(
     # The content version, the last public pk, the page's rows.
     with django_assert_max_num_queries(4):
         assert client.get("/sitemap-articles.xml").status_code == 200
+
+
+def test_without_a_site_url_the_locations_use_the_request_host(client, world, settings):
+    settings.SITE_URL = ""
+    pages = sitemap_pages(client)
+    assert pages and all(page.startswith("http://testserver/sitemap-") for page in pages)
+    urls = all_sitemap_urls(client)
+    assert "http://testserver/people/" in urls
+    assert "http://testserver" + world.article.get_absolute_url() in urls
