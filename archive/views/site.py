@@ -1,10 +1,8 @@
-"""Home, search, the data page, sitemap.xml and robots.txt."""
+"""Home, search, the data page and robots.txt (the sitemap is in sitemaps.py)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
-from django.utils.cache import patch_cache_control
 
 from archive import search as search_engine
 from archive.models import (
@@ -89,58 +87,6 @@ def search(request: HttpRequest) -> HttpResponse:
 
 def data(request: HttpRequest) -> HttpResponse:
     return page(request, "archive/data.html", {"nav": "data"}, canonical="/data/")
-
-
-SITEMAP_SOURCES = (
-    (Publication, "publication"),
-    (Person, "person"),
-    (Organisation, "organisation"),
-    (Place, "place"),
-    (Event, "event"),
-)
-
-
-def sitemap(request: HttpRequest) -> HttpResponse:
-    """Every public page, streamed as one sitemap (50,000 URLs is the protocol's cap per
-    file; past that a sitemap index is needed, which this archive is far from)."""
-    urls = [
-        absolute(request, p)
-        for p in (
-            "/",
-            "/publications/",
-            "/people/",
-            "/organisations/",
-            "/places/",
-            "/map/",
-            "/timeline/",
-            "/data/",
-        )
-    ]
-    rows = []
-    for model, _name in SITEMAP_SOURCES:
-        for obj in model.objects.public().only("slug", "updated").order_by("pk").iterator():
-            rows.append((absolute(request, obj.get_absolute_url()), obj.updated))
-    # Issue.public() and Article.public() include their parents: nothing under a draft.
-    for issue in (
-        Issue.objects.public()
-        .select_related("publication")
-        .only("slug", "updated", "publication__slug")
-        .order_by("pk")
-        .iterator()
-    ):
-        rows.append((absolute(request, issue.get_absolute_url()), issue.updated))
-    for article in (
-        Article.objects.public()
-        .select_related("issue__publication")
-        .only("slug", "updated", "issue__slug", "issue__publication__slug")
-        .order_by("pk")
-        .iterator()
-    ):
-        rows.append((absolute(request, article.get_absolute_url()), article.updated))
-    body = render_to_string("archive/sitemap.xml", {"urls": urls, "rows": rows})
-    response = HttpResponse(body, content_type="application/xml; charset=utf-8")
-    patch_cache_control(response, public=True, max_age=3600)
-    return response
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
