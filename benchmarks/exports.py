@@ -5,6 +5,12 @@ Run it against a throwaway PostgreSQL server (it fills the database it is given)
     scripts/with-postgres.sh .venv/bin/python benchmarks/exports.py            # N = 1,000,000
     scripts/with-postgres.sh .venv/bin/python benchmarks/exports.py --n 100000
 
+or against a database that is already filled and migrated (the search benchmark's, for
+instance), measuring only what is asked:
+
+    DATABASE_URL=postgres://… DJANGO_SETTINGS_MODULE=config.settings.test \
+        .venv/bin/python benchmarks/exports.py --existing --skip full --runs 7
+
 It migrates the database, fills it with N synthetic published articles (INSERT … SELECT over
 generate_series, so filling is fast), starts the app under gunicorn on 127.0.0.1 (one sync
 worker), then prints in one table, as medians of ``--runs`` runs:
@@ -19,10 +25,15 @@ worker), then prints in one table, as medians of ``--runs`` runs:
 * the export SQL with a subquery per row for the many-valued columns (author ids and names)
   against the pre-aggregated joins the exporter runs (issue #14), as raw COPYs;
 * the peak RSS (VmHWM) of the gunicorn worker during each kind of download (target < 150 MB);
-* time to the first byte of filtered exports (one person, one organisation, one year, one
-  decade; target < 100 ms), medians over HTTP, and whether each plan is served by indexes
-  (``EXPLAIN`` of the export's query: index scans on the mention targets and the effective
-  date bounds, no sequential scan of the article table).
+* time to the first byte of filtered exports (one person, organisation, place, year,
+  decade, two months, one publication; CSV, JSON Lines and CSV with full text; target
+  < 100 ms), medians of ``--runs`` (at least 7) over HTTP, the rows each keeps, and how
+  PostgreSQL finds them (``EXPLAIN`` of the filtered ids: index scans on the mention
+  targets and the effective date range, or a sequential scan of the article table).
+
+``--existing`` uses the database as it is (no migration, no fill; it must be migrated);
+``--skip full`` leaves out the whole-table downloads (minutes at 1,000,000 rows),
+``--skip filtered`` the first bytes, ``--skip correlated`` the per-row subquery COPY.
 """
 
 from __future__ import annotations
@@ -72,6 +83,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--n", type=int, default=1_000_000, help="articles (default 1,000,000)")
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: free)")
+    parser.add_argument(
+        "--existing", action="store_true",
+        help="use the database as it is: no migration, no fill (it must be migrated)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=("full", "filtered", "correlated"),
+        help="leave out whole-table downloads, filtered first bytes or the per-row COPY",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.n < 1 or args.runs < 1:
         parser.error("--n and --runs must be positive")
@@ -190,8 +209,9 @@ def copy_rows(cursor, model, template_pk: int, count: int, overrides: dict[str, 
 # -- measuring ------------------------------------------------------------------------------------
 
 
-def export_sql() -> dict[str, tuple[str, tuple]]:
-    """The COPY statements the API runs for an unfiltered article download."""
+def export_sql(correlated: bool = True) -> dict[str, tuple[str, tuple]]:
+    """The COPY statements of an unfiltered article download, each as one statement (the
+    API runs the same SQL one span of ids at a time)."""
     from django.http import QueryDict
 
     from archive.api.filters import ArticleFilterSet
@@ -207,13 +227,16 @@ def export_sql() -> dict[str, tuple[str, tuple]]:
         joins, join_params = exporter._grouped_joins(values, queryset)
         return getattr(exporter, build)(inner, joins), (*params, *join_params)
 
-    return {
+    statements = {
         "csv": copy_sql("_copy_csv_sql"),
         "jsonl": copy_sql("_copy_jsonl_sql"),
         "table": ("COPY archive_article TO STDOUT WITH (FORMAT csv)", ()),
         "csv_correlated": copy_sql("_copy_csv_sql", pre_aggregate=False),
         "csv_full": copy_sql("_copy_csv_sql", full_text=True),
     }
+    if not correlated:
+        del statements["csv_correlated"]
+    return statements
 
 
 def time_copy(sql: str, params: tuple) -> tuple[float, int, int]:
@@ -286,48 +309,59 @@ def first_byte(port: int, path: str) -> float:
     return elapsed
 
 
-def filtered_paths() -> dict[str, str]:
-    """A person's, an organisation's, a year's and a decade's articles as CSV."""
-    from archive.models import Organisation, Person
+#: The downloads whose first byte is timed for each filter.
+FILTERED_FORMATS = {"CSV": "format=csv", "JSONL": "format=jsonl", "CSV+text": "format=csv&full_text=true"}  # fmt: skip  # noqa: E501
 
-    person = Person.objects.public().order_by("pk").values_list("slug", flat=True)[7]
-    organisation = Organisation.objects.public().order_by("pk").values_list("slug", flat=True)[3]
-    return {
-        f"one person ({person})": f"/api/articles/?format=csv&person={person}",
-        f"one organisation ({organisation})": (
-            f"/api/articles/?format=csv&organisation={organisation}"
-        ),
-        "one year (1989)": "/api/articles/?format=csv&year=1989",
-        "one decade (1980s)": "/api/articles/?format=csv&decade=1980s",
+
+def filtered_filters() -> dict[str, str]:
+    """One person, organisation, place, year, decade, two months and publication, as the
+    query string of ``/api/articles/`` (records picked by id order, as the fills make them)."""
+    from archive.models import Organisation, Person, Place, Publication
+
+    def slug(model, n: int) -> str | None:
+        slugs = list(model.objects.public().order_by("pk").values_list("slug", flat=True)[: n + 1])
+        return slugs[min(n, len(slugs) - 1)] if slugs else None
+
+    filters = {
+        f"person ({slug(Person, 7)})": f"person={slug(Person, 7)}",
+        f"organisation ({slug(Organisation, 3)})": f"organisation={slug(Organisation, 3)}",
+        f"place ({slug(Place, 3)})": f"place={slug(Place, 3)}",
+        "year 1989": "year=1989",
+        "decade 1980s": "decade=1980s",
+        "1989-11 to 1989-12": "date_after=1989-11&date_before=1989-12",
+        f"publication ({slug(Publication, 0)})": f"publication={slug(Publication, 0)}",
     }
+    return {label: query for label, query in filters.items() if "=None" not in query}
 
 
-def plan_summary(path: str) -> str:
-    """How PostgreSQL runs the export behind ``path``: the index scans, and whether the
-    article table is read whole (a sequential scan)."""
-    import json
-    from urllib.parse import parse_qs, urlsplit
+def filtered_queryset(query: str):
+    """The filtered article list the API builds from ``query`` (no format parameters)."""
+    from urllib.parse import parse_qs
 
-    from django.db import connection
     from django.http import QueryDict
 
     from archive.api.filters import ArticleFilterSet
     from archive.api.views import ArticleViewSet
-    from archive.exports import ArticleExporter
 
-    query = {k: v for k, v in parse_qs(urlsplit(path).query).items() if k != "format"}
     data = QueryDict(mutable=True)
-    for key, values in query.items():
+    for key, values in parse_qs(query).items():
         data.setlist(key, values)
-    queryset = ArticleFilterSet(data=data, queryset=ArticleViewSet().get_queryset()).qs
-    exporter = ArticleExporter()
-    values = exporter.values_queryset(queryset, grouped_as_null=True)
-    inner, params = exporter._inner_sql(values)
-    joins, join_params = exporter._grouped_joins(values, queryset)
-    sql = f"SELECT * FROM ({inner}) AS export{joins}"
+    return ArticleFilterSet(data=data, queryset=ArticleViewSet().get_queryset()).qs
+
+
+def plan_summary(query: str) -> str:
+    """How PostgreSQL finds the rows of the filtered list ``query`` (``EXPLAIN`` of their
+    ids): the index scans, and whether the article table is read whole (a sequential scan).
+    The export runs the same conditions one span of ids at a time."""
+    import json
+
+    from django.db import connection
+
+    keys = filtered_queryset(query).order_by("pk").values("pk")
+    sql, params = keys.query.get_compiler(using=keys.db).as_sql()
     with connection.cursor() as cursor:
         cursor.execute("SET jit = off")
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", (*params, *join_params))
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
     scans: list[str] = []
@@ -342,8 +376,14 @@ def plan_summary(path: str) -> str:
 
     walk(plan[0]["Plan"])
     whole = any(s.startswith("Seq Scan archive_article") for s in scans)
-    article_scans = sorted({s for s in scans if "archive_article " in s or "mention" in s})
-    return ("SEQ SCAN of articles; " if whole else "indexed; ") + ", ".join(article_scans)
+    article_scans = sorted(
+        {s for s in scans if s.split(" (")[0].endswith(("archive_article", "archive_mention"))}
+    )
+    return ("SEQ SCAN of articles: " if whole else "indexed: ") + ", ".join(article_scans)
+
+
+def filtered_rows(query: str) -> int:
+    return filtered_queryset(query).count()
 
 
 def free_port() -> int:
@@ -389,6 +429,18 @@ def median(results: list[tuple[float, int, int]]) -> tuple[float, int, int]:
     return statistics.median(r[0] for r in results), results[0][1], results[0][2]
 
 
+def check_migrated() -> None:
+    """``--existing``: refuse a database with migrations still to apply (one clear line)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        names = ", ".join(f"{m.app_label}.{m.name}" for m, _backwards in pending)
+        raise SystemExit(f"--existing: the database needs migrating first ({names}).")
+
+
 def main() -> None:
     args = parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -398,52 +450,75 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
-    fill(args.n)
+    if args.existing:
+        check_migrated()
+    else:
+        call_command("migrate", verbosity=0)
+        fill(args.n)
     from archive.models import Article
 
+    load_before = os.getloadavg()
     rows = Article.objects.public().count()
-    statements = export_sql()
+    full = "full" not in args.skip
+    statements = export_sql(correlated="correlated" not in args.skip) if full else {}
+    filters = filtered_filters() if "filtered" not in args.skip else {}
     port = args.port or free_port()
     server = start_server(port)
+    measured: dict[str, tuple[float, int, int]] = {}
+    peaks: dict[str, float] = {}
+    lines: dict[str, int] = {}
+    first_bytes: dict[tuple[str, str], float] = {}
+    timed = time_curl if shutil.which("curl") else time_http
     try:
         worker = worker_pid(server.pid)
         time_http(port, "/api/articles/?page_size=1")  # warm the worker
-        measured: dict[str, tuple[float, int, int]] = {}
-        peaks: dict[str, float] = {}
-        lines: dict[str, int] = {}
-        timed = time_curl if shutil.which("curl") else time_http
-        for fmt in ("csv", "jsonl"):
-            # One untimed download per format checks that every row arrives.
-            lines[fmt] = time_http(port, f"/api/articles/?format={fmt}")[2]
-        # Rounds interleave the exports with their baselines, so a busy neighbour on a
-        # shared machine slows both sides of a ratio rather than one.
-        results: dict[str, list[tuple[float, int, int]]] = {}
-        for _ in range(args.runs):
-            for name, (sql, params) in statements.items():
-                results.setdefault(f"copy_{name}", []).append(time_copy(sql, params))
-                if name in ("csv", "jsonl"):
-                    path = f"/api/articles/?format={name}"
-                    results.setdefault(f"http_{name}", []).append(timed(port, path))
-                    peaks[name] = max(peaks.get(name, 0.0), peak_rss_mb(worker))
-            path = "/api/articles/?format=csv&full_text=true"
-            results.setdefault("http_full", []).append(timed(port, path))
-            peaks["full"] = max(peaks.get("full", 0.0), peak_rss_mb(worker))
-        measured = {key: median(values) for key, values in results.items()}
-        filtered = {
-            label: (statistics.median(first_byte(port, path) for _ in range(max(args.runs, 5))),
-                    plan_summary(path))
-            for label, path in filtered_paths().items()
-        }  # fmt: skip
+        if full:
+            for fmt in ("csv", "jsonl"):
+                # One untimed download per format checks that every row arrives.
+                lines[fmt] = time_http(port, f"/api/articles/?format={fmt}")[2]
+            # Rounds interleave the exports with their baselines, so a busy neighbour on a
+            # shared machine slows both sides of a ratio rather than one.
+            results: dict[str, list[tuple[float, int, int]]] = {}
+            for _ in range(args.runs):
+                for name, (sql, params) in statements.items():
+                    results.setdefault(f"copy_{name}", []).append(time_copy(sql, params))
+                    if name in ("csv", "jsonl"):
+                        path = f"/api/articles/?format={name}"
+                        results.setdefault(f"http_{name}", []).append(timed(port, path))
+                        peaks[name] = max(peaks.get(name, 0.0), peak_rss_mb(worker))
+                path = "/api/articles/?format=csv&full_text=true"
+                results.setdefault("http_full", []).append(timed(port, path))
+                peaks["full"] = max(peaks.get("full", 0.0), peak_rss_mb(worker))
+            measured = {key: median(values) for key, values in results.items()}
+        # First bytes: rounds again interleave every filter and format.
+        samples: dict[tuple[str, str], list[float]] = {}
+        for _ in range(max(args.runs, 7) if filters else 0):
+            for label, query in filters.items():
+                for fmt, fmt_query in FILTERED_FORMATS.items():
+                    path = f"/api/articles/?{fmt_query}&{query}"
+                    samples.setdefault((label, fmt), []).append(first_byte(port, path))
+        first_bytes = {key: statistics.median(values) for key, values in samples.items()}
+        if filters:
+            peaks["filtered"] = peak_rss_mb(worker)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+    load_after = os.getloadavg()
 
-    base = measured["copy_csv"][0]
     print()
     print(f"Export benchmark: {rows:,} published articles, median of {args.runs} runs")
     print(f"PostgreSQL via psycopg, gunicorn 1 sync worker on 127.0.0.1, "
           f"Python {platform.python_version()}, {os.cpu_count()} CPUs")  # fmt: skip
+    print(f"Load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
+          f"(1 minute; {load_after[1]:.2f} over 5 minutes)")  # fmt: skip
+    if full:
+        print_full(rows, measured, peaks, lines, timed)
+    if filters:
+        print_filtered(filters, first_bytes, max(args.runs, 7), peaks)
+
+
+def print_full(rows: int, measured: dict, peaks: dict, lines: dict, timed) -> None:
+    base = measured["copy_csv"][0]
     print()
     header = (
         f"{'measurement':<44}{'seconds':>9}{'rows/s':>12}{'MB':>9}{'× COPY':>9}{'peak RSS':>11}"
@@ -461,6 +536,8 @@ def main() -> None:
         "http_full": "API GET ?format=csv&full_text=true",
     }
     for key, label in labels.items():
+        if key not in measured:
+            continue
         seconds, size, _lines = measured[key]
         fmt = key.split("_")[1]
         rss = f"{peaks[fmt]:.0f} MB" if key.startswith("http") else ""
@@ -474,18 +551,28 @@ def main() -> None:
     print(f"JSON Lines export / COPY:   {jsonl_ratio:.2f}×  (target ≤ 2.5×; "
           f"{jsonl_own:.2f}× its own JSON COPY)")  # fmt: skip
     full_ratio = measured["http_full"][0] / measured["copy_table"][0]
-    grouped_ratio = measured["copy_csv"][0] / measured["copy_csv_correlated"][0]
     print(f"Full-text CSV / COPY table: {full_ratio:.2f}×  (target ≤ 1.3×)")
-    print(f"Pre-aggregated / per row:   {grouped_ratio:.2f}×  (the export SQL, raw COPY)")
+    if "copy_csv_correlated" in measured:
+        grouped_ratio = measured["copy_csv"][0] / measured["copy_csv_correlated"][0]
+        print(f"Pre-aggregated / per row:   {grouped_ratio:.2f}×  (the export SQL, raw COPY)")
     print(f"Server peak RSS:            {max(peaks.values()):.0f} MB  (target < 150 MB)")
-    print()
-    print(f"{'filtered export (CSV)':<44}{'first byte':>11}  plan")
-    for label, (seconds, plan) in filtered.items():
-        print(f"{label:<44}{seconds * 1000:>8.0f} ms  {plan}")
     print(f"HTTP client:                {timed.__name__.removeprefix('time_')}")
     if lines["csv"] - 1 != rows or lines["jsonl"] != rows:
         print(f"WARNING: downloads had {lines['csv'] - 1:,} CSV / {lines['jsonl']:,} JSON "
               f"Lines rows for {rows:,} articles")  # fmt: skip
+
+
+def print_filtered(filters: dict, first_bytes: dict, runs: int, peaks: dict) -> None:
+    print()
+    print(f"Time to the first byte of filtered exports over HTTP, median of {runs} "
+          f"(target < 100 ms); worker peak RSS {peaks['filtered']:.0f} MB")  # fmt: skip
+    formats = list(FILTERED_FORMATS)
+    header = f"{'filter':<36}{'rows':>9}" + "".join(f"{f:>10}" for f in formats) + "  plan"
+    print(header)
+    print("-" * len(header))
+    for label, query in filters.items():
+        cells = "".join(f"{first_bytes[(label, f)] * 1000:>7.0f} ms" for f in formats)
+        print(f"{label:<36}{filtered_rows(query):>9,}{cells}  {plan_summary(query)}")
 
 
 if __name__ == "__main__":

@@ -62,6 +62,8 @@ LAST_SPAN = 262_144
 #: An export the planner expects to keep at most this share of the table's rows starts its
 #: spans at its own first key rather than the table's (:meth:`Exporter._spans`).
 NARROW_SHARE = 0.10
+#: …and one the planner expects to keep at most this many rows is one statement.
+SMALL_EXPORT = 5_000
 #: Separator for many values in one cell (authors, variant names, places).
 MANY_SEPARATOR = "; "
 #: First characters that make a spreadsheet evaluate a cell as a formula.
@@ -392,11 +394,10 @@ class Exporter:
         method: Literal["auto", "copy", "orm"] = "auto",
     ) -> Iterator[bytes]:
         """Stream ``queryset`` (default: :meth:`get_queryset`) as CSV in ~64 KB chunks."""
-        values = self.values_queryset(queryset)
         prefix = self.csv_header() if header else b""
-        if self._use_copy(values, method):
+        if self._use_copy(queryset, method):
             return self._copy(queryset, self._copy_csv_sql, prefix)
-        return self._orm(values, self._csv_line, prefix)
+        return self._orm(self.values_queryset(queryset), self._csv_line, prefix)
 
     def iter_jsonl(
         self,
@@ -405,10 +406,9 @@ class Exporter:
         method: Literal["auto", "copy", "orm"] = "auto",
     ) -> Iterator[bytes]:
         """Stream ``queryset`` (default: :meth:`get_queryset`) as JSON Lines in ~64 KB chunks."""
-        values = self.values_queryset(queryset)
-        if self._use_copy(values, method):
+        if self._use_copy(queryset, method):
             return self._copy(queryset, self._copy_jsonl_sql, b"")
-        return self._orm(values, self._jsonl_line, b"")
+        return self._orm(self.values_queryset(queryset), self._jsonl_line, b"")
 
     def write_csv(self, stream, queryset: models.QuerySet | None = None) -> int:
         """Write the CSV to a binary file object; return the bytes written (bulk data)."""
@@ -465,8 +465,9 @@ class Exporter:
 
     # -- COPY path (PostgreSQL) -------------------------------------------------------------
 
-    def _use_copy(self, values: models.QuerySet, method: str) -> bool:
-        vendor = connections[values.db].vendor
+    def _use_copy(self, queryset: models.QuerySet | None, method: str) -> bool:
+        using = (queryset if queryset is not None else self.get_queryset()).db
+        vendor = connections[using].vendor
         if method == "copy" and vendor != "postgresql":
             raise ValueError("COPY export needs PostgreSQL")
         return method == "copy" or (method == "auto" and vendor == "postgresql")
@@ -545,11 +546,7 @@ class Exporter:
             return iter([prefix] if prefix else [])
         if not _in_pk_order(queryset):
             return _copy_stream(queryset.db, iter([statement]), prefix)
-        statements = (
-            self._copy_statement(queryset.filter(pk__gt=low, pk__lte=high), build_sql)
-            for low, high in self._spans(queryset)
-        )
-        return _copy_stream(queryset.db, statements, prefix)
+        return _copy_stream(queryset.db, self._spans(queryset, build_sql, statement), prefix)
 
     def _copy_statement(self, queryset: models.QuerySet, build_sql) -> tuple[str, tuple]:
         """The ``COPY`` statement exporting ``queryset``, and its parameters."""
@@ -558,9 +555,14 @@ class Exporter:
         joins, join_params = self._grouped_joins(values, queryset)
         return build_sql(inner, joins), (*params, *join_params)
 
-    def _spans(self, queryset: models.QuerySet) -> Iterator[tuple[int, int]]:
-        """Primary-key spans ``(low, high]`` covering the table, ``FIRST_SPAN`` keys wide and
-        doubling up to ``LAST_SPAN``, for rows exported in primary-key order.
+    def _spans(
+        self, queryset: models.QuerySet, build_sql, whole: tuple[str, tuple]
+    ) -> Iterator[tuple[str, tuple]]:
+        """For rows exported in primary-key order: one statement per span of keys
+        ``(low, high]``, ``FIRST_SPAN`` keys wide and doubling up to ``LAST_SPAN``; or
+        ``whole``, the one statement for all rows, when the planner expects at most
+        ``SMALL_EXPORT`` of them (sorting a few thousand rows costs less than a statement
+        per span).
 
         One ``COPY`` over a whole filtered list is planned for its last row: PostgreSQL
         gathers a year's 25,000 articles (or a person's 500) from every corner of the
@@ -575,19 +577,23 @@ class Exporter:
         the table) first asks for its own smallest key, through the filter's indexes; a
         wide one starts at the table's first key, which its rows are near anyway.
         """
+        keys = queryset.order_by().values("pk")
+        expected = _estimated_rows(keys)
+        if expected <= SMALL_EXPORT:
+            yield whole
+            return
         table = queryset.model._base_manager.using(queryset.db)
         bounds = table.aggregate(low=models.Min("pk"), high=models.Max("pk"))
         if bounds["low"] is None:
             return
-        keys = queryset.order_by().values("pk")
-        if _estimated_rows(keys) <= NARROW_SHARE * _estimated_rows(table.values("pk")):
+        if expected <= NARROW_SHARE * _estimated_rows(table.values("pk")):
             first = keys.aggregate(low=models.Min("pk"))["low"]
             if first is None:
                 return
             bounds["low"] = first
         low, span = bounds["low"] - 1, FIRST_SPAN
         while low < bounds["high"]:
-            yield low, low + span
+            yield self._copy_statement(queryset.filter(pk__gt=low, pk__lte=low + span), build_sql)
             low, span = low + span, min(span * 2, LAST_SPAN)
 
     def _grouped_joins(
