@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from archive import models
 from tests import factories as f
+from tests.seed import seed_collection
 
 DRAFT = models.Status.DRAFT
 
@@ -138,12 +139,6 @@ def build_archive() -> SimpleNamespace:
 @pytest.fixture(scope="module")
 def seed(django_db_setup, django_db_blocker):
     """The curated seed collection (``manage.py load_collection``), loaded once per module
-    inside a transaction rolled back afterwards."""
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_collection", stdout=StringIO())
+    inside a transaction rolled back afterwards (tests/seed.py)."""
+    with django_db_blocker.unblock(), seed_collection():
         yield
-        transaction.set_rollback(True)

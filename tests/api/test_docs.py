@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from io import StringIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
-from django.db import transaction
+
+from tests.seed import seed_collection
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +33,8 @@ def examples() -> list[tuple[str, str | None, int]]:
 
 @pytest.fixture(scope="module")
 def collection(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_collection", stdout=StringIO())
+    with django_db_blocker.unblock(), seed_collection():
         yield
-        transaction.set_rollback(True)
 
 
 def test_the_docs_have_examples_for_every_resource():

@@ -17,11 +17,11 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 ROOT = Path(settings.BASE_DIR)
 # Each pass of the test command (SQLite, PostgreSQL) runs at the same time: its own folder.
@@ -101,9 +101,12 @@ def site(django_db_setup, django_db_blocker, _orm_beside_playwright: None) -> It
     """A live server over the seed collection (or factory data until it exists)."""
     from pytest_django.live_server_helper import LiveServer
 
-    with django_db_blocker.unblock():
+    from tests.seed import committed_seed_collection
+
+    with django_db_blocker.unblock(), ExitStack() as stack:
+        put_back = False
         if COLLECTION.exists():
-            call_command("load_collection", stdout=open(os.devnull, "w"))  # noqa: SIM115
+            put_back = stack.enter_context(committed_seed_collection())
         else:
             from tests.views.conftest import build_world
 
@@ -115,7 +118,8 @@ def site(django_db_setup, django_db_blocker, _orm_beside_playwright: None) -> It
         finally:
             server._live_server_modified_settings.disable()
             server.stop()
-            _wipe()
+            if not put_back:  # else the database as it was before comes back (tests/seed.py)
+                _wipe()
 
 
 def _targets() -> dict[str, str]:

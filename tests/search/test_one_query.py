@@ -9,13 +9,11 @@ import html
 import io
 import json
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from archive.search import params as page_params
+from tests.seed import seed_collection
 
 pytestmark = pytest.mark.django_db
 
@@ -48,10 +46,8 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def collection(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_collection", stdout=StringIO())
+    with django_db_blocker.unblock(), seed_collection():
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

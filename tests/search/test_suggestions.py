@@ -7,17 +7,15 @@ from __future__ import annotations
 import html
 import random
 import re
-from io import StringIO
 from urllib.parse import parse_qs
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from archive.models import Article, Status
 from archive.search import SearchParams, match_entities, suggest
 from archive.search.suggest import close_words, help_for, vocabulary
 from tests.factories import ArticleFactory, IssueFactory, PersonFactory, PublicationFactory
+from tests.seed import seed_collection
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +27,8 @@ SEARCH_FORM = re.compile(r'<form[^>]*role="search"[^>]*>(.*?)</form>', re.S)
 
 @pytest.fixture(scope="module")
 def collection(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_collection", stdout=StringIO())
+    with django_db_blocker.unblock(), seed_collection():
         yield
-        transaction.set_rollback(True)
 
 
 def page(client, params: dict | str) -> str:

@@ -10,14 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from rest_framework.test import APIClient
 
 from archive import models
+from tests.seed import seed_collection
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +31,8 @@ ISO_8601 = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2}(-\d{2})?)?)?$")
 @pytest.fixture(scope="module")
 def seed(django_db_setup, django_db_blocker):
     """The seed collection, loaded once for the module and rolled back afterwards."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_collection", stdout=StringIO())
+    with django_db_blocker.unblock(), seed_collection():
         yield
-        transaction.set_rollback(True)
 
 
 def _iso_values(data, keys=("datePublished", "dateCreated")):

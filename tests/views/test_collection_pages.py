@@ -4,13 +4,11 @@ the pages show them, and the whole chain of visibility when its one issue is wit
 from __future__ import annotations
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from archive import models
+from tests.seed import seed_collection
 from tests.views.sitemaps import sitemap_text
 
 pytestmark = pytest.mark.django_db
@@ -19,10 +17,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def collection(django_db_setup, django_db_blocker):
     """The seed loaded once per module and rolled back afterwards."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_collection", stdout=StringIO())
+    with django_db_blocker.unblock(), seed_collection():
         yield
-        transaction.set_rollback(True)
 
 
 def article(slug: str) -> models.Article:

@@ -4,14 +4,12 @@ quote is cut, no Markdown, the name highlighted (as printed, "Walesa", for "Wał
 from __future__ import annotations
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from archive import models
 from archive.views.reader import snippet
+from tests.seed import seed_collection
 
 pytestmark = pytest.mark.django_db
 
@@ -36,10 +34,8 @@ def test_one_ellipsis_no_markdown_and_the_name_marked():
 
 @pytest.fixture(scope="module")
 def seed(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_collection", stdout=StringIO())
+    with django_db_blocker.unblock(), seed_collection():
         yield
-        transaction.set_rollback(True)
 
 
 def test_seed_entity_pages_quote_as_prose(client, seed):

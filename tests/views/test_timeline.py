@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from io import StringIO
 from itertools import pairwise
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from archive import models
 from archive.views.timeline_chart import NARROW, WIDE, EventPoint, focus_chart, overview_chart
+from tests.seed import seed_collection
 
 pytestmark = pytest.mark.django_db
 
@@ -68,10 +66,8 @@ def test_the_overview_links_every_decade_and_marks_the_focus():
 
 @pytest.fixture(scope="module")
 def seed(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_collection", stdout=StringIO())
+    with django_db_blocker.unblock(), seed_collection():
         yield
-        transaction.set_rollback(True)
 
 
 def test_seed_timeline_gives_1989_room_and_every_mark_opens_its_event(client, seed):

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from archive import models
 from archive.dates import edtf_display, edtf_iso8601
 from archive.words import counted, country_name, issue_label, issue_name, language_name, lifespan
 from tests.factories import IssueFactory, PersonFactory
+from tests.seed import seed_collection
 
 pytestmark = pytest.mark.django_db
 
@@ -133,10 +131,8 @@ EMPTY_LABELS = re.compile(
 
 @pytest.fixture(scope="module")
 def collection(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_collection", stdout=StringIO())
+    with django_db_blocker.unblock(), seed_collection():
         yield
-        transaction.set_rollback(True)
 
 
 def visible_text(html: str, *, quotes: bool = True) -> str:
