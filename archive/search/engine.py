@@ -47,8 +47,15 @@ def id_set(ids: Sequence[int]) -> Any:
     """``ids`` for an ``__in`` lookup. On PostgreSQL one array parameter: 500 placeholders
     cost more to build and parse (in Django and psycopg) than the facet query itself."""
     if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))
+        return RawSQL("SELECT unnest(%s::bigint[])", (array_literal(ids),))
     return list(ids)
+
+
+def array_literal(values: Iterable[int | float]) -> str:
+    """``values`` as one PostgreSQL array literal (``{1,2,3}``), passed as a single text
+    parameter: psycopg adapts a list element by element, about 0.6 ms of CPU for 500 ids in
+    every statement that names the hits. ``repr`` of a float reads back exactly."""
+    return "{" + ",".join(repr(v) if isinstance(v, float) else str(int(v)) for v in values) + "}"
 
 
 class ValueOf(Expression):
@@ -80,7 +87,7 @@ class ValueOf(Expression):
         column, params = compiler.compile(self.pk)
         return (
             f"(%s::float8[])[array_position(%s::bigint[], {column})]",
-            [list(self.values.values()), list(self.values.keys()), *params],
+            [array_literal(self.values.values()), array_literal(self.values.keys()), *params],
         )
 
 

@@ -20,12 +20,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Value, When
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from archive.models import Article, Event, Mention
+
+from .engine import id_set
 
 __all__ = ["ENTITY_FACETS", "Facet", "FacetValue", "facets"]
 
@@ -70,23 +70,12 @@ def _ids(values: Any) -> set[int]:
     return set(values or [])
 
 
-def _id_set(ids: Sequence[int]) -> Any:
-    """``ids`` for an ``__in`` lookup in each of the facet queries. On PostgreSQL one array
-    parameter written as text: psycopg adapts a list of 500 integers element by element,
-    0.6 ms of CPU per query, against under 0.1 ms for the same array as one string (of
-    integers only, so nothing to escape)."""
-    if connection.vendor == "postgresql":
-        array = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
-        return RawSQL("SELECT unnest(%s::bigint[])", (array,))
-    return list(ids)
-
-
 def facets(ids: Sequence[int], chosen: Mapping[str, Any]) -> list[Facet]:
     """Counts over the hits ``ids`` (public articles); ``chosen`` is the FilterSet's
     cleaned data, to mark the values in use. A fixed number of queries."""
     if not ids:
         return []
-    id_list = _id_set(ids)
+    id_list = id_set(ids)
     publications: Counter = Counter()
     titles: dict[int, tuple[str, str]] = {}
     kinds: Counter = Counter()
