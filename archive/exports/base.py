@@ -61,7 +61,7 @@ FIRST_SPAN = 4_096
 LAST_SPAN = 262_144
 #: An export the planner expects to keep at most this share of the table's rows starts its
 #: spans at its own first key rather than the table's (:meth:`Exporter._spans`).
-NARROW_SHARE = 0.10
+NARROW_SHARE = 0.05
 #: …and one the planner expects to keep at most this many rows is one statement.
 SMALL_EXPORT = 5_000
 #: Separator for many values in one cell (authors, variant names, places).
@@ -329,9 +329,11 @@ class Exporter:
             else c.expression()
             for i, c in enumerate(self.fields)
         }
-        if grouped_as_null and any(c.grouped for c in self.fields):
+        if grouped_as_null and any(c.grouped for c in self.fields) and not _in_pk_order(queryset):
             # Joined to its aggregates, the rows would lose the subquery's order: number them
-            # in that order, and the COPY statement sorts by the number (``rn``).
+            # in that order, and the COPY statement sorts by the number (``rn``). In primary
+            # key order it sorts by the key itself (``c0``), which PostgreSQL can take from
+            # the rows' own order (a merge join), not by sorting them whole, bodies and all.
             order = [
                 F(o[1:]).desc() if isinstance(o, str) and o.startswith("-")
                 else F(o) if isinstance(o, str) else o
@@ -512,7 +514,7 @@ class Exporter:
             selects.append(expr)
         return (
             f"COPY (SELECT {', '.join(selects)} FROM ({inner}) AS export{joins}"
-            f"{' ORDER BY export.rn' if joins else ''}) TO STDOUT WITH (FORMAT csv)"
+            f"{_joined_order(inner, joins)}) TO STDOUT WITH (FORMAT csv)"
         )
 
     def _copy_jsonl_sql(self, inner: str, joins: str = "") -> str:
@@ -531,7 +533,7 @@ class Exporter:
         )
         return (
             f"COPY (SELECT ROW_TO_JSON(r) FROM (SELECT {renamed} FROM ({inner}) AS export{joins}"
-            f"{' ORDER BY export.rn' if joins else ''}) AS r) "
+            f"{_joined_order(inner, joins)}) AS r) "
             "TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
         )
 
@@ -592,9 +594,12 @@ class Exporter:
                 return
             bounds["low"] = first
         low, span = bounds["low"] - 1, FIRST_SPAN
-        while low < bounds["high"]:
+        while low + span < bounds["high"]:
             yield self._copy_statement(queryset.filter(pk__gt=low, pk__lte=low + span), build_sql)
             low, span = low + span, min(span * 2, LAST_SPAN)
+        # The last span is open: a row added since the bounds were read is not left out
+        # when the export shares its caller's (read committed) transaction.
+        yield self._copy_statement(queryset.filter(pk__gt=low), build_sql)
 
     def _grouped_joins(
         self, values: models.QuerySet, queryset: models.QuerySet | None = None
@@ -616,6 +621,14 @@ class Exporter:
             joins.append(f" LEFT JOIN ({sql}) AS g{n} ON g{n}.k = export.c0")
             join_params.extend(sql_params)
         return "".join(joins), tuple(join_params)
+
+
+def _joined_order(inner: str, joins: str) -> str:
+    """The order of rows joined to their aggregates: the numbering when the list has one
+    (``rn``, see :meth:`Exporter.values_queryset`), else the primary key (``c0``)."""
+    if not joins:
+        return ""
+    return " ORDER BY export.rn" if ' AS "rn"' in inner else " ORDER BY export.c0"
 
 
 def _estimated_rows(queryset: models.QuerySet) -> float:
