@@ -71,7 +71,9 @@ def _match_entities_pg(key: str, limit: int, public_only: bool = True) -> list[E
 
     # Each part matches names first, alone (``OFFSET 0`` keeps the planner from merging the
     # match into a walk of the whole table in id order, to join it with the public ids), then
-    # keeps the public records among the few matches.
+    # keeps the public records among the few matches. Ties (every name containing the query
+    # scores 1) are cut by name, the order the matches are shown in, so the LIMIT keeps the
+    # same names the final sort would.
     matched = "(name_folded %% %s OR %s <%% name_folded)"
     score = "GREATEST(similarity(name_folded, %s), word_similarity(%s, name_folded))"
     parts, params = [], []
@@ -81,14 +83,14 @@ def _match_entities_pg(key: str, limit: int, public_only: bool = True) -> list[E
         parts.append(
             f"(SELECT '{kind}', e.id, e.name, e.slug, '', e.score FROM (SELECT id, name, slug, "
             f"{score} AS score FROM {table} WHERE {matched} OFFSET 0) e "
-            f"WHERE e.id IN ({public_sql}) ORDER BY e.score DESC LIMIT %s)"
+            f"WHERE e.id IN ({public_sql}) ORDER BY e.score DESC, e.name LIMIT %s)"
         )
         params += [key, key, key, key, *public_params, limit]
         parts.append(
             f"(SELECT '{kind}', e.id, e.name, e.slug, a.name, a.score FROM (SELECT {kind}_id, "
             f"name, {score} AS score FROM {Alias._meta.db_table} WHERE {matched} OFFSET 0) a "
             f"JOIN {table} e ON e.id = a.{kind}_id "
-            f"WHERE e.id IN ({public_sql}) ORDER BY a.score DESC LIMIT %s)"
+            f"WHERE e.id IN ({public_sql}) ORDER BY a.score DESC, e.name LIMIT %s)"
         )
         params += [key, key, key, key, *public_params, limit]
     models = dict(_targets())
