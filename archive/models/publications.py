@@ -209,6 +209,18 @@ class Issue(PublishableModel):
 
 
 class ArticleQuerySet(PublishableQuerySet):
+    def public_count(self) -> int:
+        """How many public articles there are: ``public().count()``, read from the stored
+        counts of the public publications (``Publication.article_count``: published articles
+        in published issues, kept by triggers) instead of counting the article table through
+        its chain (0.7 s at a million articles, on every home page)."""
+        from django.db.models import Sum
+
+        if self.query.has_filters():  # a narrowed set has no stored count
+            return self.public().count()
+        total = Publication.objects.public().aggregate(n=Sum("article_count"))["n"]
+        return total or 0
+
     def with_related(self):
         """What every public list of articles renders: issue, publication, public authors."""
         return self.select_related("issue__publication").prefetch_related(

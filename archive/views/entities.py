@@ -20,6 +20,7 @@ from archive.models import (
     Place,
 )
 from archive.models.entities import OrganisationKind, PlaceKind
+from archive.search.engine import id_set
 
 from .common import (
     BadParameter,
@@ -162,8 +163,14 @@ def _co_mentioned(
     """The people and organisations (unless ``people=False``) and places (unless
     ``places=False``) most often mentioned in the same public articles, in one query; the
     other mentions obey the same rule (``Mention.public()``)."""
-    articles = visible_mentions(kind, obj).values("article_id")
-    others = Mention.objects.public().filter(article_id__in=articles, event__isnull=True)
+    # The record's public articles, read first: as a subquery, PostgreSQL joined every
+    # mention of the archive with its targets before keeping those few articles' (4 s at a
+    # million articles); with the ids in hand it reads those articles' mentions only. They
+    # are public already, so the other mentions need only their own rule.
+    articles = id_set(sorted(set(visible_mentions(kind, obj).values_list("article_id", flat=True))))
+    others = Mention.objects.public(article_public=True).filter(
+        article_id__in=articles, event__isnull=True
+    )
     if not places:
         others = others.filter(place__isnull=True)
     if not people:

@@ -23,7 +23,7 @@ from .events import overview, overview_counts
 def home(request: HttpRequest) -> HttpResponse:
     # public(): an article counts only if its issue and publication are public too.
     counts = [
-        ("article", Article.objects.public().count()),
+        ("article", Article.objects.public_count()),
         ("issue", Issue.objects.public().count()),
         ("publication", Publication.objects.public().count()),
         ("person", Person.objects.public().count()),

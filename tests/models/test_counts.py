@@ -592,3 +592,31 @@ def test_a_mention_written_while_a_parent_is_published_is_counted(level, publish
     assert outcome == {"ok": True}
     assert stored(person) == 1
     assert_consistent()
+
+
+def test_public_article_total_from_stored_counts_follows_every_level():
+    """``Article.objects.public_count()`` (the home page's figure, read from the public
+    publications' stored counts) is ``public().count()`` whatever is published or not."""
+    one, two = PublicationFactory(), PublicationFactory()
+    issue = IssueFactory(publication=one)
+    ArticleFactory.create_batch(3, issue=issue)
+    ArticleFactory(issue=issue, status=DRAFT)
+    ArticleFactory(issue=IssueFactory(publication=two))
+    ArticleFactory(issue=IssueFactory(publication=one, status=DRAFT))
+
+    def agree() -> int:
+        total = models.Article.objects.public_count()
+        assert total == models.Article.objects.public().count()
+        return total
+
+    assert agree() == 4
+    models.Publication.objects.filter(pk=two.pk).update(status=DRAFT)
+    assert agree() == 3
+    models.Issue.objects.filter(pk=issue.pk).update(status=DRAFT)
+    assert agree() == 0
+    models.Issue.objects.filter(pk=issue.pk).update(status=PUBLISHED)
+    models.Article.objects.filter(issue=issue).update(status=PUBLISHED)
+    assert agree() == 4
+    # A narrowed set has no stored figure: it is counted.
+    narrowed = models.Article.objects.filter(issue=issue)
+    assert narrowed.public_count() == narrowed.public().count() == 4
