@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.browser.checks import WIDER_THAN_VIEWPORT, axe_faults
 from tests.browser.conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
@@ -16,15 +17,6 @@ PAGE_TYPES = [
     "organisations", "organisation", "places", "place", "timeline", "event", "search",
     "data", "not-found",
 ]  # fmt: skip
-
-
-WIDER_THAN_VIEWPORT = """() => {
-  if (document.documentElement.scrollWidth <= window.innerWidth + 1) return [];
-  return [...document.querySelectorAll('body *')]
-    .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
-    .slice(0, 5)
-    .map(el => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`);
-}"""
 
 
 def test_every_page_type_renders_at_desktop_and_phone_width(page, site):
@@ -100,11 +92,5 @@ def test_keyboard_user_can_skip_to_content(page, site):
 @pytest.mark.parametrize("name", PAGE_TYPES)
 def test_no_serious_accessibility_violations(page, site, axe_source, name):
     page.goto(site["targets"][name])
-    page.evaluate(axe_source)
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = axe_faults(page, axe_source, serious=True)
     assert serious == [], "\n".join(serious)

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 import pytest
 from django.urls import reverse
 
+from tests.browser.checks import axe_faults
 from tests.browser.conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
@@ -92,13 +93,7 @@ def shot(page, name: str, *, full_page: bool = False) -> None:
 
 
 def no_serious_faults(page, axe_source: str) -> None:
-    page.evaluate(axe_source)
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = axe_faults(page, axe_source, serious=True)
     assert serious == [], "\n".join(serious)
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.checks import WIDER_THAN_VIEWPORT, axe_faults
 from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_readers import WIDER_THAN_VIEWPORT, WIDTHS
+from tests.browser.test_readers import WIDTHS
 
 pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
 
@@ -68,9 +69,7 @@ def test_editorial_changes_open_and_match_the_database(page, site, axe_source):
         ]
         assert {item["by"] for item in shown} == {"importer", "curator"}
         assert page.evaluate(WIDER_THAN_VIEWPORT) == [], label
-        page.evaluate(axe_source)
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        found = [f"{v['id']} ({v['impact']}, {width}px): {v['help']}" for v in result["violations"]]
+        found = axe_faults(page, axe_source, width=width)
         assert found == [], "\n".join(found)
         path = SHOTS / f"article-editorial-changes-{width}.png"
         disclosure.scroll_into_view_if_needed()

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from tests.browser.checks import WIDER_THAN_VIEWPORT, axe_faults
 from tests.browser.conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
@@ -16,13 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
 SHOTS = SCREENSHOTS / "readers"
 WIDTHS = (("desktop", 1280, 900), ("phone", 390, 844))
 
-WIDER_THAN_VIEWPORT = """() => {
-  if (document.documentElement.scrollWidth <= window.innerWidth + 1) return [];
-  return [...document.querySelectorAll('body *')]
-    .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
-    .slice(0, 5)
-    .map(el => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`);
-}"""
 
 #: EDTF as stored, which no reader should see in the page's own words.
 RAW_DATE = re.compile(r"\b\d{4}[~%?]?(?:-\d{2}){1,2}\b|\b\d{4}~|\b\d{3}X\b|\b\d{4}/\d{4}\b")
@@ -72,13 +66,7 @@ def test_axe_finds_no_violations(page, site, axe_source, name):
     for _label, width, height in WIDTHS:
         page.set_viewport_size({"width": width, "height": height})
         page.goto(url)
-        page.evaluate(axe_source)
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        found = [
-            f"{v['id']} ({v['impact']}, {width}px): {v['help']} — "
-            f"{[n['target'] for n in v['nodes'][:3]]}"
-            for v in result["violations"]
-        ]
+        found = axe_faults(page, axe_source, width=width)
         assert found == [], "\n".join(found)
 
 

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from tests.browser.checks import WIDER_THAN_VIEWPORT, axe_faults
 from tests.browser.conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
@@ -17,14 +18,6 @@ SHOTS = SCREENSHOTS / "search-help"
 WIDTHS = (("desktop", 1280, 900), ("phone", 390, 844))
 #: A misspelling of a word of the seed collection ("stalinism", a letter dropped).
 MISSPELT, MEANT = "stalnism", "stalinism"
-
-WIDER_THAN_VIEWPORT = """() => {
-  if (document.documentElement.scrollWidth <= window.innerWidth + 1) return [];
-  return [...document.querySelectorAll('body *')]
-    .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
-    .slice(0, 5)
-    .map(el => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`);
-}"""
 
 
 def test_a_misspelt_query_leads_through_did_you_mean_to_results(page, site):
@@ -77,13 +70,7 @@ def test_the_page_without_hits_at_desktop_and_phone_width(page, site, axe_source
         path = SHOTS / f"search-nothing-{width}.png"
         page.screenshot(path=str(path), full_page=True)
         assert path.stat().st_size > 2000
-        page.evaluate(axe_source)
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        found = [
-            f"{v['id']} ({v['impact']}, {width}px): {v['help']} — "
-            f"{[n['target'] for n in v['nodes'][:3]]}"
-            for v in result["violations"]
-        ]
+        found = axe_faults(page, axe_source, width=width)
         assert found == [], "\n".join(found)
 
 
