@@ -413,10 +413,15 @@ class PostgresBackend:
         return rows
 
     def _size(self, cursor) -> int:
-        """Rows in the index table as of the last ANALYZE (0 if never analysed)."""
-        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [TABLE])
-        row = cursor.fetchone()
-        return max(0, int(row[0])) if row else 0
+        """Rows in the index table as of the last ANALYZE (0 if never analysed): the sum over
+        its partitions (migration 0021), which autovacuum analyses, not their parent."""
+        cursor.execute(
+            "SELECT coalesce((SELECT sum(greatest(c.reltuples, 0)) FROM pg_class c "
+            "JOIN pg_inherits i ON i.inhrelid = c.oid WHERE i.inhparent = %s::regclass), "
+            "(SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = %s::regclass), 0)",
+            [TABLE, TABLE],
+        )
+        return int(cursor.fetchone()[0])
 
     def _estimate(self, cursor, tsq, tparams, base_sql, base_params, col="document") -> int:
         return self._rows(
