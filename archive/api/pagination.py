@@ -20,7 +20,9 @@ count is exact where that is cheap and PostgreSQL's planner estimate otherwise, 
   Dates (the planner takes a record's start and end as independent and misses by half), a
   language (matched case-insensitively, an expression it has no statistics for), a
   publication or any record reached through a join (it assumes every publication is the
-  same size) are counted exactly, whatever it costs.
+  same size) are counted exactly, whatever it costs;
+* a full-text search (``q``) lists its ranked hits, and its count is the search engine's
+  total of matches (``Candidates.total``, exact or estimated), the one the search page shows.
 """
 
 from __future__ import annotations
@@ -134,9 +136,15 @@ class ArchiveCursorPagination(CursorPagination):
         try:
             with transaction.atomic(using=queryset.db):
                 page = super().paginate_queryset(queryset, request, view)
-                unfiltered = view.get_queryset() if view is not None else None
-                estimable = not set(request.query_params) - ESTIMATED_FILTERS
-                self.count = count_matches(queryset, unfiltered, estimable=estimable)
+                found = getattr(getattr(view, "filterset", None), "found", None)
+                if found is not None:
+                    # A search: its total is the engine's (the search page shows the same),
+                    # not the number of hits it ranked and lists.
+                    self.count = (found.total, found.exact)
+                else:
+                    unfiltered = view.get_queryset() if view is not None else None
+                    estimable = not set(request.query_params) - ESTIMATED_FILTERS
+                    self.count = count_matches(queryset, unfiltered, estimable=estimable)
                 return page
         except (DjangoValidationError, DataError, ValueError, TypeError, OverflowError) as exc:
             cursor = getattr(self, "cursor", None)

@@ -128,13 +128,25 @@ class ArchiveRedocView(JSONErrorsMixin, SpectacularRedocView):
     template_name = "api/redoc.html"
 
 
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, keeping the FilterSet it built on the view: a search's total
+    (how many articles match, not how many were ranked) is the FilterSet's, and the
+    pagination reads it there (``ArchiveCursorPagination.paginate_queryset``)."""
+
+    def get_filterset(self, request, queryset, view):
+        view.filterset = super().get_filterset(request, queryset, view)
+        return view.filterset
+
+
 class ArchiveViewSet(JSONErrorsMixin, viewsets.ReadOnlyModelViewSet):
     """Public records only (the model layer's ``public()``); strict filters; JSON pages or
     streamed CSV / JSON Lines."""
 
     exporter_class: type = None
     detail_serializer_class: type | None = None
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
+    #: The FilterSet of the request (set by :class:`FilterBackend`).
+    filterset = None
     pagination_class = ArchiveCursorPagination
     renderer_classes = [JSONRenderer, CSVRenderer, JSONLinesRenderer]
     throttle_classes = [AnonymousThrottle]

@@ -145,3 +145,29 @@ def test_the_page_refuses_what_the_api_refuses(client, collection):
         for error in api.json()["errors"]:
             assert error["parameter"] in page.content.decode()
             assert error["message"] in page.content.decode()
+
+
+@pytest.mark.parametrize("params", CASES[:6] + CASES[8:10], ids=lambda p: str(p))
+def test_the_api_counts_what_the_page_counts(client, collection, monkeypatch, params):
+    """A search's count is its total of matches on both surfaces, also when fewer hits are
+    listed than match (here: two ranked, as 500 are of a large archive)."""
+    from archive import search
+    from archive.search import backends
+
+    def counts(page_size: int) -> tuple[tuple[int, bool], tuple[int, bool], int]:
+        # (a page size of its own each time: the API's answers are cached per URL)
+        data = client.get("/api/articles/", {**params, "page_size": page_size}).json()
+        page = search.search(params)
+        return (data["count"], data["count_exact"]), (page.total, page.exact), len(data["results"])
+
+    api, page, listed = counts(50)
+    assert api == page and listed == api[0] and page[1]  # a small archive: every hit listed
+    monkeypatch.setattr(backends, "RANK_CAP", 2)
+    monkeypatch.setattr(backends, "POOL", 3)
+    monkeypatch.setattr(backends, "HEAD_CAP", 2)
+    capped_api, capped_page, capped_listed = counts(49)
+    assert capped_api == capped_page
+    assert capped_listed == min(2, listed)
+    assert capped_api[0] >= capped_listed
+    if listed > 2:  # more match than are listed: the count says how many match
+        assert capped_api[0] > capped_listed
