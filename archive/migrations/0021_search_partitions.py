@@ -41,12 +41,6 @@ DROP INDEX archive_search_article_head;
 DROP INDEX archive_search_article_years;
 """
 
-COPY_BACK = """
-INSERT INTO archive_search_article (article_id, head, document, years)
-  SELECT article_id, head, document, years FROM archive_search_article_old;
-DROP TABLE archive_search_article_old;
-"""
-
 COLUMNS = """
   article_id bigint NOT NULL,
   head tsvector NOT NULL,
@@ -55,35 +49,54 @@ COLUMNS = """
   CONSTRAINT archive_search_article_pkey PRIMARY KEY (article_id)
 """
 
+COPY = "SELECT o.article_id, o.head, o.document, o.years FROM archive_search_article_old o"
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
+
+def rebuild(schema_editor, columns: str, select: str, *, partitions: int | None) -> None:
+    """Set the table aside, create it anew with ``columns`` (hash-partitioned by article id
+    into ``partitions``, or plain with ``None``), fill it from ``select`` (over the old
+    table, ``archive_search_article_old o``, in the new columns' order), then index it.
+    Rows first, indexes after: one sorted build per index instead of row-by-row inserts."""
     schema_editor.execute(SET_ASIDE)
-    schema_editor.execute(
-        f"CREATE TABLE archive_search_article ({COLUMNS}) PARTITION BY HASH (article_id)"
-    )
-    for i in range(PARTITIONS):
+    # A partitioned table's partitions (and their keys) keep their names when it is
+    # renamed: they are set aside too, so that the new partitions can take them.
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, k.conname FROM pg_inherits i "
+            "JOIN pg_class c ON c.oid = i.inhrelid "
+            "LEFT JOIN pg_constraint k ON k.conrelid = c.oid AND k.contype = 'p' "
+            "WHERE i.inhparent = 'archive_search_article_old'::regclass"
+        )
+        old_partitions = cursor.fetchall()
+    for name, key in old_partitions:
+        schema_editor.execute(f'ALTER TABLE "{name}" RENAME TO "{name}_old"')
+        if key:
+            schema_editor.execute(
+                f'ALTER TABLE "{name}_old" RENAME CONSTRAINT "{key}" TO "{key}_old"'
+            )
+    by_hash = " PARTITION BY HASH (article_id)" if partitions else ""
+    schema_editor.execute(f"CREATE TABLE archive_search_article ({columns}){by_hash}")
+    for i in range(partitions or 0):
         schema_editor.execute(
             f"CREATE TABLE archive_search_article_p{i:02d} PARTITION OF archive_search_article "
-            f"FOR VALUES WITH (MODULUS {PARTITIONS}, REMAINDER {i})"
+            f"FOR VALUES WITH (MODULUS {partitions}, REMAINDER {i})"
         )
-    # Rows first, indexes after: one sorted build per index instead of row-by-row inserts.
-    schema_editor.execute(COPY_BACK)
+    schema_editor.execute(f"INSERT INTO archive_search_article {select}")
+    schema_editor.execute("DROP TABLE archive_search_article_old")
     schema_editor.execute(INDEXES)
     # Autovacuum analyses the partitions (whose statistics estimate a word's matches), never
     # their parent: its statistics over the whole table are gathered once here.
     schema_editor.execute("ANALYZE archive_search_article")
 
 
+def forward(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        rebuild(schema_editor, COLUMNS, COPY, partitions=PARTITIONS)
+
+
 def backward(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(SET_ASIDE)
-    schema_editor.execute(f"CREATE TABLE archive_search_article ({COLUMNS})")
-    schema_editor.execute(COPY_BACK)
-    schema_editor.execute(INDEXES)
-    schema_editor.execute("ANALYZE archive_search_article")
+    if schema_editor.connection.vendor == "postgresql":
+        rebuild(schema_editor, COLUMNS, COPY, partitions=None)
 
 
 class Migration(migrations.Migration):

@@ -13,7 +13,7 @@ import datetime as dt
 import html
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, connections, router, transaction
@@ -46,6 +46,9 @@ DRIVING_BASE = 5_000
 # Sorted by date, a query the planner expects in at least this many articles (and fewer than
 # VERY_COMMON_SHARE) is read a window of years at a time; rarer ones are simply sorted.
 WINDOWED = 5_000
+#: The article's filter keys the index table holds beside the vectors (migration 0022):
+#: the filter's name, the column and its SQL type. They only narrow (``base`` decides).
+KEYS = {"publication": ("publication_id", "bigint"), "kind": ("kind", "text")}
 #: The years the years index holds (migration 0017 clamps to them).
 INDEXED_YEARS = (1500, 2100)
 # A query the planner expects in at least this share of articles is "very common": its first
@@ -143,12 +146,15 @@ class PostgresBackend:
         ordering: str,
         filtered: bool = True,
         years: Sequence[int] = (),
+        keys: Mapping[str, Sequence] | None = None,
     ) -> Candidates:
         """At most RANK_CAP matching ids of ``base``, in ``ordering`` (see ORDERINGS).
 
         ``years``: when ``base`` is narrowed to a span of dates, the years of that span; the
         index then narrows the word's matches to those years before anything is read
-        (migration 0017). ``base`` still decides.
+        (migration 0017). ``keys``: the values ``base`` keeps of the article's filter keys
+        the index holds (:data:`KEYS`, migration 0022), e.g. ``{"kind": ["editorial"]}``;
+        a match of another value is dropped on the index row. ``base`` still decides.
 
         By relevance, the best first (rank descending, ties by id).
 
@@ -202,6 +208,10 @@ class PostgresBackend:
             # indexes (migration 0017): the matches' order in the table need not follow
             # their dates, so the first matches in table order may all lie outside the span.
             hint, hint_params = (" AND s.years && %s::int4[]", [list(years)]) if years else ("", [])
+            for key, values in (keys or {}).items():
+                column, cast = KEYS[key]
+                hint += f" AND s.{column} = ANY(%s::{cast}[])"
+                hint_params.append(list(values))
             # A narrow filter (one person's few hundred articles) is evaluated once, first, and
             # drives the search: its articles' vectors are checked (hundreds), instead of the
             # word's matches being walked (tens of thousands) for the few the filter keeps.
@@ -462,18 +472,21 @@ class PostgresBackend:
     def index(self, ids: Iterable[int] | None = None) -> None:
         """Recompute vectors (the trigger does this on every write; this is for bulk
         rebuilds). ``None`` rebuilds every article."""
-        where, params = ("", []) if ids is None else ("WHERE id = ANY(%s)", [list(ids)])
+        where, params = ("", []) if ids is None else ("WHERE a.id = ANY(%s)", [list(ids)])
         with connection.cursor() as cursor:
             if ids is None:
                 cursor.execute(f"DELETE FROM {TABLE}")
             cursor.execute(
-                f"INSERT INTO {TABLE} (article_id, head, document, years) "
-                f"SELECT id, archive_search_head(title, subtitle, body), "
-                f"archive_search_document(title, subtitle, body), "
-                f"archive_search_years(effective_date_start, effective_date_end) "
-                f"FROM archive_article {where} "
+                f"INSERT INTO {TABLE} (article_id, head, document, years, publication_id, kind) "
+                f"SELECT a.id, archive_search_head(a.title, a.subtitle, a.body), "
+                f"archive_search_document(a.title, a.subtitle, a.body), "
+                f"archive_search_years(a.effective_date_start, a.effective_date_end), "
+                f"i.publication_id, a.kind "
+                f"FROM archive_article a LEFT JOIN archive_issue i ON i.id = a.issue_id "
+                f"{where} "
                 f"ON CONFLICT (article_id) DO UPDATE SET head = EXCLUDED.head, "
-                f"document = EXCLUDED.document, years = EXCLUDED.years",
+                f"document = EXCLUDED.document, years = EXCLUDED.years, "
+                f"publication_id = EXCLUDED.publication_id, kind = EXCLUDED.kind",
                 params,
             )
             where = "" if ids is None else "WHERE article_id = ANY(%s)"
@@ -500,9 +513,10 @@ class SqliteBackend:
         ordering: str,
         filtered: bool = True,
         years: Sequence[int] = (),
+        keys: Mapping[str, Sequence] | None = None,
     ) -> Candidates:
         """At most RANK_CAP matching ids of ``base`` in ``ordering`` (see ORDERINGS).
-        ``years`` is PostgreSQL's index hint; here ``base`` alone filters."""
+        ``years`` and ``keys`` are PostgreSQL's index hints; here ``base`` alone filters."""
         match = to_fts5(parsed)
         base_sql, base_params = _subquery(base)
         with connection.cursor() as cursor:

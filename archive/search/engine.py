@@ -13,7 +13,7 @@ by something the engines do not (title, word count, id).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -155,19 +155,24 @@ def find(
     *,
     narrowed: bool,
     years: Sequence[int] = (),
+    keys: Mapping[str, Sequence] | None = None,
 ) -> Candidates:
     """The matching ids of ``base`` in ``ordering`` (``relevance``, ``date`` or ``-date``),
     at most ``RANK_CAP``, with the total (exact or estimated).
 
     ``base`` must be public articles (``Article.objects.public()``, narrowed by filters);
-    ``narrowed`` says whether filters narrowed it, and ``years`` (:func:`span_years`) the
-    years its date filters keep: both change the PostgreSQL plan only, never the hits.
+    ``narrowed`` says whether filters narrowed it, ``years`` (:func:`span_years`) the
+    years its date filters keep, and ``keys`` the publications and kinds its filters keep
+    (``{"publication": [ids], "kind": [values]}``): they change the PostgreSQL plan only,
+    never the hits.
     """
     if ordering not in ORDERINGS:
         raise ValueError(f"The search engines order by {', '.join(ORDERINGS)}, not {ordering!r}")
     if not parsed:
         return Candidates(ids=[], ranks={}, total=0, exact=True, ranked_all=True)
-    return get_backend().candidates(parsed, base, ordering, filtered=narrowed, years=years)
+    return get_backend().candidates(
+        parsed, base, ordering, filtered=narrowed, years=years, keys=keys
+    )
 
 
 def hits(queryset: QuerySet, found: Candidates, parsed: ParsedQuery, ordering: str) -> QuerySet:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from archive import search
 from archive.models import Article
@@ -171,3 +172,58 @@ def test_narrow_and_broad_filters_find_the_same_hits(monkeypatch, dated):
         editorial.pk,
         *(dated[n].pk for n in ("first", "last", "spanning", "open")),
     }
+
+
+def test_publication_and_kind_follow_every_write():
+    """On PostgreSQL the index holds each article's publication and kind beside its vectors
+    (migration 0022), kept by the database's triggers: whatever moves an article (its kind,
+    its issue, its issue's publication; by save() or by a bulk update), a search filtered by
+    publication or kind finds it where it now is, on both databases."""
+    from tests.factories import PublicationFactory
+
+    left, right = PublicationFactory(), PublicationFactory()
+    left_issue, right_issue = IssueFactory(publication=left), IssueFactory(publication=right)
+    saved = ArticleFactory(issue=left_issue, kind="article", body="A strike.")
+    bulk = ArticleFactory(issue=left_issue, kind="article", body="A strike again.")
+    moved_issue = IssueFactory(publication=left)
+    carried = ArticleFactory(issue=moved_issue, kind="editorial", body="A strike editorial.")
+
+    def found(**params) -> set[int]:
+        return hits(**params) & {saved.pk, bulk.pk, carried.pk}
+
+    assert found(publication=left.slug) == {saved.pk, bulk.pk, carried.pk}
+    assert found(kind="editorial") == {carried.pk}
+
+    saved.kind, saved.issue = "editorial", right_issue
+    saved.save()
+    Article.objects.filter(pk=bulk.pk).update(kind="sidebar")
+    type(moved_issue).objects.filter(pk=moved_issue.pk).update(publication=right)
+
+    assert found(publication=left.slug) == {bulk.pk}
+    assert found(publication=right.slug) == {saved.pk, carried.pk}
+    assert found(kind="editorial") == {saved.pk, carried.pk}
+    assert found(kind="sidebar") == {bulk.pk}
+    assert found(publication=right.slug, kind="editorial") == {saved.pk, carried.pk}
+    assert found(publication=left.slug, kind="editorial") == set()
+
+    if connection.vendor == "postgresql":
+        from archive.search import backends
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM {backends.TABLE} s "
+                "JOIN archive_article a ON a.id = s.article_id "
+                "JOIN archive_issue i ON i.id = a.issue_id "
+                "WHERE s.publication_id IS DISTINCT FROM i.publication_id "
+                "OR s.kind IS DISTINCT FROM a.kind"
+            )
+            assert cursor.fetchone()[0] == 0
+            backends.PostgresBackend().index()  # a bulk rebuild writes the same keys
+            cursor.execute(
+                f"SELECT count(*) FROM {backends.TABLE} s "
+                "JOIN archive_article a ON a.id = s.article_id "
+                "JOIN archive_issue i ON i.id = a.issue_id "
+                "WHERE s.publication_id IS NOT DISTINCT FROM i.publication_id "
+                "AND s.kind IS NOT DISTINCT FROM a.kind"
+            )
+            assert cursor.fetchone()[0] == Article.objects.count()

@@ -218,6 +218,17 @@ class ArticleFilterSet(StrictFilterSet):
             return []
         return engine.span_years(max(firsts), min(lasts))
 
+    def keys(self) -> dict[str, list]:
+        """The publications and kinds the filters keep, for the search index's copy of each
+        article's keys (``engine.find``): narrowing only, the filters still decide."""
+        data = self.form.cleaned_data
+        keys = {}
+        if data.get("publication"):
+            keys["publication"] = list(data["publication"])  # ids (RecordField)
+        if data.get("kind"):
+            keys["kind"] = list(data["kind"])
+        return keys
+
     # -- filters --------------------------------------------------------------------------
 
     def filter_author(self, queryset, name, value):
@@ -278,7 +289,12 @@ class ArticleFilterSet(StrictFilterSet):
             parsed = parse(query)
             if ordering in engine.ORDERINGS:
                 self.found = engine.find(
-                    parsed, narrowed, ordering, narrowed=self.narrows(), years=self.years()
+                    parsed,
+                    narrowed,
+                    ordering,
+                    narrowed=self.narrows(),
+                    years=self.years(),
+                    keys=self.keys(),
                 )
                 narrowed = engine.hits(queryset, self.found, parsed, ordering)
             else:
