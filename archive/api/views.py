@@ -154,6 +154,9 @@ class ArchiveViewSet(JSONErrorsMixin, viewsets.ReadOnlyModelViewSet):
     detail_parameters = frozenset({"format"})
     #: What a record's public page URL is built from (``get_absolute_url``), joined once.
     page_url_related: tuple[str, ...] = ()
+    #: Columns a list page leaves unread: its values come from the exporter's own query
+    #: (:meth:`attach_records`), so the page's rows need only what orders and links them.
+    list_deferred: tuple[str, ...] = ()
 
     def get_queryset(self):
         """The public records (``Model.objects.public()``, the whole chain of parents), with
@@ -193,7 +196,9 @@ class ArchiveViewSet(JSONErrorsMixin, viewsets.ReadOnlyModelViewSet):
             return self.export(queryset, fmt)
 
         def produce() -> tuple[Any, dict]:
-            page = self.paginate_queryset(queryset.select_related(*self.page_url_related))
+            page = self.paginate_queryset(
+                queryset.select_related(*self.page_url_related).defer(*self.list_deferred)
+            )
             self.attach_records(page)
             response = self.get_paginated_response(self.get_serializer(page, many=True).data)
             headers = {k: v for k, v in response.items() if k.lower() != "content-type"}
@@ -348,6 +353,7 @@ class ArticleViewSet(ArchiveViewSet):
     filterset_class = filters.ArticleFilterSet
     exporter_class = ArticleExporter
     page_url_related = ("issue__publication",)
+    list_deferred = ("body", "raw_text", "curator_notes")
 
     def get_queryset(self):
         # Dated, sorted and filtered by the stored effective date (Article.effective_date_rule).
