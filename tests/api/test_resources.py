@@ -196,6 +196,22 @@ def test_list_query_counts_are_pinned(api, archive, resource):
     assert [q["sql"] for q in again.captured_queries] == [VERSION_QUERY]
 
 
+def test_an_article_page_reads_no_text_it_does_not_show(api, archive):
+    """A JSON page of articles takes its values from the exporter's query: the page's own
+    rows leave the body, the raw text and the curator's notes unread (and nothing reads them
+    afterwards, one article at a time)."""
+    for params in ({}, {"q": "shipyard"}, {"ordering": "-word_count"}):
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get("/api/articles/", {"page_size": 1000, **params})
+        assert response.status_code == 200 and response.json()["results"], params
+        sql = " ".join(q["sql"] for q in queries.captured_queries)
+        for column in ("raw_text", "curator_notes"):
+            assert f'"archive_article"."{column}"' not in sql, (params, column)
+    with CaptureQueriesContext(connection) as queries:
+        api.get("/api/articles/", {"page_size": 1000, "full_text": "true"})
+    assert '"archive_article"."body"' in " ".join(q["sql"] for q in queries.captured_queries)
+
+
 def test_filter_values_cost_one_query_each(api, archive):
     with CaptureQueriesContext(connection) as queries:
         api.get("/api/articles/", {"person": "lech-walesa", "publication": "labour-focus"})
