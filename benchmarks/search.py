@@ -366,15 +366,16 @@ def slowest_statement(params: dict) -> tuple[float, str]:
 
 
 def explain(sql: str) -> str:
-    """``EXPLAIN (ANALYZE, BUFFERS)`` of ``sql`` under the search transaction's settings."""
+    """``EXPLAIN (ANALYZE, BUFFERS)`` of ``sql`` under the search transaction's settings: the
+    engine's own, and its join settings for the statements that read the search index."""
     from django.db import transaction
 
+    from archive.search import backends
+
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('enable_seqscan', 'off', true), "
-            "set_config('synchronize_seqscans', 'off', true), set_config('jit', 'off', true), "
-            "set_config('max_parallel_workers_per_gather', '0', true)"
-        )
+        backends.apply_settings(cursor, backends.STATEMENT_SETTINGS)
+        if backends.TABLE in sql and not sql.startswith("EXPLAIN"):
+            backends.apply_settings(cursor, backends.JOIN_SETTINGS)
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
         return "\n".join(row[0] for row in cursor.fetchall())
 

@@ -66,6 +66,26 @@ DATE_ORDER_SQL = {
 }
 
 
+#: PostgreSQL settings of a search's transaction (why: see ``PostgresBackend.candidates``):
+#: no scan in table order, no JIT, no parallel workers.
+STATEMENT_SETTINGS = {
+    "enable_seqscan": "off",
+    "synchronize_seqscans": "off",
+    "jit": "off",
+    "max_parallel_workers_per_gather": "0",
+}
+#: And of the statements that gather the candidates (after the estimates): nested loops only.
+JOIN_SETTINGS = {"enable_mergejoin": "off", "enable_hashjoin": "off", "enable_material": "off"}
+
+
+def apply_settings(cursor, settings: dict[str, str]) -> None:
+    """Set ``settings`` for the rest of the cursor's transaction (``set_config(…, true)``)."""
+    cursor.execute(
+        "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
+        [value for item in settings.items() for value in item],
+    )
+
+
 def headings_of(body: str) -> str:
     return " ".join(p[3:].strip() for p in re.split(r"\n\s*\n", body or "") if p.startswith("## "))
 
@@ -182,12 +202,7 @@ class PostgresBackend:
             # past jit_above_cost, and compiling took 150 ms of a 160 ms query at a million
             # articles. No parallel workers: starting them costs more than these bounded
             # statements save.
-            cursor.execute(
-                "SELECT set_config('enable_seqscan', 'off', true), "
-                "set_config('synchronize_seqscans', 'off', true), "
-                "set_config('jit', 'off', true), "
-                "set_config('max_parallel_workers_per_gather', '0', true)"
-            )
+            apply_settings(cursor, STATEMENT_SETTINGS)
             # How many match (the planner's estimate from the lexeme statistics): the total
             # shown when there are too many to count, and the choice of plan below.
             estimate = self._estimate(cursor, tsq, tparams, base_sql, base_params)
@@ -229,11 +244,7 @@ class PostgresBackend:
                 base_ref, base_ref_params = base_sql, list(base_params)
             # (Materialising is off too: it let the planner cross-join the mentions of a place
             # with every publication before looking each article up, ten lookups per row.)
-            cursor.execute(
-                "SELECT set_config('enable_mergejoin', 'off', true), "
-                "set_config('enable_hashjoin', 'off', true), "
-                "set_config('enable_material', 'off', true)"
-            )
+            apply_settings(cursor, JOIN_SETTINGS)
             # Without filters the candidates are taken first and checked against the (nearly
             # all-published) base afterwards; with filters the base narrows them inside.
             inner, inner_params = ("", [])
