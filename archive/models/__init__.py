@@ -18,7 +18,7 @@ from .publications import (
     SourceDocument,
     TextRepair,
 )
-from .site import ContentVersion
+from .site import ContentVersion, SearchVocabulary
 
 __all__ = [
     "TARGETS",
@@ -48,6 +48,7 @@ __all__ = [
     "PublicRow",
     "Publication",
     "PublishableModel",
+    "SearchVocabulary",
     "SourceDocument",
     "Status",
     "TextRepair",

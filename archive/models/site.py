@@ -25,3 +25,30 @@ class ContentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"content version {self.value}"
+
+
+class SearchVocabulary(models.Model):
+    """The words of the public articles, for the search's "did you mean"
+    (``archive.search.suggest.vocabulary``), in one row.
+
+    In the database rather than in a cache so that every process and machine shares one
+    copy: it is built once per change of the archive, not once per worker (each building it
+    read 5,000 articles, about a second, inside a reader's search). Not an archive record:
+    writing it does not change the content version."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    content_version = models.BigIntegerField(
+        help_text="The content version of the archive the words were read at."
+    )
+    built_at = models.DateTimeField()
+    words = models.JSONField(default=dict, help_text="{word: number of public articles}")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "search vocabulary"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="searchvocabulary_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"search vocabulary of {len(self.words):,} words, {self.built_at:%Y-%m-%d %H:%M}"

@@ -29,13 +29,12 @@ import difflib
 import itertools
 import re
 import string
-import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.core.cache import caches
-from django.db import connection
+from django.db import IntegrityError, connection, router, transaction
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from archive.text import fold
@@ -48,6 +47,7 @@ __all__ = [
     "Help",
     "NameSuggestion",
     "Suggestion",
+    "build_vocabulary",
     "close_words",
     "help_for",
     "vocabulary",
@@ -65,8 +65,6 @@ _LETTERS = re.compile(r"^[^\W\d_]+$", re.UNICODE)
 VOCABULARY_ARTICLES = 5_000
 #: Seconds a vocabulary is still used after the archive changed (see :func:`vocabulary`).
 VOCABULARY_MAX_AGE = 600
-STAMP_KEY = "archive:search-vocabulary:stamp"
-WORDS_KEY = "archive:search-vocabulary:words"
 #: Corrections tried per unmatched word, and corrected queries run at most.
 PER_WORD = 3
 MAX_SPELLING_TRIALS = 4
@@ -156,8 +154,9 @@ def _build_vocabulary() -> dict[str, int]:
     return counts
 
 
-#: Process-local copy of the cached vocabulary and its stamp: reading the stamp (a pair)
-#: from the cache is cheap, unpickling tens of thousands of words on every search is not.
+#: Process-local copy of the stored vocabulary, keyed on its row's stamp (content version,
+#: build time): reading the stamp is one small query, decoding 30,000 words on every
+#: search is not.
 _memo: dict[str, object] = {}
 
 
@@ -165,27 +164,61 @@ def vocabulary() -> dict[str, int]:
     """``{word: number of public articles containing it}``, folded as queries are.
 
     Built from public articles only (the visibility rule, ``Article.objects.public()``)
-    and cached with the content version it was built at. After a change it is rebuilt by
-    the next search finding nothing, unless it is younger than ``VOCABULARY_MAX_AGE``
-    seconds: a curator's afternoon of edits then costs one rebuild, not one per edit. A
-    vocabulary a few minutes old may miss a new word or hold one of an article unpublished
-    since; neither makes a suggestion wrong, as each is run (on public articles) first."""
+    and stored in one database row (:class:`~archive.models.SearchVocabulary`) with the
+    content version it was built at, shared by every process. After a change it is rebuilt
+    by the next search finding nothing, unless it is younger than ``VOCABULARY_MAX_AGE``
+    seconds: a curator's afternoon of edits then costs one rebuild, not one per edit. While
+    one process rebuilds it, the others keep using the one stored. A vocabulary a few minutes
+    old may miss a new word or hold one of an article unpublished since; neither makes a
+    suggestion wrong, as each is run (on public articles) first.
+    ``manage.py build_search_vocabulary`` builds it ahead of readers (after a deployment)."""
     from archive.caching import content_version
+    from archive.models import SearchVocabulary
 
-    cache = caches["default"]
+    stamp = SearchVocabulary.objects.filter(pk=1).values_list("content_version", "built_at").first()
+    if stamp is None or (
+        stamp[0] != content_version()
+        and (timezone.now() - stamp[1]).total_seconds() >= VOCABULARY_MAX_AGE
+    ):
+        built = build_vocabulary(wait=stamp is None)
+        if built is not None:
+            return built
+        # Another process is rebuilding it: the stored one serves meanwhile.
+    if _memo.get("stamp") != stamp:
+        words = SearchVocabulary.objects.filter(pk=1).values_list("words", flat=True).first()
+        if words is None:  # removed since the stamp was read
+            return build_vocabulary(wait=True) or {}
+        _memo.update(stamp=stamp, words=words)
+    return _memo["words"]  # type: ignore[return-value]
+
+
+def build_vocabulary(*, wait: bool = True) -> dict[str, int] | None:
+    """Read the public articles' words and store them (:func:`vocabulary`); return them.
+
+    One process builds at a time: the row is locked while the articles are read. With
+    ``wait=False`` a process that finds it locked returns ``None`` at once (the stored
+    vocabulary serves), instead of reading the same articles a second time."""
+    from archive.caching import content_version
+    from archive.models import SearchVocabulary
+
+    using = router.db_for_write(SearchVocabulary)
+    # The version first: a change while the articles are read leaves the vocabulary stale
+    # (rebuilt later), never marked fresher than its words.
     version = content_version()
-    stamp = cache.get(STAMP_KEY)
-    if stamp is not None and (stamp[0] == version or time.time() - stamp[1] < VOCABULARY_MAX_AGE):
-        if _memo.get("stamp") == stamp:
-            return _memo["words"]  # type: ignore[return-value]
-        words = cache.get(WORDS_KEY)
-        if words is not None:
-            _memo.update(stamp=stamp, words=words)
-            return words
-    words = _build_vocabulary()
-    stamp = (version, time.time())
-    cache.set_many({WORDS_KEY: words, STAMP_KEY: stamp}, None)
-    _memo.update(stamp=stamp, words=words)
+    try:
+        with transaction.atomic(using=using):
+            rows = SearchVocabulary.objects.using(using).filter(pk=1)
+            locked = rows.select_for_update(skip_locked=not wait).exists()
+            if not locked and not wait and rows.exists():
+                return None  # locked by another process, which is building it
+            words = _build_vocabulary()
+            row, _ = SearchVocabulary.objects.using(using).update_or_create(
+                pk=1,
+                defaults={"content_version": version, "built_at": timezone.now(), "words": words},
+            )
+    except IntegrityError:  # two first builds at once: the other one's row stands
+        return None if not wait else vocabulary()
+    _memo.update(stamp=(row.content_version, row.built_at), words=words)
     return words
 
 

@@ -5,6 +5,7 @@ search box per page (seed collection and factories, SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import html
+import io
 import random
 import re
 from urllib.parse import parse_qs
@@ -312,6 +313,42 @@ def test_a_vocabulary_built_before_an_article_was_withdrawn_offers_none_of_its_w
     assert close_words("nomenklatrua") == ["nomenklatura"]
     assert spelled({"q": "nomenklatrua"}) == []
     assert spelled({"q": "kolkhzo"})[0] == "kolkhoz"
+
+
+def test_the_vocabulary_is_built_once_and_shared_by_every_process(monkeypatch):
+    """Stored in one row: another process (here, a cleared process copy) reads it instead of
+    reading the articles again; a change older than VOCABULARY_MAX_AGE has it rebuilt once,
+    and the command builds it ahead of readers."""
+    from django.core.management import call_command
+
+    from archive.caching import content_version
+    from archive.models import SearchVocabulary
+
+    ArticleFactory(title="Shipyards", body="The shipyard kolkhoz met again.")
+    assert not SearchVocabulary.objects.exists()
+    words = vocabulary()
+    row = SearchVocabulary.objects.get()
+    assert row.words == words and "kolkhoz" in words
+    assert row.content_version == content_version()
+
+    def no_rebuild():
+        raise AssertionError("the stored vocabulary was not used")
+
+    monkeypatch.setattr(suggest, "_build_vocabulary", no_rebuild)
+    suggest._memo.clear()  # as in another worker
+    assert vocabulary() == words
+    ArticleFactory(title="Nomenklatura", body="The nomenklatura feared the kolkhoz.")
+    assert vocabulary() == words  # changed, but younger than VOCABULARY_MAX_AGE
+
+    monkeypatch.undo()
+    monkeypatch.setattr(suggest, "VOCABULARY_MAX_AGE", 0)
+    assert "nomenklatura" in vocabulary()
+    assert SearchVocabulary.objects.get().content_version == content_version()
+    ArticleFactory(title="Perestroika", body="Perestroika came.")
+    call_command("build_search_vocabulary", stdout=io.StringIO())
+    monkeypatch.setattr(suggest, "_build_vocabulary", no_rebuild)
+    suggest._memo.clear()
+    assert "perestroika" in vocabulary()
 
 
 # --------------------------------------------------------------------------------------------
