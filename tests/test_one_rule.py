@@ -247,6 +247,8 @@ INTERNAL_MODELS = [
     models.Correction,
     # Progress of imports and release builds run by the task worker: the admin's, never shown.
     models.BackgroundJob,
+    # The search's "did you mean" words, derived from the public articles (search/suggest.py).
+    models.SearchVocabulary,
 ]  # fmt: skip
 
 STATUSES = (models.Status.PUBLISHED, models.Status.DRAFT, models.Status.REVIEW)

@@ -36,6 +36,10 @@ class SearchVocabulary(models.Model):
     read 5,000 articles, about a second, inside a reader's search). Not an archive record:
     writing it does not change the content version."""
 
+    #: Derived from the articles, not a record of its own: writing it must not move the
+    #: content version (archive/caching.py), or every rebuild would make it stale again.
+    CONTENT_VERSION_TRIGGER = False
+
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     content_version = models.BigIntegerField(
         help_text="The content version of the archive the words were read at."
