@@ -267,16 +267,17 @@ def _similar_python(word: str, candidates: list[str]) -> list[str]:
     return difflib.get_close_matches(word, candidates, n=PER_WORD * 2, cutoff=DIFFLIB_CUTOFF)
 
 
-def close_words(word: str, limit: int = PER_WORD) -> list[str]:
+def close_words(word: str, limit: int = PER_WORD, vocab: dict[str, int] | None = None) -> list[str]:
     """Words of the archive's vocabulary close to ``word`` (folded), best first: those one
     edit away (a letter dropped, doubled, swapped with its neighbour or mistyped), the most
     frequent first; only when there is none, those the engine finds similar (trigrams on
     PostgreSQL, difflib on SQLite), for words of five letters or more. A word too short or
-    unlike any word of the archive gets none."""
+    unlike any word of the archive gets none. ``vocab``: the :func:`vocabulary`, when the
+    caller has it already (one read of its stamp per search, not one per word)."""
     word = fold(word)
     if len(word) < MIN_WORD:
         return []
-    vocab = vocabulary()
+    vocab = vocabulary() if vocab is None else vocab
     near = sorted(_one_edit(word) & vocab.keys(), key=lambda w: (-vocab[w], w))
     if not near and len(word) >= 5:
         others = _near_in_length(word, vocab)
@@ -332,9 +333,8 @@ def _is_operator(token: re.Match) -> bool:
     return token.group(3) is not None and token.group(3).lower() == "or"
 
 
-def _unmatched_words(query: str) -> list[str]:
+def _unmatched_words(query: str, vocab: dict[str, int]) -> list[str]:
     """Folded words of the query's positive terms that match nothing in the archive."""
-    vocab = vocabulary()
     words: list[str] = []
     for token in _tokens(query):
         bare = token.group(3)
@@ -392,11 +392,13 @@ def _note(query: str, suggested: str, fixed: Iterable[str], filters: bool) -> st
     return "; ".join(parts + (["without the filters"] if filters else []))
 
 
-def _spelling(params: SearchParams, unmatched: list[str]) -> list[Suggestion]:
+def _spelling(
+    params: SearchParams, unmatched: list[str], vocab: dict[str, int]
+) -> list[Suggestion]:
     """Corrected queries that find articles, best first. Each unmatched word with close
     words is corrected, one without any is left out; if that finds nothing, the
     corrections alone; then both without the page's filters."""
-    options = {w: close_words(w) for w in unmatched}
+    options = {w: close_words(w, vocab=vocab) for w in unmatched}
     correctable = [w for w in unmatched if options[w]]
     if not correctable:
         return []
@@ -566,8 +568,9 @@ def help_for(params: SearchParams, entities: Iterable[EntityMatch] = ()) -> Help
     if not parse(params.query):
         found.no_words = True
         return found
-    found.unmatched = _unmatched_words(params.query)
-    found.spelling = _spelling(params, found.unmatched)
+    vocab = vocabulary()
+    found.unmatched = _unmatched_words(params.query, vocab)
+    found.spelling = _spelling(params, found.unmatched, vocab)
     found.names = [NameSuggestion(m, _name_search(m)) for m in list(entities)[:MAX_NAMES]]
     found.fewer_words = _fewer_words(params)
     found.fewer_filters = _fewer_filters(params)
