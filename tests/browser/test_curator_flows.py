@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.browser.checks import axe_faults
 from tests.browser.conftest import SCREENSHOTS
@@ -280,12 +281,14 @@ def test_body_edit_with_preview_and_its_history_diff(page, site, users, axe_sour
     assert page.locator('select[name="mentions-0-person"]').count() == 0  # compact rows
 
     page.get_by_role("link", name="Text and preview").click()
+    page.wait_for_url(re.compile(r"/text/$"))
     body = page.locator("#id_body")
     old = body.input_value()
     new = old.replace("Eastern Europe", "Central and Eastern Europe", 1)
     body.fill(new)
     page.get_by_role("button", name="Preview").click()
-    assert "Central and Eastern Europe" in page.locator(".article-preview").inner_text()
+    # The page before the click has a preview too: wait for the new one's text.
+    expect(page.locator(".article-preview")).to_contain_text("Central and Eastern Europe")
     shot(page, "12-text-preview")
     article.refresh_from_db()
     assert "Central and Eastern Europe" not in article.body  # a preview saves nothing

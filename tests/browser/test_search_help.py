@@ -51,7 +51,9 @@ def test_a_misspelt_name_offers_its_page(page, site):
     names = page.locator(".search-help .names")
     link = names.get_by_role("link", name=name, exact=True)
     assert link.count() == 1
+    href = link.get_attribute("href")
     link.click()
+    page.wait_for_url(re.compile(re.escape(href) + "$"))
     assert page.locator("h1").inner_text() == name
 
 
