@@ -9,14 +9,13 @@ the same CSV files, byte for byte, as the release built at that step.
 from __future__ import annotations
 
 import json
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from archive import models, services
 from archive.datasets.releases import build_release
 from tests.changes.mirror import Mirror
+from tests.seed import load_seed
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +34,7 @@ def same_as_release(mirror: Mirror, folder) -> int:
 
 
 def test_a_client_follows_the_seed_collection_byte_for_byte(client, dataset_root, tmp_path):
-    call_command("load_collection", stdout=StringIO())
+    load_seed()
     mirror = Mirror(client, page_size=250)
     assert mirror.follow() > 100
     assert {e["change"] for e in mirror.applied} == {"created"}

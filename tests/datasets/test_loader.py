@@ -23,6 +23,7 @@ from archive.datasets.loader import clear_content, database_is_empty
 from archive.datasets.releases import build_release
 from archive.exports.release import release_exporters, restored_fields
 from tests.factories import ArticleFactory
+from tests.seed import load_seed
 
 pytestmark = pytest.mark.django_db
 SEED = Path(settings.BASE_DIR) / "fixtures" / "collection.json"
@@ -68,7 +69,7 @@ def test_round_trip_is_byte_identical(small_archive, dataset_root):
 
 def test_round_trip_of_the_seed_collection(dataset_root):
     assert SEED.exists(), f"the seed collection is missing: {SEED}"
-    call_command("load_collection", stdout=io.StringIO())
+    load_seed()
     assert models.Article.objects.public().exists()
     dates = list(models.Article.objects.values_list("pk", "effective_date", "date_source"))
     first, second = round_trip()

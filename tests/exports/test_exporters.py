@@ -23,6 +23,7 @@ from archive.exports import (
     exporter_for_model,
 )
 from tests import factories as f
+from tests.seed import load_seed
 
 pytestmark = pytest.mark.django_db
 
@@ -335,11 +336,7 @@ def _copy_sql(exporter) -> str:
 
 @pytest.mark.requires_postgres
 def test_pre_aggregated_joins_give_the_same_bytes_on_the_seed_collection():
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    call_command("load_collection", stdout=StringIO())
+    load_seed()
     assert models.Article.objects.public().count() > 10
     for resource, exporter_class in EXPORTERS.items():
         grouped, correlated = _both_ways(exporter_class)
