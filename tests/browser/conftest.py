@@ -157,10 +157,18 @@ def _targets() -> dict[str, str]:
         "organisations": "/organisations/",
         "organisation": Organisation.objects.public().first().get_absolute_url(),
         "places": "/places/",
-        "place": Place.objects.public().first().get_absolute_url(),
+        # A place on the map: its page draws where it is.
+        "place": Place.objects.public()
+        .filter(latitude__isnull=False)
+        .order_by("name")
+        .first()
+        .get_absolute_url(),
         "timeline": "/timeline/",
+        "timeline-decade": "/timeline/?decade=1980",
+        "map": "/map/",
         "event": Event.objects.public().first().get_absolute_url(),
         "search": f"/search/?q={mention.person.name.split()[-1]}",
+        "search-nothing": "/search/?q=zzqxwv",
         "data": "/data/",
         "not-found": "/no-such-page/",
         "_word": word,

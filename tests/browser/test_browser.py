@@ -14,8 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
 
 PAGE_TYPES = [
     "home", "publications", "publication", "issue", "article", "people", "person",
-    "organisations", "organisation", "places", "place", "timeline", "event", "search",
-    "data", "not-found",
+    "organisations", "organisation", "places", "place", "timeline", "timeline-decade", "map",
+    "event", "search", "search-nothing", "data", "not-found",
 ]  # fmt: skip
 
 
