@@ -353,7 +353,7 @@ class ArticleViewSet(ArchiveViewSet):
     filterset_class = filters.ArticleFilterSet
     exporter_class = ArticleExporter
     page_url_related = ("issue__publication",)
-    list_deferred = ("body", "raw_text", "curator_notes")
+    list_deferred = Article.LIST_DEFERRED
 
     def get_queryset(self):
         # Dated, sorted and filtered by the stored effective date (Article.effective_date_rule).

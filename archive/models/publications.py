@@ -310,6 +310,10 @@ class Article(PublishableModel):
     Kind = ArticleKind
     DateSource = DateSource
     PARENTS = ("issue", "issue__publication")
+    #: The long texts, which no list of articles shows (API pages, search results, the
+    #: mentions and writings on a person's page): left unread there, they are most of a
+    #: row's bytes (a Django ``defer()``; read on access should a template ever need one).
+    LIST_DEFERRED = ("body", "raw_text", "curator_notes")
 
     issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="articles")
     position = models.PositiveIntegerField(help_text="Reading order within the issue, from 1.")

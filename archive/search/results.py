@@ -94,9 +94,8 @@ def search(
     # as it is the API's.
     start, end = (page - 1) * per_page, page * per_page
     shown = found.ids[start:end]
-    # The body is left unread: the snippets come from the index's own query, and twenty
-    # bodies are most of the bytes these rows would carry (read on access if ever needed).
-    rows = rows.defer("body")
+    # The long texts are left unread: the snippets come from the index's own query.
+    rows = rows.defer(*Article.LIST_DEFERRED)
     articles = list(rows.filter(pk__in=shown).with_related())
     if [a.pk for a in articles] != shown:
         articles = list(rows.with_related()[start:end])

@@ -292,3 +292,23 @@ def test_search_page_bad_parameters_are_400(client, db):
         response = client.get(f"/search/?q=x&{query}")
         assert response.status_code == 400, query
         assert query.split("=")[0].encode() in response.content
+
+
+def test_lists_of_articles_leave_their_long_texts_unread(client, world):
+    """A person's mentions and writings, an organisation's and a place's mentions list their
+    articles without reading the bodies (Article.LIST_DEFERRED), and ask nothing more for
+    them afterwards: the query counts above hold."""
+    author = world.article.authorships.select_related("person").first().person
+    pages = [
+        world.person.get_absolute_url(),
+        author.get_absolute_url(),
+        world.organisation.get_absolute_url(),
+        world.place.get_absolute_url(),
+    ]
+    long_texts = [f'"archive_article"."{field}"' for field in models.Article.LIST_DEFERRED]
+    for url in pages:
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(url).content.decode()
+        assert world.article.title in html, url  # the article is listed
+        read = [q["sql"] for q in ctx if any(column in q["sql"] for column in long_texts)]
+        assert read == [], (url, read)
