@@ -240,7 +240,10 @@ def entity_detail(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
             )
         )
     )
-    total_mentions = mentions_qs.count()
+    # A public record's count is stored, kept equal to its public mentions by triggers
+    # (archive/counts.py): counting them live cost 12-46 ms at a million articles. A draft,
+    # seen by a curator, has no public mentions to list, and its count says so.
+    total_mentions = obj.mention_count if obj.is_public() else mentions_qs.count()
     try:
         pg = keyset_paginate(request, mentions_qs, ["sort_date", "article_id"], per_page=40)
     except BadParameter as exc:

@@ -312,3 +312,27 @@ def test_lists_of_articles_leave_their_long_texts_unread(client, world):
         assert world.article.title in html, url  # the article is listed
         read = [q["sql"] for q in ctx if any(column in q["sql"] for column in long_texts)]
         assert read == [], (url, read)
+
+
+def test_an_entity_pages_count_follows_its_mentions(client, world):
+    """The count on the page is the stored one; it follows a curator's rejection and an
+    article taken offline, and always equals the public mentions the page lists."""
+    person = world.person
+
+    def shown() -> int:
+        html = client.get(person.get_absolute_url()).content.decode()
+        return int(re.search(r"<h2>Mentioned in (\d+) article", html)[1])
+
+    def public() -> int:
+        return models.Mention.objects.public(target="person").filter(person=person).count()
+
+    before = shown()
+    assert before == public() > 1
+    first, second = models.Mention.objects.filter(person=person).order_by("pk")[:2]
+    first.status = models.Mention.Status.REJECTED
+    first.save()
+    assert shown() == public() == before - 1
+    article = second.article
+    article.status = models.Status.DRAFT
+    article.save()
+    assert shown() == public() == before - 2
