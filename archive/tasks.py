@@ -1,4 +1,5 @@
-"""Imports and release builds as background tasks (django-tasks, Django's task framework).
+"""Imports, release builds and the search vocabulary as background tasks (django-tasks,
+Django's task framework).
 
 ``TASKS_BACKEND=immediate`` (the default) keeps one machine's behaviour: the admin imports
 inside the request and ``build_dataset`` builds in the command, as before, and nothing here
@@ -216,3 +217,14 @@ def build(job_id: int) -> dict[str, Any]:
             "checksum": outcome.release.checksum if outcome.release else None,
         }
         return _finish(job, [])
+
+
+@task()
+def refresh_search_vocabulary() -> bool:
+    """Rebuild the search's "did you mean" vocabulary on the worker, queued by the first
+    search that finds it stale (:func:`archive.search.suggest.vocabulary`), so no reader's
+    request reads the 5,000 articles it is built from. True if this task built it; False if
+    another process was building it already."""
+    from archive.search.suggest import build_vocabulary
+
+    return build_vocabulary(wait=False) is not None

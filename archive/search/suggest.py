@@ -171,25 +171,44 @@ def vocabulary() -> dict[str, int]:
     one process rebuilds it, the others keep using the one stored. A vocabulary a few minutes
     old may miss a new word or hold one of an article unpublished since; neither makes a
     suggestion wrong, as each is run (on public articles) first.
+    With a task queue the rebuild is the worker's (:func:`archive.tasks.refresh_search_vocabulary`),
+    queued by that search, which answers with the stored one; only the very first build
+    (nothing stored yet) is made in a request.
     ``manage.py build_search_vocabulary`` builds it ahead of readers (after a deployment)."""
     from archive.caching import content_version
     from archive.models import SearchVocabulary
 
     stamp = SearchVocabulary.objects.filter(pk=1).values_list("content_version", "built_at").first()
-    if stamp is None or (
-        stamp[0] != content_version()
-        and (timezone.now() - stamp[1]).total_seconds() >= VOCABULARY_MAX_AGE
-    ):
-        built = build_vocabulary(wait=stamp is None)
+    if stamp is None:
+        return build_vocabulary(wait=True) or {}
+    version = content_version()
+    age = (timezone.now() - stamp[1]).total_seconds()
+    if stamp[0] != version and age >= VOCABULARY_MAX_AGE and not _queued_rebuild(version):
+        built = build_vocabulary(wait=False)
         if built is not None:
             return built
-        # Another process is rebuilding it: the stored one serves meanwhile.
+        # Queued for the worker, or another process is rebuilding it: the stored one serves.
     if _memo.get("stamp") != stamp:
         words = SearchVocabulary.objects.filter(pk=1).values_list("words", flat=True).first()
         if words is None:  # removed since the stamp was read
             return build_vocabulary(wait=True) or {}
         _memo.update(stamp=stamp, words=words)
     return _memo["words"]  # type: ignore[return-value]
+
+
+def _queued_rebuild(version: int) -> bool:
+    """With a task queue (``TASKS_BACKEND=database``), queue the rebuild for the worker, once
+    per content version and ``VOCABULARY_MAX_AGE`` (a cache key says it was queued), and say
+    so; inline (the default) queue nothing: the caller rebuilds it itself."""
+    from django.core.cache import cache
+
+    from archive import tasks
+
+    if tasks.runs_inline():
+        return False
+    if cache.add(f"search-vocabulary-queued:{version}", True, VOCABULARY_MAX_AGE or None):
+        tasks.refresh_search_vocabulary.enqueue()
+    return True
 
 
 def build_vocabulary(*, wait: bool = True) -> dict[str, int] | None:

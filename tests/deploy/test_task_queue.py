@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
@@ -285,3 +286,33 @@ def test_inline_by_default_and_every_job_is_shown_in_the_admin(client, settings,
     assert 'class="import-file-created"' in progress  # a.txt done
     assert 'class="import-file-running"' in progress  # b.txt now
     assert client.get(f"{IMPORT_URL}jobs/{failed.pk}/").status_code == 404  # not an import
+
+
+@pytest.mark.requires_postgres
+@committed
+def test_a_stale_search_vocabulary_is_rebuilt_by_the_worker(queued, monkeypatch):
+    """The search finding it stale answers from the stored vocabulary at once and queues the
+    rebuild; the worker rebuilds it, and the next search has the new word."""
+    from archive.caching import content_version
+    from archive.models import SearchVocabulary
+    from archive.search import suggest
+    from tests.factories import ArticleFactory
+
+    cache.clear()  # no "queued already" mark left by another test
+    ArticleFactory(title="Shipyards", body="The shipyard kolkhoz met again.")
+    with queued.paused():
+        first = suggest.vocabulary()  # nothing stored: built here, once
+        assert "kolkhoz" in first
+        ArticleFactory(title="Nomenklatura", body="The nomenklatura feared the kolkhoz.")
+        monkeypatch.setattr(suggest, "VOCABULARY_MAX_AGE", 0)  # stale at once
+        assert suggest.vocabulary() == first  # the stored one, the rebuild queued
+        assert suggest.vocabulary() == first  # queued once, not at every search
+        rebuilds = DBTaskResult.objects.filter(task_path__endswith="refresh_search_vocabulary")
+        assert rebuilds.count() == 1
+    deadline = time.monotonic() + 60
+    while SearchVocabulary.objects.get().content_version != content_version():
+        assert time.monotonic() < deadline, queued.output()
+        assert queued.process.poll() is None, queued.output()
+        time.sleep(0.1)
+    assert "nomenklatura" in suggest.vocabulary()
+    assert rebuilds.get().status == "SUCCESSFUL", queued.output()

@@ -412,3 +412,35 @@ def test_one_search_box_per_page_with_a_label(client, collection):
         box = re.search(r'<input id="([^"]+)" type="search" name="q"', forms[0])
         assert box, name
         assert re.search(rf'<label for="{box.group(1)}"[^>]*>[^<]+</label>', forms[0]), name
+
+
+def test_with_a_task_queue_a_stale_vocabulary_is_rebuilt_off_the_readers_request(
+    settings, monkeypatch
+):
+    """Queued once for the worker (here django-tasks' dummy backend, which only records it);
+    the search answers from the stored vocabulary meanwhile, and the task rebuilds it.
+    (tests/deploy/test_task_queue.py runs it on a real worker.)"""
+    from django.core.cache import cache
+    from django_tasks import task_backends
+
+    from archive import tasks
+
+    cache.clear()
+    ArticleFactory(title="Shipyards", body="The shipyard kolkhoz met again.")
+    words = vocabulary()  # nothing stored yet: the first one is built where it is needed
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    ArticleFactory(title="Nomenklatura", body="The nomenklatura feared the kolkhoz.")
+    monkeypatch.setattr(suggest, "VOCABULARY_MAX_AGE", 0)
+
+    def not_here():
+        raise AssertionError("a reader's request rebuilt the vocabulary")
+
+    monkeypatch.setattr(suggest, "_build_vocabulary", not_here)
+    assert vocabulary() == words  # the stored one; "nomenklatura" is not in it yet
+    assert vocabulary() == words
+    queued = task_backends["default"].results
+    assert [r.task.name for r in queued] == ["refresh_search_vocabulary"]  # once
+    monkeypatch.undo()
+    assert tasks.refresh_search_vocabulary.call() is True  # what the worker runs
+    monkeypatch.setattr(suggest, "_build_vocabulary", not_here)
+    assert "nomenklatura" in vocabulary()
