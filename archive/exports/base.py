@@ -47,7 +47,11 @@ from django.db import connections, models, transaction
 from django.db.models import F, Subquery, TextField, Value, Window
 from django.db.models.expressions import Combinable
 from django.db.models.functions import RowNumber
+from django.db.models.lookups import Exact
+from django.db.models.sql.where import AND, WhereNode
 from django.utils import timezone
+
+from archive.models.base import DateOverlap
 
 ColumnType = Literal["integer", "string", "date", "datetime", "number", "boolean"]
 
@@ -573,11 +577,13 @@ class Exporter:
         filter's index within it), so the first rows leave after one small span; the spans
         grow so a whole-table export runs a dozen statements, not thousands.
 
-        Where an archive was loaded in date order, a year's articles sit together far into
-        the table, and spans from the table's first key would read every earlier span to
-        find nothing. So a narrow export (the planner expects at most ``NARROW_SHARE`` of
-        the table) first asks for its own smallest key, through the filter's indexes; a
-        wide one starts at the table's first key, which its rows are near anyway.
+        Where an archive was loaded in date order, a year's or a decade's articles sit
+        together far into the table, and spans from the table's first key would read every
+        earlier span to find nothing. So an export filtered by a date span starts where
+        that span's first row can be (``DateOverlap.first_key``: two index reads); any
+        other narrow export (the planner expects at most ``NARROW_SHARE`` of the table)
+        first asks for its own smallest key, through the filter's indexes; a wide one
+        starts at the table's first key.
         """
         keys = queryset.order_by().values("pk")
         expected = _estimated_rows(keys)
@@ -588,11 +594,13 @@ class Exporter:
         bounds = table.aggregate(low=models.Min("pk"), high=models.Max("pk"))
         if bounds["low"] is None:
             return
-        if expected <= NARROW_SHARE * _estimated_rows(table.values("pk")):
-            first = keys.aggregate(low=models.Min("pk"))["low"]
+        known, first = _first_key_by_dates(queryset)
+        if not known and expected <= NARROW_SHARE * _estimated_rows(table.values("pk")):
+            known, first = True, keys.aggregate(low=models.Min("pk"))["low"]
+        if known:
             if first is None:
                 return
-            bounds["low"] = first
+            bounds["low"] = max(bounds["low"], first)
         low, span = bounds["low"] - 1, FIRST_SPAN
         while low + span < bounds["high"]:
             yield self._copy_statement(queryset.filter(pk__gt=low, pk__lte=low + span), build_sql)
@@ -629,6 +637,33 @@ def _joined_order(inner: str, joins: str) -> str:
     if not joins:
         return ""
     return " ORDER BY export.rn" if ' AS "rn"' in inner else " ORDER BY export.c0"
+
+
+def _first_key_by_dates(queryset: models.QuerySet) -> tuple[bool, int | None]:
+    """A lower bound of the queryset's smallest key from the date spans it is filtered by
+    (every :class:`~archive.models.base.DateOverlap` the filters AND together; the largest
+    of their bounds), or ``(False, None)`` when it has none that tells."""
+    known, first = False, None
+    for overlap in _anded(queryset.query.where, DateOverlap):
+        told, key = overlap.first_key(queryset.model, queryset.db)
+        if not told:
+            continue
+        if key is None:  # this span keeps no row: neither does the export
+            return True, None
+        known, first = True, key if first is None else max(first, key)
+    return known, first
+
+
+def _anded(node, kind: type) -> Iterator:
+    """The ``kind`` expressions a WHERE tree requires of every row: reached through AND
+    nodes only, never under OR or NOT (where a row need not satisfy them)."""
+    if isinstance(node, kind):
+        yield node
+    elif isinstance(node, Exact) and node.rhs is True and isinstance(node.lhs, kind):
+        yield node.lhs  # filter(Q(expression)) is stored as "expression = true"
+    elif isinstance(node, WhereNode) and node.connector == AND and not node.negated:
+        for child in node.children:
+            yield from _anded(child, kind)
 
 
 def _estimated_rows(queryset: models.QuerySet) -> float:

@@ -162,6 +162,79 @@ def test_spans_of_ids_give_the_bytes_of_one_statement(archive, monkeypatch, narr
             )
 
 
+@pytest.mark.requires_postgres
+def test_a_date_span_export_starts_at_the_spans_first_possible_key(monkeypatch):
+    """An archive loaded in date order, so a decade's rows come late in the table: the
+    export starts where the decade's first row can be (``DateOverlap.first_key``), not at the
+    table's first key, and still sends every row the rule keeps, including those that began
+    before the decade (an interval across its start, an open start) and have lower keys."""
+    from archive.models.base import DateOverlap
+
+    issue = f.IssueFactory(date="2000")
+    early = f.ArticleFactory(issue=issue, date="1961", title="Before")  # the table's first key
+    across = f.ArticleFactory(issue=issue, date="1975/1981", title="Across the start")
+    f.ArticleFactory(issue=issue, date="1962", title="Before too")
+    open_start = f.ArticleFactory(issue=issue, date="../1980-03", title="Open start")
+    f.ArticleFactory(issue=issue, date="1984", status=DRAFT, title="Draft")
+    for year in range(1963, 1980):
+        f.ArticleFactory(issue=issue, date=str(year), title=f"In {year}")
+    inside = [
+        f.ArticleFactory(issue=issue, date=f"{year}-05", title=f"In {year}")
+        for year in range(1980, 1990)
+    ]
+    f.ArticleFactory(issue=issue, date="1990-01", title="After")
+    first, last = dt.date(1980, 1, 1), dt.date(1989, 12, 31)
+    table_first = models.Article.objects.order_by("pk").first().pk
+    assert table_first == early.pk
+
+    known, key = DateOverlap("effective_date_start", "effective_date_end", first, last).first_key(
+        models.Article, "default"
+    )
+    assert known and key == min(across.pk, open_start.pk) > table_first
+    empty = DateOverlap("effective_date_start", "effective_date_end", dt.date(2090, 1, 1),
+                        dt.date(2099, 12, 31))  # fmt: skip
+    assert empty.first_key(models.Article, "default") == (True, None)
+
+    # Spans of one and two keys, so a span starting one key too late would lose a row.
+    monkeypatch.setattr(export_base, "FIRST_SPAN", 1)
+    monkeypatch.setattr(export_base, "LAST_SPAN", 2)
+    monkeypatch.setattr(export_base, "SMALL_EXPORT", 0)
+    monkeypatch.setattr(export_base, "NARROW_SHARE", 0.0)
+    started = []
+    real_copy_statement = ArticleExporter._copy_statement
+
+    def recording(self, queryset, build_sql):
+        started.append(queryset)
+        return real_copy_statement(self, queryset, build_sql)
+
+    monkeypatch.setattr(ArticleExporter, "_copy_statement", recording)
+    for params in ({"decade": "1980"}, {"date_after": "1980", "date_before": "1989"}):
+        data = QueryDict(mutable=True)
+        data.update(params)
+        queryset = ArticleFilterSet(data=data, queryset=models.Article.objects.public()).qs
+        exporter = ArticleExporter()
+        started.clear()
+        copied = b"".join(exporter.iter_csv(queryset, method="copy"))
+        assert copied == b"".join(exporter.iter_csv(queryset, method="orm"))
+        ids = [int(row["id"]) for row in csv.DictReader(io.StringIO(copied.decode()))]
+        assert ids == [across.pk, open_start.pk, *(a.pk for a in inside)]
+        # No statement was spent on the keys before the decade's first possible row.
+        assert next(_key_above(s) for s in started if _key_above(s) is not None) == key - 1
+
+
+def _key_above(queryset) -> int | None:
+    """The ``pk > n`` a span's statement starts after, if it has one."""
+    from django.db.models.lookups import GreaterThan
+
+    nodes = [queryset.query.where]
+    while nodes:
+        node = nodes.pop()
+        nodes.extend(getattr(node, "children", []))
+        if isinstance(node, GreaterThan) and getattr(node.lhs.target, "primary_key", False):
+            return node.rhs
+    return None
+
+
 @pytest.fixture(scope="module")
 def many(django_db_setup, django_db_blocker):
     """600 public articles, one every 60 days of 1900–1999 in an order unrelated to
