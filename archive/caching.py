@@ -64,16 +64,18 @@ def page_cache():
     return caches["default"]
 
 
-def content_version() -> int:
+def content_version(using: str | None = None) -> int:
     """The current content version: one primary-key read (0 if the row was flushed).
 
     Read from the database this request reads the archive from (the replica for a public
     read when one is configured), so a key never names a version newer than the data a page
     rendered under it shows: both reads see the same, monotonically advancing database.
+    ``using`` reads it on that connection instead (an export's, in the export's snapshot).
     """
     from archive.models import ContentVersion
 
-    with connections[router.db_for_read(ContentVersion)].cursor() as cursor:
+    using = using or router.db_for_read(ContentVersion)
+    with connections[using].cursor() as cursor:
         cursor.execute("SELECT value FROM archive_contentversion WHERE id = 1")
         row = cursor.fetchone()
     return row[0] if row else 0

@@ -35,6 +35,7 @@ string, so an empty text is printed as ``null``), and an empty cell in CSV.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -42,6 +43,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models, transaction
 from django.db.models import F, Subquery, TextField, Value, Window
@@ -55,6 +57,8 @@ from archive.models.base import DateOverlap
 
 ColumnType = Literal["integer", "string", "date", "datetime", "number", "boolean"]
 
+#: Seconds a date span's first key is kept (per content version; see _remembered_first_key).
+FIRST_KEY_SECONDS = 3600
 #: Bytes gathered before a chunk is handed to the HTTP server or file.
 CHUNK_SIZE = 64 * 1024
 #: Rows fetched per round trip on the ORM path.
@@ -645,13 +649,36 @@ def _first_key_by_dates(queryset: models.QuerySet) -> tuple[bool, int | None]:
     of their bounds), or ``(False, None)`` when it has none that tells."""
     known, first = False, None
     for overlap in _anded(queryset.query.where, DateOverlap):
-        told, key = overlap.first_key(queryset.model, queryset.db)
+        told, key = _remembered_first_key(overlap, queryset.model, queryset.db)
         if not told:
             continue
         if key is None:  # this span keeps no row: neither does the export
             return True, None
         known, first = True, key if first is None else max(first, key)
     return known, first
+
+
+def _remembered_first_key(
+    overlap: DateOverlap, model: type[models.Model], using: str
+) -> tuple[bool, int | None]:
+    """``overlap.first_key()``, kept in the default cache under the content version read on
+    the export's own connection (so in its snapshot): any change to the archive moves the
+    version, so a kept bound is never older than the rows it bounds. It saves the probe's
+    index read (25-45 ms for a decade at a million articles) on every later export of the
+    same span until the archive changes."""
+    from archive.caching import content_version
+
+    version = content_version(using) if connections[using].vendor == "postgresql" else 0
+    if not version:  # SQLite (no probe to save), or no version row
+        return overlap.first_key(model, using)
+    described = repr((using, model._meta.db_table, str(overlap.start), str(overlap.end),
+                      overlap.first, overlap.last))  # fmt: skip
+    key = f"archive:first-key:{version}:{hashlib.sha256(described.encode()).hexdigest()[:40]}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = overlap.first_key(model, using)
+        cache.set(key, kept, FIRST_KEY_SECONDS)
+    return tuple(kept)
 
 
 def _anded(node, kind: type) -> Iterator:

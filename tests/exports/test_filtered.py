@@ -220,6 +220,16 @@ def test_a_date_span_export_starts_at_the_spans_first_possible_key(monkeypatch):
         assert ids == [across.pk, open_start.pk, *(a.pk for a in inside)]
         # No statement was spent on the keys before the decade's first possible row.
         assert next(_key_above(s) for s in started if _key_above(s) is not None) == key - 1
+    # The bound is kept per content version: moving the table's first article into the
+    # decade moves the version, and the next export starts from that article.
+    early.date = "1985"
+    early.save()
+    data = QueryDict(mutable=True)
+    data.update({"decade": "1980"})
+    queryset = ArticleFilterSet(data=data, queryset=models.Article.objects.public()).qs
+    copied = b"".join(ArticleExporter().iter_csv(queryset, method="copy")).decode()
+    ids = [int(row["id"]) for row in csv.DictReader(io.StringIO(copied))]
+    assert ids[:2] == [early.pk, across.pk]
 
 
 def _key_above(queryset) -> int | None:
