@@ -116,6 +116,12 @@ def _load_on_postgresql() -> None:
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor  # psycopg's own, for COPY
         rows = _written.get(key)
+        # Turning triggers off takes a superuser (the throwaway server's user is one); as
+        # another user, every module loads the seed itself.
+        cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+        if not cursor.fetchone()[0]:
+            call_command("load_collection", stdout=StringIO())
+            return
         if rows is not None and _dump(cursor, list(rows.before)) == rows.before:
             cursor.execute("SET LOCAL session_replication_role = replica")
             for table, data in rows.after.items():
