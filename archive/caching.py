@@ -81,12 +81,17 @@ def content_version(using: str | None = None) -> int:
     return row[0] if row else 0
 
 
-def cache_key(kind: str, version: int, request: HttpRequest, *extra: str) -> str:
-    """A short key for a request (host and scheme included: pages hold absolute links);
-    long query strings are hashed, never truncated."""
-    parts = "\n".join([request.build_absolute_uri(), *extra])
-    digest = hashlib.sha256(parts.encode()).hexdigest()[:40]
+def versioned_key(kind: str, version: int, *parts: object) -> str:
+    """A short cache key for something derived from the archive at content ``version``:
+    any change moves the version, so nothing kept under an older one is read again. The
+    parts are hashed, never truncated."""
+    digest = hashlib.sha256("\n".join(map(str, parts)).encode()).hexdigest()[:40]
     return f"archive:{kind}:{version}:{digest}"
+
+
+def cache_key(kind: str, version: int, request: HttpRequest, *extra: str) -> str:
+    """A short key for a request (host and scheme included: pages hold absolute links)."""
+    return versioned_key(kind, version, request.build_absolute_uri(), *extra)
 
 
 def is_anonymous_reader(request: HttpRequest) -> bool:

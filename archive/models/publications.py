@@ -315,6 +315,11 @@ class Article(PublishableModel):
     #: row's bytes (a Django ``defer()``; read on access should a template ever need one).
     LIST_DEFERRED = ("body", "raw_text", "curator_notes")
 
+    @classmethod
+    def list_deferred(cls, prefix: str = "") -> list[str]:
+        """``LIST_DEFERRED`` as reached from a related row (``prefix="article__"``)."""
+        return [f"{prefix}{field}" for field in cls.LIST_DEFERRED]
+
     issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="articles")
     position = models.PositiveIntegerField(help_text="Reading order within the issue, from 1.")
     slug = models.SlugField(max_length=255, help_text="Unique within the issue.")

@@ -203,10 +203,12 @@ def _queued_rebuild(version: int) -> bool:
     from django.core.cache import cache
 
     from archive import tasks
+    from archive.caching import versioned_key
 
     if tasks.runs_inline():
         return False
-    if cache.add(f"search-vocabulary-queued:{version}", True, VOCABULARY_MAX_AGE or None):
+    queued = versioned_key("vocabulary-queued", version)
+    if cache.add(queued, True, VOCABULARY_MAX_AGE or None):
         tasks.refresh_search_vocabulary.enqueue()
     return True
 

@@ -233,7 +233,7 @@ def entity_detail(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     mentions_qs = (
         visible_mentions(kind, obj)
         .select_related("article__issue__publication")
-        .defer(*(f"article__{field}" for field in Article.LIST_DEFERRED))
+        .defer(*Article.list_deferred("article__"))
         .annotate(
             sort_date=Coalesce(
                 "article__effective_date_start", Value(FAR_FUTURE, output_field=DateField())
@@ -297,7 +297,7 @@ def entity_detail(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
             Authorship.objects.public()
             .filter(person=obj)
             .select_related("article__issue__publication")
-            .defer(*(f"article__{field}" for field in Article.LIST_DEFERRED))
+            .defer(*Article.list_deferred("article__"))
             .order_by(*effective_date_order("article__"), "role")[: AUTHORED_SHOWN + 1]
         )
         context["authored"] = authored[:AUTHORED_SHOWN]
