@@ -135,17 +135,19 @@ def _load_on_postgresql() -> None:
                     [sequence, value],
                 )
             return
+        if rows is not None:  # tables that start otherwise: a load of their own
+            call_command("load_collection", stdout=StringIO())
+            return
         tables = _tables(cursor)
         before = _dump(cursor, tables)
         call_command("load_collection", stdout=StringIO())
-        if rows is None:
-            after = _dump(cursor, tables)
-            changed = [t for t in tables if after[t] != before[t]]
-            _written[key] = _Rows(
-                before={t: before[t] for t in changed},
-                after={t: after[t] for t in changed},
-                sequences=_sequences(cursor),
-            )
+        after = _dump(cursor, tables)
+        changed = [t for t in tables if after[t] != before[t]]
+        _written[key] = _Rows(
+            before={t: before[t] for t in changed},
+            after={t: after[t] for t in changed},
+            sequences=_sequences(cursor),
+        )
 
 
 def load_seed() -> None:
