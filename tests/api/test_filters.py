@@ -89,6 +89,18 @@ def test_article_author_and_has_author(api, archive):
     assert ids_for(api, ARTICLES, {"has_author": "false"}) == pks(a.fall, a.later)
 
 
+@pytest.fixture(params=[0, 1, 5_000], ids=["exists", "one-id-then-exists", "ids"])
+def mention_path(request, monkeypatch):
+    """Both ways the mention filters find their articles: the ids read first (few) or a
+    correlated EXISTS (many), and the switch between them halfway through an event's
+    mentions and links. Each must keep exactly the same articles."""
+    from archive.api.filters import articles
+
+    monkeypatch.setattr(articles, "FEW_MENTIONED", request.param)
+    return request.param
+
+
+@pytest.mark.usefixtures("mention_path")
 def test_article_mentions_any_and_all(api, archive):
     a = archive
     assert ids_for(api, ARTICLES, {"person": "nicolae-ceausescu"}) == pks(a.fall, a.later)
@@ -110,6 +122,7 @@ def test_article_mentions_any_and_all(api, archive):
     ) == pks(a.fall)
 
 
+@pytest.mark.usefixtures("mention_path")
 def test_rejected_and_draft_mentions_do_not_count(api, archive):
     # heirs has a rejected mention of Wałęsa; the hidden article mentions him too.
     assert ids_for(api, ARTICLES, {"person": "lech-walesa"}) == [archive.strike.pk]
@@ -255,6 +268,7 @@ def test_ordering_whitelist(api, archive):
     assert ids_for(api, "/api/people/", {"ordering": "-name"})[0] == a.walesa.pk
 
 
+@pytest.mark.usefixtures("mention_path")
 def test_event_keeps_articles_linked_to_it_and_those_mentioning_it(api, archive):
     a = archive
     revolution = "romanian-revolution"

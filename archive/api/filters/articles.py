@@ -55,6 +55,10 @@ from .base import (
     date_filters,
 )
 
+#: At most this many articles mentioning the records a list is filtered by are listed by
+#: their ids (``ArticleFilterSet.records``); more are found by a correlated ``EXISTS``.
+FEW_MENTIONED = 5_000
+
 #: Every ``ordering`` value the articles accept, the search engines' first.
 ORDERINGS = (
     *engine.ORDERINGS, "id", "-id", "title", "-title", "word_count", "-word_count",
@@ -253,17 +257,36 @@ class ArticleFilterSet(StrictFilterSet):
     def filter_combined(self, queryset, name, value):
         return queryset  # applied together in filter_queryset
 
-    def records(self, target: str, pks: list[int]) -> Exists | Q:
+    def records(self, target: str, pks: list[int], using: str = "default") -> Exists | Q:
         """Articles with a public mention of any of ``pks``; for events, also the articles
-        a curator linked to them (``Event.public_article_links()``)."""
+        a curator linked to them (``Event.public_article_links()``).
+
+        When those articles are few (at most ``FEW_MENTIONED``), their ids are read first
+        (one index read of the mentions) and the filter is ``pk IN (ids)``. As a correlated
+        ``EXISTS``, PostgreSQL estimated the publications joined to the mentions of one
+        place as ten rows instead of ten per mention, crossed them, and looked each
+        article up once per publication: ten lookups per row, 76 ms instead of 10 for a
+        place's 2,000 articles at a million, in the list, the search and the export alike.
+        Many articles (a person named in half the archive) keep the ``EXISTS``."""
         # The queryset is public articles already (the class docstring).
-        mentions = Mention.objects.public(target=target, article_public=True).filter(
-            article=OuterRef("pk"), **{f"{target}__in": pks}
-        )
-        kept = Exists(mentions)
+        mentions = Mention.objects.using(using).public(target=target, article_public=True)
+        mentions = mentions.filter(**{f"{target}__in": pks})
+        links = Event.public_article_links().using(using).filter(event__in=pks)
+        few = [mentions] if target != "event" else [mentions, links]
+        found: set[int] = set()
+        read = 0
+        for related in few:
+            # Not DISTINCT in SQL: that would read every mention before the LIMIT.
+            ids = list(related.order_by().values_list("article_id", flat=True)[: FEW_MENTIONED + 1])
+            read += len(ids)
+            found.update(ids)
+            if read > FEW_MENTIONED:
+                break
+        else:
+            return Q(pk__in=engine.id_set(sorted(found)))
+        kept = Exists(mentions.filter(article=OuterRef("pk")))
         if target == "event":
-            links = Event.public_article_links().filter(article=OuterRef("pk"), event__in=pks)
-            kept = kept | Exists(links)
+            kept = kept | Exists(links.filter(article=OuterRef("pk")))
         return kept
 
     def filter_mentioned(self, queryset: QuerySet) -> QuerySet:
@@ -274,9 +297,11 @@ class ArticleFilterSet(StrictFilterSet):
         if data.get("mentions_mode") == "all":
             for target, pks in wanted.items():
                 for pk in pks:
-                    queryset = queryset.filter(self.records(target, [pk]))
+                    queryset = queryset.filter(self.records(target, [pk], queryset.db))
             return queryset
-        conditions = [self.records(target, pks) for target, pks in wanted.items() if pks]
+        conditions = [
+            self.records(target, pks, queryset.db) for target, pks in wanted.items() if pks
+        ]
         return queryset.filter(reduce(operator.or_, conditions))
 
     def filter_queryset(self, queryset):
