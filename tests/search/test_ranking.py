@@ -149,6 +149,13 @@ def test_pairs_table_follows_every_write():
         assert cursor.fetchone()[0] == 0
 
 
+class Everywhere(dict):
+    """Planner statistics in which every pair is held by every article."""
+
+    def get(self, key, default=None):
+        return 1.0
+
+
 @pytest.mark.requires_postgres
 def test_phrases_found_alike_among_few_or_many_pair_holders(monkeypatch, workers_state):
     """PostgreSQL looks a phrase's candidates up among the articles holding its pairs of
@@ -170,6 +177,37 @@ def test_phrases_found_alike_among_few_or_many_pair_holders(monkeypatch, workers
         return [([(h.article.pk, h.rank) for h in f.hits], f.total) for f in found]
 
     few = answers()
-    monkeypatch.setattr(backends, "FEW_PAIRS", 0)  # always through the join
+    # Every pair known common from the statistics: never probed, always through the join.
+    monkeypatch.setattr(
+        backends.PostgresBackend, "frequent_pairs", lambda self, cursor, using: Everywhere()
+    )
+    assert answers() == few
+    monkeypatch.undo()
+    monkeypatch.setattr(backends, "FEW_PAIRS", 0)  # probed, found many: through the join
     assert answers() == few
     assert [pk for pk, _ in few[1][0]] == [workers_state[0].pk]
+
+
+@pytest.mark.requires_postgres
+def test_frequent_pairs_come_from_the_planners_statistics(workers_state):
+    """The share of articles holding a pair, as the planner's statistics of the pairs
+    column give it after ANALYZE: what decides that a phrase's holders are too many to
+    probe."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    backend = backends.PostgresBackend()
+    for _ in range(6):
+        ArticleFactory(body="The workers state their case; a workers state is no answer.")
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {backends.PAIRS}")
+        (pair,) = backend.pairs(cursor, ["workers state"])
+        cache.delete("search:frequent-pairs:default")
+        frequent = backend.frequent_pairs(cursor, "default")
+        cursor.execute(
+            f"SELECT count(*) FILTER (WHERE pairs @> %s), count(*) FROM {backends.PAIRS}", [[pair]]
+        )
+        holders, articles = cursor.fetchone()
+    assert holders >= 7  # the six new articles and the fixture's "workers' state"
+    assert frequent[pair] * articles == pytest.approx(holders)
+    cache.delete("search:frequent-pairs:default")
