@@ -15,12 +15,13 @@ target public); an event also counts the articles linked to it
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Value, When
+from django.db import connections
+from django.db.models import F, IntegerField, Value
 from django.db.models.functions import Coalesce
 
 from archive.models import Article, Event, Mention
@@ -169,13 +170,16 @@ def _entity_counts(id_list: Any) -> dict[str, list[tuple]]:
     so the mentions' and the event links' visibility leaves out the article's own chain
     (``Mention.objects.public(article_public=True)``, ``Event.public_q``): re-joining
     article, issue and publication for ids known to be public cost about 4 ms of planning
-    per facet at a million articles and changed no count."""
+    per facet at a million articles and changed no count.
+
+    Counted and cut to the top ``TOP`` of each kind in SQL: 500 hits mention some 900
+    records, and reading every one of them into Python to keep sixty took longer than
+    counting them."""
     name_fields = {param: name_field for param, _label, name_field in ENTITY_FACETS}
     ends = [f"f_{param}" for param in name_fields]  # the target's id, one per kind
-    columns = [*ends, "fslug", "fname", "farticle", "n"]
-    # One row per (person | organisation | place, hits mentioning it), and per (event,
-    # article) from the mentions and from the links: an event also counts the articles
-    # linked to it, each article once. One statement for both (UNION ALL).
+    columns = [*ends, "fslug", "fname", "farticle"]
+    # One row per (record, hit) from the mentions, and per (event, hit) from the event
+    # links: an event also counts the articles linked to it, each article once.
     mentioned = (
         Mention.objects.public(article_public=True)
         .filter(article_id__in=id_list)
@@ -184,10 +188,8 @@ def _entity_counts(id_list: Any) -> dict[str, list[tuple]]:
             **{f"f_{param}": F(f"{param}_id") for param in name_fields},
             fslug=Coalesce(*(F(f"{param}__slug") for param in name_fields)),
             fname=Coalesce(*(F(f"{param}__{field}") for param, field in name_fields.items())),
-            farticle=Case(When(event__isnull=False, then=F("article_id"))),
+            farticle=F("article_id"),
         )
-        .values(*columns[:-1])
-        .annotate(n=Count("article_id", distinct=True))
         .values_list(*columns)
     )
     linked = (
@@ -199,22 +201,28 @@ def _entity_counts(id_list: Any) -> dict[str, list[tuple]]:
             fslug=F("event__slug"),
             fname=F("event__title"),
             farticle=F("article_id"),
-            n=Value(1, IntegerField()),
         )
         .annotate(f_event=F("event_id"))
         .values_list(*columns)
     )
-    rows = mentioned.union(linked, all=True).order_by("-n", "fname", *ends)
+    query = mentioned.union(linked, all=True).query
+    sql, params = query.get_compiler(using=mentioned.db).as_sql()
+    kind = " ".join(f"WHEN {end} IS NOT NULL THEN {i}" for i, end in enumerate(ends))
+    kind = f"CASE {kind} END"
+    keys = ", ".join(ends)
+    statement = (
+        f"SELECT {keys}, fslug, fname, n FROM ("
+        f"SELECT g.*, {kind} AS k, ROW_NUMBER() OVER (PARTITION BY {kind} "
+        f"ORDER BY n DESC, fname, {keys}) AS rk FROM ("
+        f"SELECT {keys}, fslug, fname, COUNT(DISTINCT farticle) AS n FROM ({sql}) AS u "
+        f"GROUP BY {keys}, fslug, fname) AS g) AS r WHERE rk <= %s ORDER BY k, rk"
+    )
     counts: dict[str, list[tuple]] = {param: [] for param in name_fields}
-    articles: dict[int, set[int]] = defaultdict(set)
-    labels: dict[int, tuple[str, str]] = {}
-    for *ids, slug, name, article, n in rows:
-        param, pk = next((p, pk) for p, pk in zip(name_fields, ids, strict=True) if pk is not None)
-        if param == "event":
-            articles[pk].add(article)
-            labels[pk] = (slug, name)
-        elif len(counts[param]) < TOP:  # rows come most frequent first, as shown
+    with connections[mentioned.db].cursor() as cursor:
+        cursor.execute(statement, (*params, TOP))
+        for *ids, slug, name, n in cursor.fetchall():
+            param, pk = next(
+                (p, pk) for p, pk in zip(name_fields, ids, strict=True) if pk is not None
+            )
             counts[param].append((pk, slug, name, n))
-    ranked = sorted(articles, key=lambda pk: (-len(articles[pk]), labels[pk][1], pk))[:TOP]
-    counts["event"] = [(pk, *labels[pk], len(articles[pk])) for pk in ranked]
     return counts
