@@ -154,6 +154,24 @@ def test_an_api_list_is_cached_until_a_record_changes(client):
     assert names == ["Rosa Luxembourg"]
 
 
+def test_a_cached_api_search_reads_nothing_but_the_version(client, django_assert_num_queries):
+    """A kept answer is served before the filters run: a search's hits are gathered in the
+    database (the costliest part of an API search), so a cached one must not gather them
+    again. A bad parameter is still refused, and the refusal is not kept."""
+    ArticleFactory(title="General strike", body="The strike spread along the coast.")
+    url = "/api/articles/?q=strike&ordering=relevance"
+    first = client.get(url)
+    assert first.status_code == 200 and first.json()["results"]
+    with django_assert_num_queries(1) as captured:  # the content version
+        again = client.get(url)
+    assert "archive_contentversion" in captured.captured_queries[0]["sql"]
+    assert again.json() == first.json()
+    for _ in range(2):
+        refused = client.get("/api/articles/?q=strike&ordering=sideways")
+        assert refused.status_code == 400
+        assert [e["parameter"] for e in refused.json()["errors"]] == ["ordering"]
+
+
 def test_clear_page_cache_retires_pages_in_every_process(client):
     """Other server processes keep their own caches: the version jump retires theirs."""
     PersonFactory()

@@ -188,14 +188,19 @@ class ArchiveViewSet(JSONErrorsMixin, viewsets.ReadOnlyModelViewSet):
     # -- list and detail -------------------------------------------------------------------
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
         fmt = getattr(request.accepted_renderer, "format", "json")
         if fmt in EXPORT_FORMATS:
+            queryset = self.filter_queryset(self.get_queryset())
             # Downloads are not paged, but a bad page_size is still a 400, not ignored.
             self.paginator.get_page_size(request)
             return self.export(queryset, fmt)
 
         def produce() -> tuple[Any, dict]:
+            # Filtered only when not cached: the filters may read the database (a search
+            # gathers its hits there, 20-70 ms at a million articles), and an answer kept
+            # under the current content version came from these same parameters over the
+            # same rows. A bad parameter raises here, and a 400 is never kept.
+            queryset = self.filter_queryset(self.get_queryset())
             page = self.paginate_queryset(
                 queryset.select_related(*self.page_url_related).defer(*self.list_deferred)
             )
