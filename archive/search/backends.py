@@ -381,6 +381,11 @@ class PostgresBackend:
                 complete = len(rows) <= RANK_CAP
             else:
                 head, head_params = match("head")
+                if any(group.negative for group in parsed.groups):
+                    # A title matching "stalinism -trotsky" says nothing of the body: the
+                    # excluded word may stand there. (Without exclusions a title match is
+                    # a match: the document holds the title.)
+                    head, head_params = f"{head} AND s.document @@ {tsq}", [*head_params, *tparams]
                 body, body_params = match("document")
                 branches = [
                     (f"SELECT s.article_id FROM {TABLE} s WHERE {head}{inner} LIMIT %s",

@@ -43,6 +43,20 @@ def test_websearch_syntax():
     assert ids("-poland") == set()
 
 
+def test_an_excluded_word_excludes_wherever_it_stands():
+    """``stalinism -trotsky`` drops an article whose title has the first word and whose
+    body has the second, on both engines, through the page's ranked path too (PostgreSQL
+    gathers title matches apart from body matches)."""
+    titled = ArticleFactory(title="Stalinism today", body="Trotsky wrote about it at length.")
+    plain = ArticleFactory(title="Other things", body="Stalinism, without the excluded name.")
+    assert ids("stalinism -trotsky") == {plain.pk}
+    for ordering in ("relevance", "date", "-date"):
+        found = search.search({"q": "stalinism -trotsky", "ordering": ordering})
+        assert [h.article.pk for h in found.hits] == [plain.pk]
+        assert found.total == 1
+    assert titled.pk in ids("stalinism trotsky")
+
+
 def test_edit_is_found_at_once():
     article = ArticleFactory(body="An old text.")
     assert ids("perestroika") == set()
