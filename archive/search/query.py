@@ -129,17 +129,26 @@ def to_tsquery_sql(parsed: ParsedQuery, config: str) -> tuple[str, list[str]]:
     """A PostgreSQL tsquery expression and its parameters.
 
     Words and phrases go through ``websearch_to_tsquery`` (quoted, so they are one phrase),
-    prefixes through ``to_tsquery(... ':*')`` with the word reduced to letters and digits,
-    so no user text is ever parsed as tsquery syntax. All are immutable functions with
-    constant arguments, so PostgreSQL folds the whole expression once per query.
+    prefixes through ``to_tsquery(... ':*')`` with the word reduced to letters and digits
+    (and not stemmed: see ``leaf``), so no user text is ever parsed as tsquery syntax. All
+    are immutable functions with constant arguments, so PostgreSQL folds the whole
+    expression once per query.
     """
     params: list[str] = []
 
     def leaf(term: Term) -> str:
         if term.prefix:
-            head = " <-> ".join([*(w for w in term.words[:-1]), f"{term.words[-1]}:*"])
-            params.append(head)
-            return f"to_tsquery('{config}', %s)"
+            # The prefix itself, unstemmed ('simple': the words are folded already), or the
+            # word it is, stemmed: "revolution*" finds "revolutionary" (revolutionari) and
+            # "revolution" (revolut). Stemmed as a prefix, "berli*" was 'ber':* (Bernstein,
+            # Berth...) and "ceaus*" could not tell Ceaușescu from Ceaucescu's misprint.
+            last = term.words[-1]
+            params.extend([f"{last}:*", last])
+            prefix = f"(to_tsquery('simple', %s) || to_tsquery('{config}', %s))"
+            if len(term.words) == 1:
+                return prefix
+            params.insert(len(params) - 2, " <-> ".join(term.words[:-1]))
+            return f"tsquery_phrase(to_tsquery('{config}', %s), {prefix})"
         params.append('"' + " ".join(term.words) + '"')
         return f"websearch_to_tsquery('{config}', %s)"
 

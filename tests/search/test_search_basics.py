@@ -57,6 +57,22 @@ def test_an_excluded_word_excludes_wherever_it_stands():
     assert titled.pk in ids("stalinism trotsky")
 
 
+def test_a_prefix_is_the_start_of_a_word_not_of_its_stem():
+    """``berli*`` is words starting with "berli", not with its stem ("ber"); a prefix that is
+    a whole word still finds that word and its forms; a phrase may end in a prefix."""
+    berlinguer = ArticleFactory(body="Enrico Berlinguer spoke for the Italian party.")
+    bernstein = ArticleFactory(body="Eduard Bernstein revised the programme.")
+    revolution = ArticleFactory(body="The revolution came in November.")
+    revolutionary = ArticleFactory(body="A revolutionary party of the workers.")
+    martial = ArticleFactory(body="Martial law was declared at midnight.")
+    assert ids("berli*") == {berlinguer.pk}
+    assert ids("ber*") == {berlinguer.pk, bernstein.pk}
+    assert ids("revolution*") == {revolution.pk, revolutionary.pk}
+    assert ids("revolutionar*") == {revolutionary.pk}
+    assert ids("martial-la*") == ids("martial la*") == {martial.pk}  # hyphenated: one term
+    assert ids("party -berli*") == {revolutionary.pk}
+
+
 def test_edit_is_found_at_once():
     article = ArticleFactory(body="An old text.")
     assert ids("perestroika") == set()
