@@ -23,6 +23,22 @@ MAX_TERMS = 32
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
 
+#: Words no search matches: PostgreSQL's English stop words (its ``english.stop``, the list
+#: of the stemmer the ``archive_search`` configuration uses; a test compares them). Its
+#: index leaves them out, so ``"the party"`` is ``party`` there and ``-what`` excludes
+#: nothing. SQLite's index keeps every word, so the parser drops them for both engines
+#: (:func:`parse`), and the two find the same articles.
+STOP_WORDS = frozenset(
+    """i me my myself we our ours ourselves you your yours yourself yourselves he him his
+    himself she her hers herself it its itself they them their theirs themselves what which
+    who whom this that these those am is are was were be been being have has had having do
+    does did doing a an the and but if or because as until while of at by for with about
+    against between into through during before after above below to from up down in out on
+    off over under again further then once here there when where why how all any both each
+    few more most other some such no nor not only own same so than too very s t can will
+    just don should now""".split()  # noqa: SIM905 (kept in the order of PostgreSQL's file)
+)
+
 
 @dataclass(frozen=True)
 class Term:
@@ -40,9 +56,12 @@ class Term:
 
 @dataclass
 class Group:
-    """Terms that must all hold (AND); negated terms must not."""
+    """Terms that must all hold (AND); negated terms must not. ``loose``: the words of its
+    unquoted positive words as typed, stop words included (for :meth:`ParsedQuery.adjacent`:
+    "workers of the world" stand together with "of the" between them)."""
 
     terms: list[Term] = field(default_factory=list)
+    loose: list[str] = field(default_factory=list)
 
     @property
     def positive(self) -> list[Term]:
@@ -72,7 +91,7 @@ class ParsedQuery:
         for group in self.groups:
             loose = [t for t in group.positive if not t.quoted and not t.prefix]
             if len(loose) >= 2:
-                words = tuple(w for t in loose for w in t.words)
+                words = _strip_stop_words(tuple(group.loose))
                 groups.append(Group([Term(words, quoted=True)]))
         return ParsedQuery(groups) if groups else None
 
@@ -93,12 +112,15 @@ def parse(query: str) -> ParsedQuery:
             negated = bare.startswith("-") and len(bare) > 1
             raw = bare[1:] if negated else bare
             prefix = raw.endswith("*")
-            words = tuple(_WORD.findall(fold(raw)))
+            typed = tuple(_WORD.findall(fold(raw)))
+            if typed and not negated and not prefix:
+                groups[-1].loose.extend(typed)
+            words = _strip_stop_words(typed, prefix)
             if not words:
                 continue
             term = Term(words, prefix=prefix, negated=negated)
         else:
-            words = tuple(_WORD.findall(fold(phrase or "")))
+            words = _strip_stop_words(tuple(_WORD.findall(fold(phrase or ""))))
             if not words:
                 continue
             term = Term(words, prefix=False, negated=bool(neg_phrase), quoted=True)
@@ -107,6 +129,19 @@ def parse(query: str) -> ParsedQuery:
             break
         groups[-1].terms.append(term)
     return ParsedQuery([g for g in groups if g.positive])
+
+
+def _strip_stop_words(words: tuple[str, ...], prefix: bool = False) -> tuple[str, ...]:
+    """``words`` without the stop words at either end (a prefix's last word is a prefix,
+    never a stop word); the ones inside a phrase stay, as places between its words."""
+    last = len(words) - 1 if prefix else len(words)
+    start = 0
+    while start < last and words[start] in STOP_WORDS:
+        start += 1
+    end = len(words)
+    while end > start and end - 1 < last and words[end - 1] in STOP_WORDS:
+        end -= 1
+    return words[start:end]
 
 
 def _fts5_term(term: Term) -> str:

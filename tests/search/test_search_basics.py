@@ -73,6 +73,48 @@ def test_a_prefix_is_the_start_of_a_word_not_of_its_stem():
     assert ids("party -berli*") == {revolutionary.pk}
 
 
+def test_stop_words_match_nothing_on_either_engine():
+    """PostgreSQL's index leaves out English stop words; SQLite's keeps them. The parser
+    drops them for both, so both find the same: "the party" is "party", "-what" excludes
+    nothing, "the" alone finds nothing, a phrase's inner stop words still stand between its
+    words, and words standing together are still seen across them."""
+    party = ArticleFactory(title="Notes", body="What the party said about the state.")
+    world = ArticleFactory(title="Notes", body="Workers of the world, unite!")
+    apart = ArticleFactory(title="Notes", body="The world of the workers.")
+    assert ids("the party") == ids('"the party"') == ids("party") == {party.pk}
+    assert ids("party -what") == {party.pk}
+    assert ids("the") == ids("-the party") - {party.pk} == set()
+    assert ids('"workers of the world"') == {world.pk}
+    assert ids("workers of the world") == {world.pk, apart.pk}
+    ranked = search.search({"q": "workers of the world"}).hits
+    assert ranked[0].article.pk == world.pk  # the words together rank first
+
+
+@pytest.mark.requires_postgres
+def test_the_stop_words_are_postgresqls():
+    """The parser's stop words are exactly the words PostgreSQL's configuration drops, among
+    every word of the seed collection's sources and the list itself."""
+    import re
+    from pathlib import Path
+
+    from django.db import connection
+
+    from archive.search.query import STOP_WORDS
+    from archive.text import fold
+
+    text = " ".join(p.read_text() for p in Path("fixtures/sources").rglob("*.txt"))
+    words = sorted(set(re.findall(r"[a-z]+", fold(text))) | STOP_WORDS)
+    assert len(words) > 2_000
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT w FROM unnest(%s::text[]) AS w "
+            "WHERE to_tsvector('archive_search', w) = ''::tsvector",
+            [words],
+        )
+        dropped = {row[0] for row in cursor.fetchall()}
+    assert dropped == STOP_WORDS
+
+
 def test_edit_is_found_at_once():
     article = ArticleFactory(body="An old text.")
     assert ids("perestroika") == set()
