@@ -41,7 +41,7 @@ from archive.text import fold
 
 from .entities import EntityMatch
 from .params import SearchError, SearchParams
-from .query import _TOKEN, parse
+from .query import _TOKEN, STOP_WORDS, parse
 
 __all__ = [
     "Help",
@@ -112,8 +112,10 @@ class NameSuggestion:
 class Help:
     """What the page offers when a search finds nothing."""
 
-    #: No word to look for: only exclusions (``-trotsky``) or punctuation match nothing.
+    #: No word to look for: only exclusions (``-trotsky``), stop words or punctuation.
     no_words: bool = False
+    #: The stop words typed ("the", "of"), when they were all the query had to look for.
+    too_common: list[str] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)  # query words matching nothing
     spelling: list[Suggestion] = field(default_factory=list)
     names: list[NameSuggestion] = field(default_factory=list)
@@ -588,6 +590,9 @@ def help_for(params: SearchParams, entities: Iterable[EntityMatch] = ()) -> Help
         return found
     if not parse(params.query):
         found.no_words = True
+        typed = [fold(w) for w in re.findall(r"(?<!\S)(?!-)\S+", params.query)]
+        words = [w for t in typed for w in re.findall(r"\w+", t)]
+        found.too_common = list(dict.fromkeys(w for w in words if w in STOP_WORDS))
         return found
     vocab = vocabulary()
     found.unmatched = _unmatched_words(params.query, vocab)

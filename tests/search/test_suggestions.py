@@ -372,6 +372,17 @@ def test_exclusions_alone_say_why_nothing_matches(client, collection):
     assert "format=csv" not in text
 
 
+def test_stop_words_alone_say_why_nothing_matches(client, collection):
+    """ "the", "of the" or "-trotsky the": nothing to look for, and the page says which
+    words were too common rather than blaming exclusions."""
+    for query, common in (("the", "“the” is a word"), ("Of THE", "“of”, “the” are words"),
+                          ("-trotsky the", "“the” is a word")):  # fmt: skip
+        text = page(client, {"q": query})
+        assert hits(text) == []
+        assert f"{common} too common to search for" in text, text
+        assert "has no word to look for" not in text and "format=csv" not in text
+
+
 def page_urls() -> dict[str, str]:
     from archive.models import Event, Issue, Organisation, Person, Place, Publication
 
