@@ -148,8 +148,9 @@ class ArticleFilterSet(StrictFilterSet):
         field_name="body", lookup_expr="search", method="filter_combined",
         max_length=MAX_QUERY_LENGTH,
         help_text='Full text in title, headings and body (web-search syntax: "phrase", OR, '
-        "-word, prefix*; case and accents ignored), e.g. solidarity. Hits are the best 500 "
-        "by relevance (or the first 500 by date); each carries its rank and snippet.",
+        "-word, prefix*; case, accents and stop words such as 'the' ignored), e.g. "
+        "solidarity. Hits are the best 500 by relevance (or the first 500 by date); each "
+        "carries its rank and snippet.",
     )  # fmt: skip
     word_count_min = IntegerFilter(
         field_name="word_count", lookup_expr="gte", help_text="At least this many words, e.g. 500."
