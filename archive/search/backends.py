@@ -50,6 +50,9 @@ PAIR_STATISTICS_SECONDS = 600
 # With filters the planner expects to keep at most this many articles, the filtered articles
 # are found first and their vectors checked; with more, each match is checked against them.
 DRIVING_BASE = 5_000
+# With filters driving the search (DRIVING_BASE), the body branch runs alone when the planner
+# expects fewer matches than this among that many filtered articles: it then holds them all.
+ALONE_BELOW = POOL
 # Sorted by date, a query the planner expects in at least this many articles (and fewer than
 # VERY_COMMON_SHARE) is read a window of years at a time; rarer ones are simply sorted.
 WINDOWED = 5_000
@@ -380,49 +383,70 @@ class PostgresBackend:
                     rows += by_date(undated, "a.id", limit - len(rows))
                 complete = len(rows) <= RANK_CAP
             else:
-                head, head_params = match("head")
-                if any(group.negative for group in parsed.groups):
-                    # A title matching "stalinism -trotsky" says nothing of the body: the
-                    # excluded word may stand there. (Without exclusions a title match is
-                    # a match: the document holds the title.)
-                    head, head_params = f"{head} AND s.document @@ {tsq}", [*head_params, *tparams]
                 body, body_params = match("document")
-                branches = [
-                    (f"SELECT s.article_id FROM {TABLE} s WHERE {head}{inner} LIMIT %s",
-                     [*head_params, *inner_params, HEAD_CAP]),
-                    (f"SELECT s.article_id FROM {TABLE} s WHERE {body}{inner} LIMIT %s",
-                     [*body_params, *inner_params, pool]),
-                ]  # fmt: skip
-                # The matches where the words stand together rank first: wherever they are
-                # in the table, they join the pool (through the pairs index).
-                adjacent = parsed.adjacent()
-                adjacent_pairs = self.required_pairs(cursor, adjacent) if adjacent else []
-                if adjacent_pairs:
-                    phrase, phrase_params = self.tsquery(adjacent)
-                    cond, params = with_pairs(
-                        f"s.document @@ {tsq} AND s.document @@ {phrase}",
-                        [*tparams, *phrase_params],
-                        adjacent_pairs,
-                    )
-                    branches.append(
-                        (f"SELECT s.article_id FROM {TABLE} s WHERE {cond}{inner} LIMIT %s",
-                         [*params, *inner_params, PHRASE_CAP])
-                    )  # fmt: skip
+                body_branch = (
+                    f"SELECT s.article_id FROM {TABLE} s WHERE {body}{inner} LIMIT %s",
+                    [*body_params, *inner_params, pool],
+                )
+
+                def other_branches() -> list[tuple[str, list]]:
+                    head, head_params = match("head")
+                    if any(group.negative for group in parsed.groups):
+                        # A title matching "stalinism -trotsky" says nothing of the body:
+                        # the excluded word may stand there. (Without exclusions a title
+                        # match is a match: the document holds the title.)
+                        head = f"{head} AND s.document @@ {tsq}"
+                        head_params = [*head_params, *tparams]
+                    branches = [
+                        (f"SELECT s.article_id FROM {TABLE} s WHERE {head}{inner} LIMIT %s",
+                         [*head_params, *inner_params, HEAD_CAP]),
+                    ]  # fmt: skip
+                    # The matches where the words stand together rank first: wherever they
+                    # are in the table, they join the pool (through the pairs index).
+                    adjacent = parsed.adjacent()
+                    adjacent_pairs = self.required_pairs(cursor, adjacent) if adjacent else []
+                    if adjacent_pairs:
+                        phrase, phrase_params = self.tsquery(adjacent)
+                        cond, params = with_pairs(
+                            f"s.document @@ {tsq} AND s.document @@ {phrase}",
+                            [*tparams, *phrase_params],
+                            adjacent_pairs,
+                        )
+                        branches.append(
+                            (f"SELECT s.article_id FROM {TABLE} s WHERE {cond}{inner} LIMIT %s",
+                             [*params, *inner_params, PHRASE_CAP])
+                        )  # fmt: skip
+                    return branches
+
                 rank, rank_params = self.rank_expr(parsed)
                 # With filters every branch kept only the base's articles already.
                 final, final_params = (
                     ("true", []) if filtered else (f"s.article_id IN ({base_ref})", base_ref_params)
                 )
-                cursor.execute(*with_cte(
-                    "WITH c AS MATERIALIZED ("
-                    + " UNION ".join(f"({sql})" for sql, _ in branches)
-                    + f") SELECT s.article_id, {rank} AS r, (SELECT count(*) FROM c) "
-                    f"FROM {TABLE} s JOIN c USING (article_id) "
-                    f"WHERE {final} ORDER BY r DESC, s.article_id",
-                    [*(p for _, params in branches for p in params), *rank_params,
-                     *final_params],
-                ))  # fmt: skip
-                rows = cursor.fetchall()
+
+                def ranked(branches: list[tuple[str, list]]) -> list[tuple]:
+                    cursor.execute(*with_cte(
+                        "WITH c AS MATERIALIZED ("
+                        + " UNION ".join(f"({sql})" for sql, _ in branches)
+                        + f") SELECT s.article_id, {rank} AS r, (SELECT count(*) FROM c) "
+                        f"FROM {TABLE} s JOIN c USING (article_id) "
+                        f"WHERE {final} ORDER BY r DESC, s.article_id",
+                        [*(p for _, params in branches for p in params), *rank_params,
+                         *final_params],
+                    ))  # fmt: skip
+                    return cursor.fetchall()
+
+                # The title and words-together branches only add matches the body branch
+                # left out when it stopped at its LIMIT. With a narrow filter driving the
+                # search and a word the planner puts in few of its articles, the body branch
+                # is expected to hold every match, and the title branch would read each of
+                # the filter's articles once more for nothing (a place's 2,000). So the body
+                # branch runs alone, and the whole statement again only if it was cut.
+                share = estimate / scope if scope else 1.0
+                alone = bool(cte) and share * DRIVING_BASE < ALONE_BELOW
+                rows = ranked([body_branch] if alone else [body_branch, *other_branches()])
+                if alone and rows and rows[0][2] >= pool:
+                    rows = ranked([body_branch, *other_branches()])
                 complete = not rows or rows[0][2] < pool
             total = len(rows) if complete else max(len(rows), estimate)
         return Candidates(

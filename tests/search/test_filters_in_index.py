@@ -163,9 +163,17 @@ def test_narrow_and_broad_filters_find_the_same_hits(monkeypatch, dated):
 
     monkeypatch.setattr(backends, "DRIVING_BASE", 10**9)  # always from the filtered articles
     narrow = answers()
+    monkeypatch.setattr(backends, "ALONE_BELOW", 10**12)  # the body branch alone, complete
+    alone = answers()
     monkeypatch.setattr(backends, "DRIVING_BASE", -1)  # always from the word's matches
     broad = answers()
-    assert narrow == broad
+    assert narrow == alone == broad
+    # A pool of two: the body branch alone is cut, and the whole statement runs again.
+    monkeypatch.setattr(backends, "POOL", 2)
+    monkeypatch.setattr(backends, "DRIVING_BASE", 10**9)
+    cut = answers()
+    monkeypatch.setattr(backends, "ALONE_BELOW", 0)
+    assert cut == answers()
     # "unrelated" lacks the word: first, spanning and undated are the hits.
     assert narrow[("relevance", (("person", walesa.slug),))][1] == 3
     assert set(narrow[("date", (("decade", "1980"),))][0]) == {
