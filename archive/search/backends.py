@@ -582,27 +582,6 @@ class PostgresBackend:
 class SqliteBackend:
     vendor = "sqlite"
 
-    def frequent_pairs(self, cursor, using: str) -> dict[int, float]:
-        """``{pair: share of articles holding it}`` for the pairs common enough to be in the
-        planner's statistics of the pairs column (``most_common_elems``; a few hundred
-        pairs), kept in the cache for ``PAIR_STATISTICS_SECONDS``. Empty before the table
-        is first analysed."""
-        from django.core.cache import cache
-
-        key = f"search:frequent-pairs:{using}"
-        kept = cache.get(key)
-        if kept is None:
-            cursor.execute(
-                "SELECT most_common_elems::text::int4[], most_common_elem_freqs FROM pg_stats "
-                "WHERE schemaname = current_schema() AND tablename = %s AND attname = 'pairs'",
-                [PAIRS],
-            )
-            row = cursor.fetchone()
-            # The frequencies list ends with three summary figures: zip stops before them.
-            kept = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
-            cache.set(key, kept, PAIR_STATISTICS_SECONDS)
-        return kept
-
     def candidates(
         self,
         parsed: ParsedQuery,

@@ -272,8 +272,10 @@ class ArticleFilterSet(StrictFilterSet):
         # The queryset is public articles already (the class docstring).
         mentions = Mention.objects.using(using).public(target=target, article_public=True)
         mentions = mentions.filter(**{f"{target}__in": pks})
-        links = Event.public_article_links().using(using).filter(event__in=pks)
-        few = [mentions] if target != "event" else [mentions, links]
+        few = [mentions]
+        if target == "event":
+            links = Event.public_article_links().using(using).filter(event__in=pks)
+            few.append(links)
         found: set[int] = set()
         read = 0
         for related in few:
