@@ -38,6 +38,8 @@ from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from archive.search import engine
+
 from .errors import NOT_FOUND
 from .fields import FREE_TEXT_PATTERN
 
@@ -135,8 +137,10 @@ class ArchiveCursorPagination(CursorPagination):
         is read in a savepoint so such a failed query leaves the transaction usable."""
         try:
             with transaction.atomic(using=queryset.db):
-                page = super().paginate_queryset(queryset, request, view)
                 found = getattr(getattr(view, "filterset", None), "found", None)
+                page = self.first_page_of_hits(queryset, request, view, found)
+                if page is None:
+                    page = super().paginate_queryset(queryset, request, view)
                 if found is not None:
                     # A search: its total is the engine's (the search page shows the same),
                     # not the number of hits it ranked and lists.
@@ -151,6 +155,26 @@ class ArchiveCursorPagination(CursorPagination):
             if cursor is None or cursor.position is None:
                 raise  # not the cursor's fault
             raise self._cursor_not_found() from exc
+
+    def first_page_of_hits(self, queryset, request, view, found) -> list | None:
+        """A search's first page, reading only its rows: ``None`` when this is not one.
+
+        The engine listed the hits in the queryset's own order (``engine.hits``; the search
+        page reads its page the same way), so the first page is its first ``page_size``
+        ids, plus one to say whether a next page exists. Sorting every hit for them read
+        all 500 rows and their issues and publications: 9–11 ms at a million articles for
+        a ranked search, against about 1 for the 51. Should a hit have left the queryset
+        meanwhile (unpublished between the two statements), the window comes up short and
+        the page is read over every hit, as before."""
+        if found is None or not found.ids or request.query_params.get(self.cursor_query_param):
+            return None
+        window = found.ids[: self.get_page_size(request) + 1]
+        page = super().paginate_queryset(
+            queryset.filter(pk__in=engine.id_set(window)), request, view
+        )
+        if len(page) + int(self.has_next) == len(window):
+            return page
+        return None
 
     def get_paginated_response(self, data):
         count, exact = self.count if self.count is not None else (len(data), True)

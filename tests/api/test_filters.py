@@ -379,3 +379,50 @@ def test_cursor_pages_walk_search_hits_once(api, archive):
             url = data["next"]
         assert seen == ids_for(api, ARTICLES, params), ordering
         assert len(seen) == 3
+
+
+@pytest.mark.parametrize("ordering", ["relevance", "date", "-date"])
+@pytest.mark.parametrize("page_size", [1, 2, 3, 50])
+def test_a_searchs_first_page_reads_only_its_rows(api, archive, monkeypatch, ordering, page_size):
+    """The first page of hits is read from the engine's first ids alone; it is the page
+    (rows, order, next link, count) read over every hit."""
+    from archive.api.pagination import ArchiveCursorPagination
+
+    params = {"q": "ceausescu OR bucharest OR shipyard", "ordering": ordering}
+    params["page_size"] = page_size
+    windowed = []
+    original = ArchiveCursorPagination.first_page_of_hits
+
+    def spy(self, *args):
+        page = original(self, *args)
+        windowed.append(page is not None)
+        return page
+
+    monkeypatch.setattr(ArchiveCursorPagination, "first_page_of_hits", spy)
+    read_in_window = api.get(ARTICLES, params).json()
+    assert windowed == [True]
+    monkeypatch.setattr(ArchiveCursorPagination, "first_page_of_hits", lambda *a: None)
+    read_over_all = api.get(ARTICLES, params).json()
+    assert read_in_window == read_over_all
+    assert len(read_in_window["results"]) == min(page_size, 3)
+    assert (read_in_window["next"] is not None) == (page_size < 3)
+
+
+def test_a_hit_gone_from_the_list_leaves_the_first_page_whole(api, archive, monkeypatch):
+    """Should the engine's first ids name an article the list no longer holds (here: a
+    draft slipped in), the first page is read over every hit and still comes whole."""
+    from archive.search import engine
+
+    params = {"q": "ceausescu OR bucharest OR shipyard", "page_size": 2}
+    expected = api.get(ARTICLES, params).json()
+    original = engine.find
+
+    def with_a_draft(*args, **kwargs):
+        found = original(*args, **kwargs)
+        found.ids.insert(0, archive.hidden_article.pk)
+        return found
+
+    monkeypatch.setattr(engine, "find", with_a_draft)
+    page = api.get(ARTICLES, params).json()
+    assert [r["id"] for r in page["results"]] == [r["id"] for r in expected["results"]]
+    assert len(page["results"]) == 2 and page["next"] is not None
