@@ -241,11 +241,8 @@ class ArchiveViewSet(JSONErrorsMixin, viewsets.ReadOnlyModelViewSet):
     def attach_records(self, objects: list) -> None:
         """Give each record its export row (``export_record``), read by the exporter in one
         query for the page, so a JSON record holds exactly the CSV's and JSON Lines' values."""
-        exporter = self.get_exporter()
-        rows = exporter.values_queryset(
-            self.queryset.model.objects.filter(pk__in=[obj.pk for obj in objects])
-        )
-        records = {row["c0"]: exporter.json_record(row) for row in rows}
+        using = objects[0]._state.db if objects else "default"
+        records = self.get_exporter().json_records([obj.pk for obj in objects], using)
         for obj in objects:
             obj.export_record = records[obj.pk]
 

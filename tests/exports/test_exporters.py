@@ -226,6 +226,47 @@ def test_row_from_instance_and_from_values():
     assert exporter.row(values) == row
 
 
+@pytest.mark.parametrize("resource", FRONTIER_RESOURCES)
+@pytest.mark.parametrize("full_text", [False, True])
+def test_json_records_are_the_json_records_of_the_values_query(resource, full_text):
+    """The API's records come from a statement compiled once and kept: for any ids
+    (unpublished and unknown ones too) they equal the values query's, read afresh."""
+    small_collection()
+    f.MentionFactory(article=models.Article.objects.get(id=1000))
+    place = f.PlaceFactory(latitude=Decimal("52.22977"), longitude=Decimal("-21.01178"))
+    f.EventFactory().places.add(place)
+    exporter = EXPORTERS[resource](full_text=full_text)
+    model = exporter.model
+    pks = sorted(model.objects.values_list("pk", flat=True))
+    assert pks, resource
+    expected = {
+        row["c0"]: exporter.json_record(row)
+        for row in exporter.values_queryset(model.objects.filter(pk__in=pks))
+    }
+    asked = [*pks, max(pks) + 1000]
+    assert exporter.json_records(asked) == expected
+    assert exporter.json_records(pks[:1]) == {pks[0]: expected[pks[0]]}
+    assert exporter.json_records([]) == {}
+
+
+def test_json_records_compile_their_statement_once(monkeypatch):
+    from django.db.models.sql.compiler import SQLCompiler
+
+    small_collection()
+    compiled = []
+    original = SQLCompiler.as_sql
+    monkeypatch.setattr(
+        SQLCompiler, "as_sql", lambda self, *a, **k: compiled.append(1) or original(self, *a, **k)
+    )
+    exporter = PersonExporter()
+    pks = list(models.Person.objects.values_list("pk", flat=True))
+    first = exporter.json_records(pks)
+    compiled.clear()
+    assert exporter.json_records(pks) == first
+    assert PersonExporter().json_records(pks) == first
+    assert compiled == []
+
+
 def test_exporter_for_model_and_admin_action_stream_selected_rows():
     small_collection()
     assert exporter_for_model(models.Person) is PersonExporter
