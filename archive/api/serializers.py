@@ -41,6 +41,7 @@ from archive.models import (
     Mention,
     Publication,
 )
+from archive.routes import route
 from archive.search import attach_snippets
 
 
@@ -50,7 +51,7 @@ def api_url(request, name: str, pk) -> str | None:
     the same in every answer."""
     if pk is None:
         return None
-    return _absolute(request, reverse(f"api:{name}-detail", kwargs={"pk": pk}))
+    return _absolute(request, route(f"api:{name}-detail", pk=pk))
 
 
 def _absolute(request, path: str) -> str:

@@ -7,11 +7,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from archive.counts import StoredCounts
+from archive.routes import route
 from archive.text import fold
 
 from .base import (
@@ -127,7 +127,7 @@ class Organisation(Entity):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:organisation-detail", kwargs={"slug": self.slug})
+        return route("archive:organisation-detail", slug=self.slug)
 
 
 class Person(Entity):
@@ -173,7 +173,7 @@ class Person(Entity):
         self.sort_name_folded = fold(self.sort_name)
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:person-detail", kwargs={"slug": self.slug})
+        return route("archive:person-detail", slug=self.slug)
 
 
 class PlaceKind(models.TextChoices):
@@ -231,7 +231,7 @@ class Place(Entity):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:place-detail", kwargs={"slug": self.slug})
+        return route("archive:place-detail", slug=self.slug)
 
 
 class AliasKind(models.TextChoices):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from archive.routes import route
 
 from .base import (
     EDTFField,
@@ -77,7 +78,7 @@ class Event(PublishableModel):
         return f"{self.date_display or self.date}: {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:event-detail", kwargs={"slug": self.slug})
+        return route("archive:event-detail", slug=self.slug)
 
     @classmethod
     def public_place_links(cls) -> models.QuerySet:

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from archive.counts import StoredCounts
 from archive.dates import edtf_bounds
+from archive.routes import route
 from archive.text import word_count
 
 from .base import (
@@ -104,7 +105,7 @@ class Publication(StoredCounts, PublishableModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:publication-detail", kwargs={"slug": self.slug})
+        return route("archive:publication-detail", slug=self.slug)
 
 
 class SourceDocument(TimeStampedModel):
@@ -202,10 +203,7 @@ class Issue(PublishableModel):
         self.articles.filter(kind__in=ISSUE_DATED_KINDS).refresh_dates()
 
     def get_absolute_url(self) -> str:
-        return reverse(
-            "archive:issue-detail",
-            kwargs={"publication": self.publication.slug, "slug": self.slug},
-        )
+        return route("archive:issue-detail", publication=self.publication.slug, slug=self.slug)
 
 
 class ArticleQuerySet(PublishableQuerySet):
@@ -457,14 +455,10 @@ class Article(PublishableModel):
         self.effective_date_start, self.effective_date_end = bounds.start, bounds.end
 
     def get_absolute_url(self) -> str:
-        return reverse(
+        return route(
             "archive:article-detail",
-            kwargs={
-                "publication": self.issue.publication.slug,
-                "issue": self.issue.slug,
-                "slug": self.slug,
-            },
-        )
+            publication=self.issue.publication.slug, issue=self.issue.slug, slug=self.slug,
+        )  # fmt: skip
 
     @property
     def public_authorships(self) -> list[Authorship]:
