@@ -13,7 +13,8 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, Value
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Prefetch, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -154,9 +155,10 @@ class ArchiveViewSet(JSONErrorsMixin, viewsets.ReadOnlyModelViewSet):
     detail_parameters = frozenset({"format"})
     #: What a record's public page URL is built from (``get_absolute_url``), joined once.
     page_url_related: tuple[str, ...] = ()
-    #: Columns a list page leaves unread: its values come from the exporter's own query
-    #: (:meth:`attach_records`), so the page's rows need only what orders and links them.
-    list_deferred: tuple[str, ...] = ()
+    #: The only columns a list page's rows read, besides the key and what orders them: its
+    #: values come from the exporter's own query (:meth:`attach_records`), so the rows need
+    #: only what links them (``get_absolute_url``). ``None``: every column.
+    page_fields: tuple[str, ...] | None = ("slug",)
 
     def get_queryset(self):
         """The public records (``Model.objects.public()``, the whole chain of parents), with
@@ -201,9 +203,7 @@ class ArchiveViewSet(JSONErrorsMixin, viewsets.ReadOnlyModelViewSet):
             # under the current content version came from these same parameters over the
             # same rows. A bad parameter raises here, and a 400 is never kept.
             queryset = self.filter_queryset(self.get_queryset())
-            page = self.paginate_queryset(
-                queryset.select_related(*self.page_url_related).defer(*self.list_deferred)
-            )
+            page = self.paginate_queryset(self.page_rows(queryset))
             self.attach_records(page)
             response = self.get_paginated_response(self.get_serializer(page, many=True).data)
             headers = {k: v for k, v in response.items() if k.lower() != "content-type"}
@@ -212,6 +212,25 @@ class ArchiveViewSet(JSONErrorsMixin, viewsets.ReadOnlyModelViewSet):
         # Cached after authentication and throttling, keyed on the content version.
         data, headers = cached_api_data(request, fmt, produce)
         return Response(data, headers=headers)
+
+    def page_rows(self, queryset: QuerySet) -> QuerySet:
+        """``queryset`` reading only the columns a list page uses (:attr:`page_fields`): the
+        rows of 50 articles with every column of their issues and publications took longer
+        to turn into models than to read, for values the page takes from the export row."""
+        queryset = queryset.select_related(*self.page_url_related)
+        if self.page_fields is None:
+            return queryset
+        model = queryset.model
+        ordered = []
+        for name in queryset.query.order_by:
+            name = name.lstrip("-") if isinstance(name, str) else None
+            try:
+                field = model._meta.get_field(name) if name and name != "pk" else None
+            except FieldDoesNotExist:
+                field = None  # an annotation: always read
+            if field is not None and field.concrete:
+                ordered.append(name)
+        return queryset.only(*self.page_url_related, *self.page_fields, *ordered)
 
     def get_object(self):
         """Detail views ignore list filters but still refuse unknown parameters."""
@@ -301,6 +320,7 @@ class IssueViewSet(ArchiveViewSet):
     filterset_class = filters.IssueFilterSet
     exporter_class = IssueExporter
     page_url_related = ("publication",)
+    page_fields = ("slug", "publication__slug")
 
     def get_queryset(self):
         return Issue.objects.public().annotate(sort_date=Coalesce("date_start", EARLIEST))
@@ -355,7 +375,7 @@ class ArticleViewSet(ArchiveViewSet):
     filterset_class = filters.ArticleFilterSet
     exporter_class = ArticleExporter
     page_url_related = ("issue__publication",)
-    list_deferred = Article.LIST_DEFERRED
+    page_fields = ("slug", "issue__slug", "issue__publication__slug")
 
     def get_queryset(self):
         # Dated, sorted and filtered by the stored effective date (Article.effective_date_rule).
@@ -503,6 +523,7 @@ class MentionViewSet(ArchiveViewSet):
     serializer_class = serializers.MentionSerializer
     filterset_class = filters.MentionFilterSet
     exporter_class = MentionExporter
+    page_fields = ()  # no page of its own: the key is all a row needs
 
     def get_queryset(self):
         return Mention.objects.public()
