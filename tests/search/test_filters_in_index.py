@@ -47,7 +47,24 @@ def dated():
     return made
 
 
-def test_decade_and_ranges(dated):
+@pytest.mark.parametrize("share", [0, 16, 10**9])
+def test_decade_and_ranges(dated, monkeypatch, share):
+    """The same hits whether or not the years index narrows the word's matches (it does
+    only for a word not much rarer than the span, ``YEARS_INDEX_SHARE``)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from archive.search import backends
+
+    monkeypatch.setattr(backends, "YEARS_INDEX_SHARE", share)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE archive_search_article")  # the sizes the rule reads
+        with CaptureQueriesContext(connection) as queries:
+            hits(decade="1980")
+        hinted = any("s.years &&" in q["sql"] for q in queries.captured_queries)
+        if share != 16:  # at 16 the sizes decide: here the word is in nearly every article
+            assert hinted == (share == 10**9)
+
     def named(*names):
         return {dated[n].pk for n in names}
 
