@@ -83,7 +83,7 @@ def facets(ids: Sequence[int], chosen: Mapping[str, Any]) -> list[Facet]:
     decades: Counter = Counter()
     years: Counter = Counter()
     undated = 0
-    rows = Article.objects.filter(pk__in=id_list).values_list(
+    rows = Article.objects.filter(pk__in=id_list).order_by().values_list(
         "issue__publication_id", "issue__publication__slug", "issue__publication__title",
         "kind", "date_source", "effective_date_start", "effective_date_end",
     )  # fmt: skip
