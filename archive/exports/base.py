@@ -52,14 +52,10 @@ from django.db.models.lookups import Exact
 from django.db.models.sql.where import AND, WhereNode
 from django.utils import timezone
 
+from archive import statements
 from archive.models.base import DateOverlap
 
 ColumnType = Literal["integer", "string", "date", "datetime", "number", "boolean"]
-
-#: The compiled statements of :meth:`Exporter.json_records`, by exporter and database.
-_RECORDS_STATEMENTS: dict[tuple, tuple[str, list, dict]] = {}
-#: Stands for the ids in a kept statement's parameters.
-_IDS = object()
 
 #: Seconds a date span's first key is kept (per content version; see _remembered_first_key).
 FIRST_KEY_SECONDS = 3600
@@ -373,59 +369,25 @@ class Exporter:
 
     def json_records(self, pks: Iterable[int], using: str = "default") -> dict[int, dict[str, Any]]:
         """``{pk: json_record}`` for the rows ``pks`` name (public or not: the caller read
-        them through ``public()``), in one query: the API's pages and detail views.
-
-        The statement is the same for every page but its ids, and compiling its
-        twenty-odd column expressions cost Django about 5 ms per page, more than running
-        it: it is compiled once per exporter and database (with the ids as one parameter)
-        and kept, with the converters Django applies to its columns."""
+        them through ``public()``), in one query: the API's pages and detail views. The
+        statement is the same for every page but its ids: it is kept compiled
+        (``archive.statements``)."""
         pks = list(pks)
         if not pks:
             return {}
-        connection = connections[using]
-        sql, params, converters = self._records_statement(using)
-        ids = (
-            "{" + ",".join(str(int(pk)) for pk in pks) + "}"
-            if connection.vendor == "postgresql"
-            else json.dumps([int(pk) for pk in pks])
+        statement = statements.kept(
+            (type(self), self.full_text), using, lambda: self._records_statement(using)
         )
-        params = [ids if p is _IDS else p for p in params]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
         records = {}
-        for row in rows:
-            values = list(row)
-            for position, (functions, expression) in converters.items():
-                value = values[position]
-                for convert in functions:
-                    value = convert(value, expression, connection)
-                values[position] = value
-            record = self.json_record({f"c{i}": v for i, v in enumerate(values)})
-            records[values[0]] = record
+        for values in statements.run(statement, pks, using):
+            records[values[0]] = self.json_record({f"c{i}": v for i, v in enumerate(values)})
         return records
 
     def _records_statement(self, using: str) -> tuple[str, list, dict]:
-        key = (type(self), self.full_text, using, connections[using].vendor)
-        kept = _RECORDS_STATEMENTS.get(key)
-        if kept is None:
-            ids_sql = (
-                "SELECT unnest(%s::bigint[])"
-                if connections[using].vendor == "postgresql"
-                else "SELECT value FROM json_each(%s)"
-            )
-            pk = self.model._meta.pk.name
-            queryset = self.model.objects.using(using).filter(
-                **{f"{pk}__in": RawSQL(ids_sql, (_IDS,))}  # noqa: S611 (constant SQL)
-            )
-            names = [f"c{i}" for i in range(len(self.fields))]
-            values = self.values_queryset(queryset).order_by().values_list(*names)
-            compiler = values.query.get_compiler(using=using)
-            sql, params = compiler.as_sql()
-            fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
-            kept = (sql, list(params), compiler.get_converters(fields))
-            _RECORDS_STATEMENTS[key] = kept
-        return kept
+        ids = RawSQL(statements.ids_subquery(using), (statements.IDS,))  # noqa: S611
+        queryset = self.model.objects.using(using).filter(pk__in=ids)
+        names = [f"c{i}" for i in range(len(self.fields))]
+        return statements.compiled(self.values_queryset(queryset).order_by().values_list(*names))
 
     def table_schema(self) -> dict[str, Any]:
         """The columns as a Frictionless Table Schema (name, type, description, keys)."""
