@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 #: What a slug or an id is made of; reverse() would quote nothing here.
@@ -31,7 +32,9 @@ _FORMATS: dict[tuple, str | None] = {}
 def path_format(name: str, kwargs: tuple[str, ...]) -> str | None:
     """The path of route ``name`` with ``{0}``, ``{1}``… for its keyword arguments, in the
     order given; ``None`` if the route refuses placeholders (an ``int`` converter)."""
-    key = (name, kwargs, get_script_prefix(), get_urlconf())
+    # The URL configuration in force: a request's own, else the setting (which tests and
+    # reloads may change; reverse() follows it too).
+    key = (name, kwargs, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     if key not in _FORMATS:
         marks = {keyword: f"__{keyword}__" for keyword in kwargs}
         try:

@@ -48,3 +48,18 @@ def test_an_unknown_route_raises_as_reverse_does():
     with pytest.raises(NoReverseMatch):
         route("archive:no-such-page", slug="x")
     assert path_format("archive:no-such-page", ("slug",)) is None
+
+
+def test_another_url_configuration_is_followed(settings):
+    from django.urls import clear_url_caches
+
+    assert route("archive:person-detail", slug="x") == "/people/x/"
+    settings.ROOT_URLCONF = "tests.urls_prefixed"
+    clear_url_caches()
+    try:
+        assert route("archive:person-detail", slug="x") == reverse(
+            "archive:person-detail", kwargs={"slug": "x"}
+        )
+        assert route("archive:person-detail", slug="x") == "/mirror/people/x/"
+    finally:
+        clear_url_caches()
