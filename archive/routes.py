@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 #: What a slug or an id is made of; reverse() would quote nothing here.
 PLAIN = re.compile(r"[-A-Za-z0-9_]+")
@@ -39,7 +39,7 @@ def path_format(name: str, kwargs: tuple[str, ...]) -> str | None:
         marks = {keyword: f"__{keyword}__" for keyword in kwargs}
         try:
             path: str | None = reverse(name, kwargs=marks)
-        except Exception:
+        except NoReverseMatch:
             path = None
         else:
             for index, mark in enumerate(marks.values()):

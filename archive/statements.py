@@ -32,8 +32,15 @@ def ids_subquery(using: str) -> str:
 
 def ids_parameter(using: str, ids: Iterable[int]) -> str:
     if connections[using].vendor == "postgresql":
-        return "{" + ",".join(str(int(i)) for i in ids) + "}"
+        return array_literal(ids)
     return json.dumps([int(i) for i in ids])
+
+
+def array_literal(values: Iterable[int | float]) -> str:
+    """``values`` as one PostgreSQL array literal (``{1,2,3}``), passed as a single text
+    parameter: psycopg adapts a list element by element, about 0.6 ms of CPU for 500 ids in
+    every statement that names the hits. ``repr`` of a float reads back exactly."""
+    return "{" + ",".join(repr(v) if isinstance(v, float) else str(int(v)) for v in values) + "}"
 
 
 def compiled(queryset: QuerySet) -> tuple[str, list, dict]:

@@ -39,6 +39,8 @@ ENTITY_FACETS = (
     ("event", "Event", "title"),
 )
 TOP = 15
+#: Entity facet parameter → the field holding the displayed name.
+NAME_FIELDS = {param: name_field for param, _label, name_field in ENTITY_FACETS}
 
 
 @dataclass
@@ -179,19 +181,17 @@ def _entity_counts(ids: Sequence[int], using: str) -> dict[str, list[tuple]]:
 
     The statement is the same for every search but its ids: it is kept compiled
     (``archive.statements``; Django took 3 ms to compile it)."""
-    name_fields = {param: name_field for param, _label, name_field in ENTITY_FACETS}
     statement = statements.kept(("entity-facets",), using, lambda: _entity_statement(using))
-    counts: dict[str, list[tuple]] = {param: [] for param in name_fields}
+    counts: dict[str, list[tuple]] = {param: [] for param in NAME_FIELDS}
     for *keys, slug, name, n in statements.run(statement, ids, using):
-        param, pk = next((p, pk) for p, pk in zip(name_fields, keys, strict=True) if pk is not None)
+        param, pk = next((p, pk) for p, pk in zip(NAME_FIELDS, keys, strict=True) if pk is not None)
         counts[param].append((pk, slug, name, n))
     return counts
 
 
 def _entity_statement(using: str) -> tuple[str, list, dict]:
-    name_fields = {param: name_field for param, _label, name_field in ENTITY_FACETS}
     id_list = RawSQL(statements.ids_subquery(using), (statements.IDS,))  # noqa: S611
-    ends = [f"f_{param}" for param in name_fields]  # the target's id, one per kind
+    ends = [f"f_{param}" for param in NAME_FIELDS]  # the target's id, one per kind
     columns = [*ends, "fslug", "fname", "farticle"]
     # One row per (record, hit) from the mentions, and per (event, hit) from the event
     # links: an event also counts the articles linked to it, each article once.
@@ -201,9 +201,9 @@ def _entity_statement(using: str) -> tuple[str, list, dict]:
         .filter(article_id__in=id_list)
         .order_by()
         .annotate(
-            **{f"f_{param}": F(f"{param}_id") for param in name_fields},
-            fslug=Coalesce(*(F(f"{param}__slug") for param in name_fields)),
-            fname=Coalesce(*(F(f"{param}__{field}") for param, field in name_fields.items())),
+            **{f"f_{param}": F(f"{param}_id") for param in NAME_FIELDS},
+            fslug=Coalesce(*(F(f"{param}__slug") for param in NAME_FIELDS)),
+            fname=Coalesce(*(F(f"{param}__{field}") for param, field in NAME_FIELDS.items())),
             farticle=F("article_id"),
         )
         .values_list(*columns)
@@ -214,7 +214,7 @@ def _entity_statement(using: str) -> tuple[str, list, dict]:
         .filter(article_id__in=id_list)
         .order_by()
         .annotate(
-            **{f"f_{param}": Value(None, IntegerField()) for param in name_fields},
+            **{f"f_{param}": Value(None, IntegerField()) for param in NAME_FIELDS},
             fslug=F("event__slug"),
             fname=F("event__title"),
             farticle=F("article_id"),
