@@ -26,6 +26,9 @@ from django.db import migrations
 #: search gathers (750), and a rare word's probe is paid once per partition.
 PARTITIONS = 16
 
+#: The largest row PostgreSQL keeps whole in an 8 kB page (its maximum toast_tuple_target).
+INLINE_TARGET = 8160
+
 INDEXES = """
 CREATE INDEX archive_search_article_document ON archive_search_article USING gin (document);
 CREATE INDEX archive_search_article_head ON archive_search_article USING gin (head);
@@ -52,11 +55,16 @@ COLUMNS = """
 COPY = "SELECT o.article_id, o.head, o.document, o.years FROM archive_search_article_old o"
 
 
-def rebuild(schema_editor, columns: str, select: str, *, partitions: int | None) -> None:
+def rebuild(
+    schema_editor, columns: str, select: str, *, partitions: int | None, inline: tuple = ()
+) -> None:
     """Set the table aside, create it anew with ``columns`` (hash-partitioned by article id
     into ``partitions``, or plain with ``None``), fill it from ``select`` (over the old
     table, ``archive_search_article_old o``, in the new columns' order), then index it.
-    Rows first, indexes after: one sorted build per index instead of row-by-row inserts."""
+    Rows first, indexes after: one sorted build per index instead of row-by-row inserts.
+
+    ``inline``: columns whose values stay in the row up to a whole page (migration 0024)
+    instead of moving to the TOAST table past 2 kB."""
     schema_editor.execute(SET_ASIDE)
     # A partitioned table's partitions (and their keys) keep their names when it is
     # renamed: they are set aside too, so that the new partitions can take them.
@@ -75,11 +83,18 @@ def rebuild(schema_editor, columns: str, select: str, *, partitions: int | None)
                 f'ALTER TABLE "{name}_old" RENAME CONSTRAINT "{key}" TO "{key}_old"'
             )
     by_hash = " PARTITION BY HASH (article_id)" if partitions else ""
-    schema_editor.execute(f"CREATE TABLE archive_search_article ({columns}){by_hash}")
+    # A partitioned table takes no storage parameters: each partition holds its own.
+    target = f" WITH (toast_tuple_target = {INLINE_TARGET})" if inline else ""
+    parent = "" if partitions else target
+    schema_editor.execute(f"CREATE TABLE archive_search_article ({columns}){by_hash}{parent}")
     for i in range(partitions or 0):
         schema_editor.execute(
             f"CREATE TABLE archive_search_article_p{i:02d} PARTITION OF archive_search_article "
-            f"FOR VALUES WITH (MODULUS {partitions}, REMAINDER {i})"
+            f"FOR VALUES WITH (MODULUS {partitions}, REMAINDER {i}){target}"
+        )
+    for column in inline:  # set on the parent, it reaches every partition
+        schema_editor.execute(
+            f"ALTER TABLE archive_search_article ALTER COLUMN {column} SET STORAGE MAIN"
         )
     schema_editor.execute(f"INSERT INTO archive_search_article {select}")
     schema_editor.execute("DROP TABLE archive_search_article_old")

@@ -84,3 +84,46 @@ def test_the_index_size_counts_each_row_once():
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {backends.TABLE}")
         assert backends.PostgresBackend()._size(cursor) == Article.objects.count()
+
+
+def words(n: int) -> str:
+    """``n`` different made-up words (letters only, so each is one lexeme)."""
+    out = []
+    for i in range(n):
+        word, k = "", i + 26 * 26
+        while k:
+            k, r = divmod(k, 26)
+            word += "bcdfghjklmnpqrstvwxyz"[r % 21] + "aeiou"[r % 5]
+        out.append(word)
+    return " ".join(out)
+
+
+def stored_outside(article_id: int) -> tuple[int, int]:
+    """(the vector's size in bytes, chunks in its partition's TOAST table)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pg_column_size(document), c.reltoastrelid::regclass::text "
+            f"FROM {backends.TABLE} s JOIN pg_class c ON c.oid = s.tableoid "
+            f"WHERE s.article_id = %s",
+            [article_id],
+        )
+        size, toast = cursor.fetchone()
+        cursor.execute(f"SELECT count(*) FROM {toast}")
+        return size, cursor.fetchone()[0]
+
+
+def test_a_vector_stays_in_its_row_up_to_a_page():
+    """Migration 0024: ranking and checking matches read each candidate's vector, which
+    PostgreSQL would otherwise move to the TOAST table past 2 kB (one index lookup and a
+    reassembly per read). A vector of a few kB stays in the row; one larger than a page
+    still goes out, and both are found."""
+    middling = ArticleFactory(title="Middling", body=f"Strike {words(400)}")
+    size, chunks = stored_outside(middling.pk)
+    assert 2100 < size < 8000  # past the default 2 kB threshold, within a page
+    assert chunks == 0
+
+    long = ArticleFactory(title="Long", body=f"Strike {words(3000)}")
+    size, chunks = stored_outside(long.pk)
+    assert size > 8160 and chunks > 0
+    assert set(hit_ids("strike")) == {middling.pk, long.pk}
+    assert hit_ids(words(3000).split()[-1]) == [long.pk]
