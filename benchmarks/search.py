@@ -21,7 +21,10 @@ query class; p50/p95 of every query class of :data:`REQUESTS` (rare, common and 
 words, two words, a phrase, names, date orders, and a query with each list filter) through
 the search page and ``/api/articles/`` alike, page cache off (``--plans`` adds
 ``EXPLAIN (ANALYZE, BUFFERS)`` of each class's slowest statement); and the render time of
-each page type through Django's test client. Not a test: figures go to docs/benchmarks.md.
+each page type through Django's test client. Requests and pages keep their database
+connection between requests, as production's workers do (``DATABASE_CONN_MAX_AGE``,
+``config.env.PRODUCTION_CONN_MAX_AGE``); ``--conn-max-age 0`` measures a new connection per
+request, the development and test default. Not a test: figures go to docs/benchmarks.md.
 
     scripts/with-postgres.sh .venv/bin/python benchmarks/search.py --only requests --plans
 """
@@ -54,6 +57,7 @@ from archive import models, search  # noqa: E402
 from archive.counts import refresh_counts  # noqa: E402
 from archive.search.backends import get_backend  # noqa: E402
 from archive.text import fold  # noqa: E402
+from config.env import PRODUCTION_CONN_MAX_AGE  # noqa: E402
 
 PLANTED = {
     "rare": (0.0001, ["perestroika", "nomenklatura", "samizdat"]),
@@ -387,7 +391,10 @@ def measure_requests(n: int, repeat: int, show_plans: bool, only: str | None) ->
 
     settings.PAGE_CACHE_SECONDS = 0
     client = Client()
-    print(f"\nSearch requests, {n:,} articles, {repeat} runs each, page cache off (ms)")
+    print(
+        f"\nSearch requests, {n:,} articles, {repeat} runs each, page cache off, "
+        f"connection kept {connection.settings_dict['CONN_MAX_AGE']} s (ms)"
+    )
     print(f"{'class':<26} {'hits':>8} {'page p50':>9} {'p95':>7} {'API p50':>9} {'p95':>7}")
     over = []
     for cls, params in REQUESTS:
@@ -424,10 +431,17 @@ def main() -> None:
     parser.add_argument(
         "--plans", action="store_true", help="requests: EXPLAIN (ANALYZE, BUFFERS) each class"
     )
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=PRODUCTION_CONN_MAX_AGE,
+        help="seconds the connection is kept between requests (default: production's)",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run under scripts/with-postgres.sh: the benchmark measures PostgreSQL.")
     settings.ALLOWED_HOSTS = ["*"]
+    connection.settings_dict["CONN_MAX_AGE"] = args.conn_max_age
     call_command("migrate", verbosity=0)
     if models.Article.objects.count() < args.n:
         fill(args.n)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_str
+from config.env import PRODUCTION_CONN_MAX_AGE, env_bool, env_int, env_str
 
 from .base import *  # noqa: F403
 
@@ -32,7 +32,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # The Content-Security-Policy (no inline scripts; nonce for JSON-LD data blocks) is set in
 # base.py so that every environment, and the test suite, sends the same header.
 # Each worker keeps its database connection between requests (checked before reuse).
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", PRODUCTION_CONN_MAX_AGE)  # noqa: F405
 if "replica" in DATABASES:  # noqa: F405
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]  # noqa: F405
 # Without CACHE_URL each worker keeps its own in-memory cache of pages (archive/caching.py).
