@@ -437,15 +437,30 @@ class PostgresBackend:
                     ("true", []) if filtered else (f"s.article_id IN ({base_ref})", base_ref_params)
                 )
 
-                def ranked(branches: list[tuple[str, list]]) -> list[tuple]:
+                def ranked(branches: list[tuple[str, list]], at_most: int | None) -> list[tuple]:
+                    pool_sql = " UNION ".join(f"({sql})" for sql, _ in branches)
+                    pool_params = [p for _, params in branches for p in params]
+                    scored = (
+                        f"SELECT s.article_id, {rank} AS r, (SELECT count(*) FROM c) AS n "
+                        f"FROM {TABLE} s JOIN c USING (article_id)"
+                    )
+                    if at_most is None:
+                        sql = f"{scored} WHERE {final} ORDER BY r DESC, s.article_id"
+                        params = [*rank_params, *final_params]
+                    else:
+                        # The base is checked on the ranked candidates best first, until
+                        # ``at_most`` pass: half the lookups of checking all of them.
+                        # (OFFSET 0 keeps the check out of the ranking subquery.)
+                        sql = (
+                            f"SELECT x.article_id, x.r, x.n FROM ({scored} "
+                            f"ORDER BY r DESC, s.article_id OFFSET 0) x "
+                            f"WHERE x.article_id IN ({base_ref}) "
+                            f"ORDER BY x.r DESC, x.article_id LIMIT %s"
+                        )
+                        params = [*rank_params, *base_ref_params, at_most]
                     cursor.execute(*with_cte(
-                        "WITH c AS MATERIALIZED ("
-                        + " UNION ".join(f"({sql})" for sql, _ in branches)
-                        + f") SELECT s.article_id, {rank} AS r, (SELECT count(*) FROM c) "
-                        f"FROM {TABLE} s JOIN c USING (article_id) "
-                        f"WHERE {final} ORDER BY r DESC, s.article_id",
-                        [*(p for _, params in branches for p in params), *rank_params,
-                         *final_params],
+                        f"WITH c AS MATERIALIZED ({pool_sql}) {sql}",
+                        [*pool_params, *params],
                     ))  # fmt: skip
                     return cursor.fetchall()
 
@@ -457,9 +472,16 @@ class PostgresBackend:
                 # branch runs alone, and the whole statement again only if it was cut.
                 share = estimate / scope if scope else 1.0
                 alone = bool(cte) and share * DRIVING_BASE < ALONE_BELOW
-                rows = ranked([body_branch] if alone else [body_branch, *other_branches()])
+                # Unfiltered, the candidates are checked against the base after ranking,
+                # and only until a list's worth pass. Should the pool hold every match (it
+                # was not full), every one is counted: the statement is then run whole.
+                at_most = None if filtered else limit
+                rows = ranked([body_branch] if alone else [body_branch, *other_branches()],
+                              at_most)  # fmt: skip
                 if alone and rows and rows[0][2] >= pool:
-                    rows = ranked([body_branch, *other_branches()])
+                    rows = ranked([body_branch, *other_branches()], at_most)
+                if at_most is not None and len(rows) == at_most and rows[0][2] < pool:
+                    rows = ranked([body_branch, *other_branches()], None)
                 complete = not rows or rows[0][2] < pool
             total = len(rows) if complete else max(len(rows), estimate)
         return Candidates(
