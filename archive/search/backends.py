@@ -432,32 +432,29 @@ class PostgresBackend:
                     return branches
 
                 rank, rank_params = self.rank_expr(parsed)
-                # With filters every branch kept only the base's articles already.
-                final, final_params = (
-                    ("true", []) if filtered else (f"s.article_id IN ({base_ref})", base_ref_params)
-                )
 
-                def ranked(branches: list[tuple[str, list]], at_most: int | None) -> list[tuple]:
+                def ranked(branches: list[tuple[str, list]]) -> list[tuple]:
                     pool_sql = " UNION ".join(f"({sql})" for sql, _ in branches)
                     pool_params = [p for _, params in branches for p in params]
                     scored = (
                         f"SELECT s.article_id, {rank} AS r, (SELECT count(*) FROM c) AS n "
                         f"FROM {TABLE} s JOIN c USING (article_id)"
                     )
-                    if at_most is None:
-                        sql = f"{scored} WHERE {final} ORDER BY r DESC, s.article_id"
-                        params = [*rank_params, *final_params]
+                    if filtered:  # every branch kept only the base's articles already
+                        sql, params = f"{scored} ORDER BY r DESC, s.article_id", rank_params
                     else:
-                        # The base is checked on the ranked candidates best first, until
-                        # ``at_most`` pass: half the lookups of checking all of them.
-                        # (OFFSET 0 keeps the check out of the ranking subquery.)
+                        # The base is checked on the ranked candidates best first: when the
+                        # pool is full, only until a list's worth pass (LIMIT), half the
+                        # lookups of checking all of them; when it holds every match, all
+                        # of them, to count them (LIMIT NULL). OFFSET 0 keeps the check out
+                        # of the ranking subquery.
                         sql = (
                             f"SELECT x.article_id, x.r, x.n FROM ({scored} "
                             f"ORDER BY r DESC, s.article_id OFFSET 0) x "
-                            f"WHERE x.article_id IN ({base_ref}) "
-                            f"ORDER BY x.r DESC, x.article_id LIMIT %s"
+                            f"WHERE x.article_id IN ({base_ref}) ORDER BY x.r DESC, x.article_id "
+                            f"LIMIT (SELECT CASE WHEN count(*) >= %s THEN %s END FROM c)"
                         )
-                        params = [*rank_params, *base_ref_params, at_most]
+                        params = [*rank_params, *base_ref_params, pool, limit]
                     cursor.execute(*with_cte(
                         f"WITH c AS MATERIALIZED ({pool_sql}) {sql}",
                         [*pool_params, *params],
@@ -472,16 +469,9 @@ class PostgresBackend:
                 # branch runs alone, and the whole statement again only if it was cut.
                 share = estimate / scope if scope else 1.0
                 alone = bool(cte) and share * DRIVING_BASE < ALONE_BELOW
-                # Unfiltered, the candidates are checked against the base after ranking,
-                # and only until a list's worth pass. Should the pool hold every match (it
-                # was not full), every one is counted: the statement is then run whole.
-                at_most = None if filtered else limit
-                rows = ranked([body_branch] if alone else [body_branch, *other_branches()],
-                              at_most)  # fmt: skip
+                rows = ranked([body_branch] if alone else [body_branch, *other_branches()])
                 if alone and rows and rows[0][2] >= pool:
-                    rows = ranked([body_branch, *other_branches()], at_most)
-                if at_most is not None and len(rows) == at_most and rows[0][2] < pool:
-                    rows = ranked([body_branch, *other_branches()], None)
+                    rows = ranked([body_branch, *other_branches()])
                 complete = not rows or rows[0][2] < pool
             total = len(rows) if complete else max(len(rows), estimate)
         return Candidates(
