@@ -133,6 +133,12 @@ def test_date_order_read_a_window_of_years_at_a_time(monkeypatch, dated):
 
     for i, date in enumerate(["1980-02", "1980-02", "1982", "1984/1986", "1999-12", "1960"]):
         ArticleFactory(date=date, title=f"More {i}", body="Another strike.")
+    # Drafts in the windows: a window's matches are checked against the public articles
+    # after they are sorted, until a list's worth pass.
+    drafts = {
+        ArticleFactory(date=date, title=f"Draft {i}", body="A strike.", status="draft").pk
+        for i, date in enumerate(["1999-12", "1980-02", "1960"])
+    }
     cases = [{}, {"decade": "1980"}, {"kind": "article"}, {"date_after": "1981"}]
     expected = {}
     for ordering in ("date", "-date"):
@@ -151,6 +157,46 @@ def test_date_order_read_a_window_of_years_at_a_time(monkeypatch, dated):
         ]
         assert windowed == ids[: len(windowed)], (ordering, params)
         assert len(windowed) == min(len(ids), 3)
+        assert not drafts & set(ids)
+
+
+@pytest.mark.requires_postgres
+@pytest.mark.parametrize("known", [False, True])
+def test_a_word_unknown_to_the_statistics_is_counted_before_windows(monkeypatch, dated, known):
+    """The planner gives every word missing from its statistics the same floor estimate (at
+    a million articles 5,000, for a word in 168 as for one in 4,000). Such a word is counted,
+    up to WINDOWED, and its few matches sorted in one read; a word the statistics know above
+    the floor goes to windows of years at once. The same hits in the same order either way.
+    (Simulated: the planner's figures are set, the words' matches are real.)"""
+    from archive.search import backends
+
+    floor = backends.WINDOWED
+    expected = {o: [h.article.pk for h in search.search({"q": "strike", "ordering": o}).hits]
+                for o in ("date", "-date")}  # fmt: skip
+
+    def estimate(self, cursor, tsq, tparams, *args, **kwargs):
+        unknown = backends.UNKNOWN_LEXEME in tparams
+        return floor if unknown or not known else floor + 1
+
+    monkeypatch.setattr(backends.PostgresBackend, "_estimate", estimate)
+    monkeypatch.setattr(backends.PostgresBackend, "_size", lambda self, cursor: 10**6)
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    for ordering, ids in expected.items():
+        statements.clear()
+        with connection.execute_wrapper(record):
+            found = [
+                h.article.pk for h in search.search({"q": "strike", "ordering": ordering}).hits
+            ]
+        assert found == ids, ordering
+        counted = [s for s in statements if s.startswith("SELECT count(*) FROM (SELECT 1")]
+        windows = [s for s in statements if "s.years && %s::int4[] AND a.effective_date_start" in s]
+        assert len(counted) == (0 if known else 1), ordering
+        assert bool(windows) == known, ordering
 
 
 @pytest.mark.requires_postgres
