@@ -340,6 +340,9 @@ REQUESTS = [
     ("> 50 % + place", {"q": "workers", "place": "place-9"}),
     ("> 50 % + kind", {"q": "workers", "kind": "editorial"}),
     ("rare word + decade", {"q": "perestroika", "decade": "1990"}),
+    ("rare word by date", {"q": "perestroika", "ordering": "date"}),
+    ("word + decade by date", {"q": "strike", "decade": "1980", "ordering": "date"}),
+    ("> 50 % + decade by -date", {"q": "workers", "decade": "1980", "ordering": "-date"}),
 ]
 
 

@@ -267,13 +267,15 @@ class PostgresBackend:
             # word's matches in the archive: its estimate in the span, scaled to the whole.)
             word = estimate * size / scope if scope else estimate
             hinted = bool(years) and word * YEARS_INDEX_SHARE >= scope
-            hint, hint_params = ("", [])
-            if hinted:
-                hint, hint_params = " AND s.years && %s::int4[]", [list(years)]
+            key_hint, key_params = "", []
             for key, values in (keys or {}).items():
                 column, cast = KEYS[key]
-                hint += f" AND s.{column} = ANY(%s::{cast}[])"
-                hint_params.append(list(values))
+                key_hint += f" AND s.{column} = ANY(%s::{cast}[])"
+                key_params.append(list(values))
+            hint, hint_params = key_hint, key_params
+            if hinted:
+                hint = f" AND s.years && %s::int4[]{key_hint}"
+                hint_params = [list(years), *key_params]
             # A narrow filter (one person's few hundred articles) is evaluated once, first, and
             # drives the search: its articles' vectors are checked (hundreds), instead of the
             # word's matches being walked (tens of thousands) for the few the filter keeps.
@@ -370,24 +372,27 @@ class PostgresBackend:
             ) -> list[tuple]:
                 # Ranks are not read here: a list by date is ranked only for the rows shown.
                 cond, params = match("document")
+                # A window names its own years (within the span's): the span's are not read.
+                narrow, narrow_params = (key_hint, key_params) if window else (hint, hint_params)
                 matches = (
                     f"FROM archive_article a JOIN {TABLE} s ON s.article_id = a.id "
-                    f"WHERE {cond}{hint}"
+                    f"WHERE {cond}{narrow}"
                 )
-                if filtered or not window:
-                    # The filters narrow the matches inside (they may be few); a walk down
-                    # the date index stops at ``at_most`` matches anyway.
+                if not window:
+                    # A walk down the date index (or a sort of a rare word's matches) with
+                    # the filters inside: they may keep few of the matches, and the walk
+                    # stops at ``at_most`` anyway.
                     sql = (
                         f"SELECT a.id, NULL, 0 {matches} AND a.id IN ({base_ref}){where} "
                         f"ORDER BY {order} LIMIT %s"
                     )
-                    params = [*params, *hint_params, *base_ref_params, *extra, at_most]
+                    params = [*params, *narrow_params, *base_ref_params, *extra, at_most]
                 else:
-                    # Unfiltered, a window's matches are checked against the public
-                    # articles in date order and only until ``at_most`` pass: a window of
-                    # years holds a few thousand matches, each of which was checked (three
-                    # index lookups) before the first 500 were kept. (OFFSET 0 keeps the
-                    # check outside. Not for a walk: without a LIMIT of its own, the walk
+                    # A window's matches (a few thousand, bounded by the years index) are
+                    # sorted first, then checked against the base in date order, only until
+                    # ``at_most`` pass: each check is three index lookups or more, and all
+                    # 2,246 of a window were checked before 501 were kept. (OFFSET 0 keeps
+                    # the check outside. Not for a walk: without a LIMIT of its own, a walk
                     # would be planned as a sort of every match.)
                     outer = re.sub(r"\ba\.", "x.", order)
                     sql = (
@@ -395,7 +400,7 @@ class PostgresBackend:
                         f"{matches}{where} ORDER BY {order} OFFSET 0) x "
                         f"WHERE x.id IN ({base_ref}) ORDER BY {outer} LIMIT %s"
                     )
-                    params = [*params, *hint_params, *extra, *base_ref_params, at_most]
+                    params = [*params, *narrow_params, *extra, *base_ref_params, at_most]
                 cursor.execute(*with_cte(sql, params))
                 return cursor.fetchall()
 
@@ -418,28 +423,56 @@ class PostgresBackend:
                     [*params, *inner_params, WINDOWED],
                 ))  # fmt: skip
                 windowed = cursor.fetchone()[0] >= WINDOWED
+            # A date filter's span (its years), when the years index holds the year before
+            # it: matches then start inside it, or before it for the dates running into it.
+            spanned = bool(years) and INDEXED_YEARS[0] < years[0] and years[-1] <= INDEXED_YEARS[1]
             if windowed:
-                rows = self._by_year_windows(cursor, ordering == "-date", by_date, limit)
+                rows = self._by_year_windows(
+                    cursor, ordering == "-date", by_date, limit, span=years
+                )
                 if len(rows) < limit:
                     undated = " AND a.effective_date_start IS NULL"
                     order = "a.id DESC" if ordering == "-date" else "a.id"
                     rows += by_date(undated, order, limit - len(rows))
                 complete = len(rows) <= RANK_CAP
-            elif ordering == "-date":
+            elif ordering == "-date" and not spanned:
                 # Newest first through the (effective_date_start DESC NULLS LAST, id DESC)
                 # index (migration 0010): for a word in most articles the walk meets 500
                 # matches within a few hundred articles instead of sorting every match.
                 rows = by_date("", "a.effective_date_start DESC NULLS LAST, a.id DESC", limit)
                 complete = len(rows) <= RANK_CAP
-            elif ordering == "date":
+            elif ordering in DATE_ORDER_SQL:
                 # Oldest first, undated last: the same index read backwards lists the dated
                 # matches oldest first (ties by id); the undated ones follow by id, and are
                 # read only when the dated ones do not fill the list.
-                dated = " AND a.effective_date_start IS NOT NULL"
-                rows = by_date(dated, "a.effective_date_start, a.id", limit)
+                # With a date filter the walk starts at the span's end (newest first) or its
+                # start (oldest first), after the articles whose dates run into the span from
+                # before it (see _by_year_windows): from the archive's end, a walk met the
+                # span's first match after half a million articles (2.2 s).
+                newest = ordering == "-date"
+                dated, extra = " AND a.effective_date_start IS NOT NULL", []
+                if spanned:
+                    bound = dt.date(years[-1], 12, 31) if newest else dt.date(years[0], 1, 1)
+                    dated, extra = (
+                        f" AND a.effective_date_start {'<=' if newest else '>='} %s",
+                        [bound],
+                    )
+                order = (
+                    "a.effective_date_start DESC NULLS LAST, a.id DESC"
+                    if newest
+                    else "a.effective_date_start, a.id"
+                )
+                crossing = self._crossing(years) if spanned else None
+                rows = []
+                if crossing and not newest:
+                    rows += by_date(crossing[0], order, limit, crossing[1], window=True)
+                if len(rows) < limit:
+                    rows += by_date(dated, order, limit - len(rows), extra)
+                if crossing and newest and len(rows) < limit:
+                    rows += by_date(crossing[0], order, limit - len(rows), crossing[1], window=True)
                 if len(rows) < limit:
                     undated = " AND a.effective_date_start IS NULL"
-                    rows += by_date(undated, "a.id", limit - len(rows))
+                    rows += by_date(undated, "a.id DESC" if newest else "a.id", limit - len(rows))
                 complete = len(rows) <= RANK_CAP
             else:
                 body, body_params = match("document")
@@ -528,7 +561,9 @@ class PostgresBackend:
             ranked_all=complete,
         )
 
-    def _by_year_windows(self, cursor, newest_first: bool, by_date, limit: int) -> list[tuple]:
+    def _by_year_windows(
+        self, cursor, newest_first: bool, by_date, limit: int, span: Sequence[int] = ()
+    ) -> list[tuple]:
         """The dated matches in date order, at most ``limit``, read a window of years at a
         time from the newest (or oldest) end: 1 year, then the 2 before, then 4, …
 
@@ -537,7 +572,15 @@ class PostgresBackend:
         tens of thousands of rows. A window asks the indexes for the word's matches in those
         years (the years index ANDed with the word's, no vector re-checked), and only those
         few thousand rows are sorted. Each window's rows are exactly the matches dated
-        inside it, so the windows' rows, one after the other, are the date order itself."""
+        inside it, so the windows' rows, one after the other, are the date order itself.
+
+        ``span``: the years of a date filter (a decade, a range of up to 50 years). Its
+        matches start inside it, or before it for a date range that runs into it: the
+        windows are read over the span's years only, and the matches starting before it in
+        one more statement, the articles whose years hold both the span's first year and
+        the one before (first for the oldest first, last for the newest first). Windows from
+        the archive's oldest article up to the 1980s read the years index over ever wider
+        spans of centuries (0.6 s for ``strike`` in the 1980s, oldest first)."""
         cursor.execute(
             "SELECT min(effective_date_start), max(effective_date_start) FROM archive_article"
         )
@@ -545,30 +588,51 @@ class PostgresBackend:
         if first is None:
             return []
         low_year, high_year = INDEXED_YEARS
+        low, high = first.year, last.year
+        crossing = None
+        if span and low_year < span[0] and span[-1] <= high_year:
+            if low < span[0]:
+                crossing = self._crossing(span)
+            low, high = max(low, span[0]), min(high, span[-1])
+        order = DATE_ORDER_SQL["-date" if newest_first else "date"].replace(
+            "a.effective_date_start IS NULL, ", ""
+        )
         rows: list[tuple] = []
+        if crossing and not newest_first:
+            rows += by_date(crossing[0], order, limit, crossing[1], window=True)
         width = 1
-        edge = last.year if newest_first else first.year
+        edge = high if newest_first else low
         while len(rows) < limit:
             if newest_first:
-                start, end = max(edge - width + 1, first.year), edge
+                start, end = max(edge - width + 1, low), edge
             else:
-                start, end = edge, min(edge + width - 1, last.year)
+                start, end = edge, min(edge + width - 1, high)
             if start > end:
                 break
             years = sorted({min(high_year, max(low_year, y)) for y in range(start, end + 1)})
             rows += by_date(
                 " AND s.years && %s::int4[] AND a.effective_date_start >= %s "
                 "AND a.effective_date_start <= %s",
-                DATE_ORDER_SQL["-date" if newest_first else "date"].replace(
-                    "a.effective_date_start IS NULL, ", ""
-                ),
+                order,
                 limit - len(rows),
                 [years, dt.date(start, 1, 1), dt.date(end, 12, 31)],
                 window=True,
             )
             edge = start - 1 if newest_first else end + 1
             width *= 2
+        if crossing and newest_first and len(rows) < limit:
+            rows += by_date(crossing[0], order, limit - len(rows), crossing[1], window=True)
         return rows
+
+    @staticmethod
+    def _crossing(span: Sequence[int]) -> tuple[str, list]:
+        """The condition for the matches of a date filter over ``span`` (its years) that
+        start before it: date ranges running into it, whose years hold both the span's first
+        year and the one before (the years index finds them)."""
+        return (
+            " AND s.years @> %s::int4[] AND a.effective_date_start < %s",
+            [[span[0] - 1, span[0]], dt.date(span[0], 1, 1)],
+        )
 
     def _size(self, cursor) -> int:
         """Rows in the index table as of the last ANALYZE (0 if never analysed): the sum over
