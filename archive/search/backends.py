@@ -309,6 +309,19 @@ class PostgresBackend:
                     return f"WITH {cte}{sql[5:]}", [*cte_params, *params]
                 return f"WITH {cte[:-2]} {sql}", [*cte_params, *params]
 
+            def checked_in_order(select: str, inner: str, key: str, order: str, cap: str) -> str:
+                """``inner`` (already in ``order``, said over its columns as ``x``) checked
+                against the base in that order, only until ``cap`` rows pass: each check is
+                three index lookups or more, and the rows kept are often a fraction of
+                those sorted. ``OFFSET 0`` keeps the check out of ``inner``. Only for a
+                bounded ``inner``: without a LIMIT of its own, a walk down an index would be
+                planned as a sort of every row. Parameters: ``inner``'s, the base's, ``cap``'s.
+                """
+                return (
+                    f"SELECT {select} FROM ({inner} OFFSET 0) x "
+                    f"WHERE x.{key} IN ({base_ref}) ORDER BY {order} LIMIT {cap}"
+                )
+
             common = {"document": scope > 0 and estimate >= VERY_COMMON_SHARE * scope}
             if ordering == "relevance" and common["document"]:
                 head = self._estimate(cursor, tsq, tparams, *scoped, "head")
@@ -388,17 +401,14 @@ class PostgresBackend:
                     )
                     params = [*params, *narrow_params, *base_ref_params, *extra, at_most]
                 else:
-                    # A window's matches (a few thousand, bounded by the years index) are
-                    # sorted first, then checked against the base in date order, only until
-                    # ``at_most`` pass: each check is three index lookups or more, and all
-                    # 2,246 of a window were checked before 501 were kept. (OFFSET 0 keeps
-                    # the check outside. Not for a walk: without a LIMIT of its own, a walk
-                    # would be planned as a sort of every match.)
-                    outer = re.sub(r"\ba\.", "x.", order)
-                    sql = (
-                        f"SELECT x.id, NULL, 0 FROM (SELECT a.id, a.effective_date_start "
-                        f"{matches}{where} ORDER BY {order} OFFSET 0) x "
-                        f"WHERE x.id IN ({base_ref}) ORDER BY {outer} LIMIT %s"
+                    # A window's matches (a few thousand, bounded by the years index): all
+                    # 2,246 of a window were checked before 501 were kept.
+                    sql = checked_in_order(
+                        "x.id, NULL, 0",
+                        f"SELECT a.id, a.effective_date_start {matches}{where} ORDER BY {order}",
+                        "id",
+                        re.sub(r"\ba\.", "x.", order),
+                        "%s",
                     )
                     params = [*params, *narrow_params, *extra, *base_ref_params, at_most]
                 cursor.execute(*with_cte(sql, params))
@@ -423,54 +433,42 @@ class PostgresBackend:
                     [*params, *inner_params, WINDOWED],
                 ))  # fmt: skip
                 windowed = cursor.fetchone()[0] >= WINDOWED
-            # A date filter's span (its years), when the years index holds the year before
-            # it: matches then start inside it, or before it for the dates running into it.
-            spanned = bool(years) and INDEXED_YEARS[0] < years[0] and years[-1] <= INDEXED_YEARS[1]
-            if windowed:
-                rows = self._by_year_windows(
-                    cursor, ordering == "-date", by_date, limit, span=years
-                )
-                if len(rows) < limit:
-                    undated = " AND a.effective_date_start IS NULL"
-                    order = "a.id DESC" if ordering == "-date" else "a.id"
-                    rows += by_date(undated, order, limit - len(rows))
-                complete = len(rows) <= RANK_CAP
-            elif ordering == "-date" and not spanned:
-                # Newest first through the (effective_date_start DESC NULLS LAST, id DESC)
-                # index (migration 0010): for a word in most articles the walk meets 500
-                # matches within a few hundred articles instead of sorting every match.
-                rows = by_date("", "a.effective_date_start DESC NULLS LAST, a.id DESC", limit)
-                complete = len(rows) <= RANK_CAP
-            elif ordering in DATE_ORDER_SQL:
-                # Oldest first, undated last: the same index read backwards lists the dated
-                # matches oldest first (ties by id); the undated ones follow by id, and are
-                # read only when the dated ones do not fill the list.
-                # With a date filter the walk starts at the span's end (newest first) or its
-                # start (oldest first), after the articles whose dates run into the span from
-                # before it (see _by_year_windows): from the archive's end, a walk met the
-                # span's first match after half a million articles (2.2 s).
+            if ordering in DATE_ORDER_SQL:
                 newest = ordering == "-date"
-                dated, extra = " AND a.effective_date_start IS NOT NULL", []
-                if spanned:
-                    bound = dt.date(years[-1], 12, 31) if newest else dt.date(years[0], 1, 1)
-                    dated, extra = (
-                        f" AND a.effective_date_start {'<=' if newest else '>='} %s",
-                        [bound],
-                    )
+                # A date filter's span (its years), when the years index holds the year
+                # before it: its matches start inside it, or before it for the dates running
+                # into it (``_crossing``), read first oldest first and last newest first.
+                # From the archive's end instead, a walk met the 1980s' first match after
+                # half a million articles (1.7 s), and windows crossed centuries (0.6 s).
+                low_year, high_year = INDEXED_YEARS
+                span = years if years and low_year < years[0] <= years[-1] <= high_year else ()
+                crossing = self._crossing(span) if span else None
                 order = (
                     "a.effective_date_start DESC NULLS LAST, a.id DESC"
                     if newest
                     else "a.effective_date_start, a.id"
                 )
-                crossing = self._crossing(years) if spanned else None
                 rows = []
                 if crossing and not newest:
                     rows += by_date(crossing[0], order, limit, crossing[1], window=True)
-                if len(rows) < limit:
+                if len(rows) < limit and windowed:
+                    rows += self._by_year_windows(cursor, newest, by_date, limit - len(rows), span)
+                elif len(rows) < limit:
+                    # Through the (effective_date_start DESC NULLS LAST, id DESC) index
+                    # (migration 0010), read backwards oldest first: for a word in most
+                    # articles the walk meets 500 matches within a few hundred articles
+                    # instead of sorting every match; bounded by the span's end (newest
+                    # first) or start (oldest first).
+                    dated, extra = " AND a.effective_date_start IS NOT NULL", []
+                    if span:
+                        bound = dt.date(span[-1], 12, 31) if newest else dt.date(span[0], 1, 1)
+                        dated = f" AND a.effective_date_start {'<=' if newest else '>='} %s"
+                        extra = [bound]
                     rows += by_date(dated, order, limit - len(rows), extra)
                 if crossing and newest and len(rows) < limit:
                     rows += by_date(crossing[0], order, limit - len(rows), crossing[1], window=True)
                 if len(rows) < limit:
+                    # Undated last both ways, by id in the date's direction.
                     undated = " AND a.effective_date_start IS NULL"
                     rows += by_date(undated, "a.id DESC" if newest else "a.id", limit - len(rows))
                 complete = len(rows) <= RANK_CAP
@@ -522,16 +520,15 @@ class PostgresBackend:
                     if filtered:  # every branch kept only the base's articles already
                         sql, params = f"{scored} ORDER BY r DESC, s.article_id", rank_params
                     else:
-                        # The base is checked on the ranked candidates best first: when the
-                        # pool is full, only until a list's worth pass (LIMIT), half the
-                        # lookups of checking all of them; when it holds every match, all
-                        # of them, to count them (LIMIT NULL). OFFSET 0 keeps the check out
-                        # of the ranking subquery.
-                        sql = (
-                            f"SELECT x.article_id, x.r, x.n FROM ({scored} "
-                            f"ORDER BY r DESC, s.article_id OFFSET 0) x "
-                            f"WHERE x.article_id IN ({base_ref}) ORDER BY x.r DESC, x.article_id "
-                            f"LIMIT (SELECT CASE WHEN count(*) >= %s THEN %s END FROM c)"
+                        # The ranked candidates, best first: when the pool is full, until a
+                        # list's worth pass; when it holds every match, all of them, to count
+                        # them (LIMIT NULL).
+                        sql = checked_in_order(
+                            "x.article_id, x.r, x.n",
+                            f"{scored} ORDER BY r DESC, s.article_id",
+                            "article_id",
+                            "x.r DESC, x.article_id",
+                            "(SELECT CASE WHEN count(*) >= %s THEN %s END FROM c)",
                         )
                         params = [*rank_params, *base_ref_params, pool, limit]
                     cursor.execute(*with_cte(
@@ -574,13 +571,8 @@ class PostgresBackend:
         few thousand rows are sorted. Each window's rows are exactly the matches dated
         inside it, so the windows' rows, one after the other, are the date order itself.
 
-        ``span``: the years of a date filter (a decade, a range of up to 50 years). Its
-        matches start inside it, or before it for a date range that runs into it: the
-        windows are read over the span's years only, and the matches starting before it in
-        one more statement, the articles whose years hold both the span's first year and
-        the one before (first for the oldest first, last for the newest first). Windows from
-        the archive's oldest article up to the 1980s read the years index over ever wider
-        spans of centuries (0.6 s for ``strike`` in the 1980s, oldest first)."""
+        ``span``: the years of a date filter: the windows stay within them (the matches
+        starting before the span are the caller's, ``_crossing``)."""
         cursor.execute(
             "SELECT min(effective_date_start), max(effective_date_start) FROM archive_article"
         )
@@ -589,17 +581,12 @@ class PostgresBackend:
             return []
         low_year, high_year = INDEXED_YEARS
         low, high = first.year, last.year
-        crossing = None
-        if span and low_year < span[0] and span[-1] <= high_year:
-            if low < span[0]:
-                crossing = self._crossing(span)
+        if span:
             low, high = max(low, span[0]), min(high, span[-1])
         order = DATE_ORDER_SQL["-date" if newest_first else "date"].replace(
             "a.effective_date_start IS NULL, ", ""
         )
         rows: list[tuple] = []
-        if crossing and not newest_first:
-            rows += by_date(crossing[0], order, limit, crossing[1], window=True)
         width = 1
         edge = high if newest_first else low
         while len(rows) < limit:
@@ -620,8 +607,6 @@ class PostgresBackend:
             )
             edge = start - 1 if newest_first else end + 1
             width *= 2
-        if crossing and newest_first and len(rows) < limit:
-            rows += by_date(crossing[0], order, limit - len(rows), crossing[1], window=True)
         return rows
 
     @staticmethod
