@@ -27,10 +27,8 @@ import argparse
 import http.client
 import ipaddress
 import json
-import os
 import random
 import re
-import signal
 import socket
 import statistics
 import subprocess
@@ -43,6 +41,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.serve import HEADERS, gunicorn, production_env  # noqa: E402
+
 WEIGHTS = {"page": 50, "search": 20, "api_list": 20, "export": 10}
 SEARCHES = ["solidarity", "walesa", "Wałęsa", "trotsky", "strike", "gdansk shipyard",
             '"martial law"', "ceausescu", "workers OR union", "revolution -stalinism",
@@ -88,8 +90,7 @@ class Target:
         parsed = urllib.parse.urlsplit(url)
         self.host, self.port = parsed.hostname or "127.0.0.1", parsed.port or 80
         require_loopback(self.host)
-        self.headers = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https",
-                        "User-Agent": "archive-load-test"}  # fmt: skip
+        self.headers = {**HEADERS, "User-Agent": "archive-load-test"}
 
     def get(self, path: str, timeout: float = 30.0) -> tuple[int, bytes]:
         conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
@@ -252,11 +253,7 @@ def manage(*args: str, env: dict) -> None:
 
 def serve_and_load(args: argparse.Namespace) -> dict:
     """Prepare the database, start gunicorn with production settings, load it, stop it."""
-    if "DATABASE_URL" not in os.environ:
-        sys.exit("Set DATABASE_URL (or run under scripts/with-postgres.sh).")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
-           "SECRET_KEY": os.environ.get("SECRET_KEY") or os.urandom(32).hex(),
-           "ALLOWED_HOSTS": "127.0.0.1,localhost", "API_ANON_THROTTLE": "1000000/min"}  # fmt: skip
+    env = production_env()
     if not args.skip_setup:
         manage("migrate", "--noinput", "-v", "0", env=env)
         manage("load_collection", env=env)
@@ -275,30 +272,12 @@ def serve_and_load(args: argparse.Namespace) -> dict:
         subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
     # Start cold, as after a deployment.
     manage("clear_page_cache", env=env)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
-        [str(gunicorn), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--threads", str(args.threads),
-         "--worker-class", "gthread" if args.threads > 1 else "sync",
-         "--log-level", "warning", "--timeout", "60"],
-        cwd=ROOT, env=env, start_new_session=True,
-    )  # fmt: skip
-    try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+    options = ["--workers", str(args.workers), "--threads", str(args.threads),
+               "--worker-class", "gthread" if args.threads > 1 else "sync",
+               "--log-level", "warning", "--timeout", "60"]  # fmt: skip
+    with gunicorn(options, env) as url:
         print(f"gunicorn: {args.workers} workers x {args.threads} threads at {url}")
         return run_load(url, args.clients, args.duration, args.think, args.warmup)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 def main() -> None:

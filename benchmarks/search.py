@@ -27,6 +27,13 @@ connection between requests, as production's workers do (``DATABASE_CONN_MAX_AGE
 request, the development and test default. Not a test: figures go to docs/benchmarks.md.
 
     scripts/with-postgres.sh .venv/bin/python benchmarks/search.py --only requests --plans
+
+``--http`` times the same classes through a real server instead, as a reader's browser
+meets them: gunicorn with the repository's configuration (``config/gunicorn.conf.py``) and
+production settings, one request at a time over loopback, each carrying a session cookie
+(so the page cache is skipped, as for a signed-in curator). Every run starts by timing a
+fixed piece of Python and of PostgreSQL work ("machine speed"), so figures taken on
+different days or machines can be compared.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ import datetime as dt
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -57,6 +65,7 @@ from archive import models, search  # noqa: E402
 from archive.counts import refresh_counts  # noqa: E402
 from archive.search.backends import get_backend  # noqa: E402
 from archive.text import fold  # noqa: E402
+from benchmarks.serve import HEADERS, gunicorn, production_env  # noqa: E402
 from config.env import PRODUCTION_CONN_MAX_AGE  # noqa: E402
 
 PLANTED = {
@@ -387,25 +396,102 @@ def explain(sql: str) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-def measure_requests(n: int, repeat: int, show_plans: bool, only: str | None) -> None:
-    """p50/p95 of every class of :data:`REQUESTS` through ``/search/`` and ``/api/articles/``
-    (Django's test client: middleware, view, template or serializer; no HTTP server)."""
-    from urllib.parse import urlencode
+def time_http(base: str, path: str, repeat: int) -> tuple[list[float], int]:
+    """Milliseconds of ``repeat`` GETs of ``path`` from the server at ``base`` (after two
+    untimed ones), each on a new connection with a session cookie, body read to the end."""
+    import http.client
+    from urllib.parse import urlsplit
 
+    where = urlsplit(base)
+    headers = {**HEADERS, "Cookie": f"{settings.SESSION_COOKIE_NAME}=benchmark"}
+    out = []
+    for run in range(repeat + 2):
+        start = time.perf_counter()
+        conn = http.client.HTTPConnection(where.hostname, where.port, timeout=60)
+        try:
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            body = response.read()
+        finally:
+            conn.close()
+        if run >= 2:
+            out.append((time.perf_counter() - start) * 1000)
+        assert response.status == 200, (path, response.status, body[:300])
+        assert response.getheader("X-Cache") != "hit", path
+    return out, len(body)
+
+
+def machine_speed(repeat: int = 5) -> str:
+    """Medians of a fixed piece of work in Python and in PostgreSQL, in ms: how fast this
+    machine is today (the same classes moved by 20-40 % between runs and about 2x between
+    machines of the same size), to read the figures below against."""
+
+    def python_work() -> None:
+        total = 0
+        for i in range(2_000_000):
+            total += i * i % 7
+
+    def sql_work() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sum(g * g % 7) FROM generate_series(1::bigint, 2000000) AS g")
+
+    figures = []
+    for work in (python_work, sql_work):
+        samples = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            work()
+            samples.append((time.perf_counter() - start) * 1000)
+        figures.append(statistics.median(samples))
+    return f"machine speed: Python loop {figures[0]:.0f} ms, PostgreSQL series {figures[1]:.0f} ms"
+
+
+def measure_requests(
+    n: int, repeat: int, show_plans: bool, only: str | None, http: bool = False
+) -> None:
+    """p50/p95 of every class of :data:`REQUESTS` through ``/search/`` and ``/api/articles/``:
+    Django's test client in this process (middleware, view, template or serializer), or with
+    ``http``, a gunicorn server with production settings (:func:`time_http`)."""
+
+    print(f"\n{machine_speed()}")
+    if http:
+        env = production_env(WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "2"))
+        # Production settings serve static files from their manifest: collected first.
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            cwd=ROOT, env=env, check=True,
+        )  # fmt: skip
+        with gunicorn(
+            ["-c", "config/gunicorn.conf.py", "--access-logfile", os.devnull], env
+        ) as url:
+            print(
+                f"\nSearch requests, {n:,} articles, {repeat} runs each, through gunicorn "
+                f"(production settings, {env['WEB_CONCURRENCY']} workers), a session cookie "
+                "on each request (ms)"
+            )
+            request_table(repeat, show_plans, only, lambda path: time_http(url, path, repeat))
+        return
     settings.PAGE_CACHE_SECONDS = 0
     client = Client()
     print(
         f"\nSearch requests, {n:,} articles, {repeat} runs each, page cache off, "
         f"connection kept {connection.settings_dict['CONN_MAX_AGE']} s (ms)"
     )
+    request_table(repeat, show_plans, only, lambda path: time_request(client, path, repeat))
+
+
+def request_table(repeat: int, show_plans: bool, only: str | None, timed) -> None:
+    """The table of :func:`measure_requests`, each path timed by ``timed(path)``."""
+    from urllib.parse import urlencode
+
     print(f"{'class':<26} {'hits':>8} {'page p50':>9} {'p95':>7} {'API p50':>9} {'p95':>7}")
     over = []
     for cls, params in REQUESTS:
         if only and only not in cls:
             continue
         query = urlencode(params)
-        page, _ = time_request(client, f"/search/?{query}", repeat)
-        api, _ = time_request(client, f"/api/articles/?{query}&page_size=20", repeat)
+        page, _ = timed(f"/search/?{query}")
+        api, _ = timed(f"/api/articles/?{query}&page_size=20")
         found = search.search(params)
         print(
             f"{cls:<26} {found.total_label:>8} {percentile(page, 0.5):>9.1f} "
@@ -435,6 +521,11 @@ def main() -> None:
         "--plans", action="store_true", help="requests: EXPLAIN (ANALYZE, BUFFERS) each class"
     )
     parser.add_argument(
+        "--http",
+        action="store_true",
+        help="requests: through gunicorn with production settings, not in this process",
+    )
+    parser.add_argument(
         "--conn-max-age",
         type=int,
         default=PRODUCTION_CONN_MAX_AGE,
@@ -452,7 +543,7 @@ def main() -> None:
     if args.only in (None, "search"):
         measure_search(n, args.repeat)
     if args.only in (None, "requests"):
-        measure_requests(n, args.repeat, args.plans, args.match)
+        measure_requests(n, args.repeat, args.plans, args.match, args.http)
     if args.only in (None, "pages"):
         measure_pages(n, args.repeat)
 
