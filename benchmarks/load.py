@@ -16,6 +16,9 @@ time (``--think``, default 0.2-1.0 s, like a locust ``between`` wait) before the
 ``--warmup`` (20) seconds of the same load run first and are not counted: the figures
 describe the steady state after workers have started and PostgreSQL has read its tables.
 ``--think 0`` gives a saturation run (no pauses): the server's capacity.
+``--mix`` changes the weights (``export=0`` leaves the exports out: what the readers'
+classes need of the machine when the slices of a million-article table, tens of seconds of
+CPU each, are served elsewhere).
 
 Safety: the target must be a loopback address; every client stops at the deadline; each
 request has a timeout. Any status >= 400 or network error counts as an error.
@@ -156,10 +159,11 @@ def discover(target: Target) -> dict[str, list[str]]:
 
 
 def client_loop(target: Target, urls: dict[str, list[str]], deadline: float,
-                think: tuple[float, float], result: Result, seed: int) -> None:  # fmt: skip
+                think: tuple[float, float], result: Result, seed: int,
+                mix: dict[str, int]) -> None:  # fmt: skip
     rng = random.Random(seed)
     kinds = list(urls)
-    weights = [WEIGHTS[k] for k in kinds]
+    weights = [mix[k] for k in kinds]
     while time.monotonic() < deadline:
         kind = rng.choices(kinds, weights)[0]
         path = rng.choice(urls[kind])
@@ -213,12 +217,14 @@ def report(result: Result, elapsed: float) -> dict:
 
 
 def drive(target: Target, urls: dict[str, list[str]], clients: int, duration: float,
-          think: tuple[float, float], seed: int = 0) -> Result:  # fmt: skip
-    """``clients`` closed-loop clients for ``duration`` seconds; their latencies."""
+          think: tuple[float, float], seed: int = 0,
+          mix: dict[str, int] = WEIGHTS) -> Result:  # fmt: skip
+    """``clients`` closed-loop clients for ``duration`` seconds, each picking a class of
+    ``urls`` by its weight in ``mix``; their latencies."""
     result = Result()
     deadline = time.monotonic() + duration
     threads = [threading.Thread(target=client_loop, daemon=True,
-                                args=(target, urls, deadline, think, result, seed + i))
+                                args=(target, urls, deadline, think, result, seed + i, mix))
                for i in range(clients)]  # fmt: skip
     for thread in threads:
         thread.start()
@@ -228,19 +234,19 @@ def drive(target: Target, urls: dict[str, list[str]], clients: int, duration: fl
 
 
 def run_load(url: str, clients: int, duration: float, think: tuple[float, float],
-             warmup: float = 0.0) -> dict:  # fmt: skip
+             warmup: float = 0.0, mix: dict[str, int] = WEIGHTS) -> dict:  # fmt: skip
     target = Target(url)
-    urls = discover(target)
+    urls = {kind: found for kind, found in discover(target).items() if mix.get(kind, 0) > 0}
     print("Request classes: " + ", ".join(f"{k} ({len(v)} URLs)" for k, v in urls.items()))
     if warmup:
         # The same load, not counted: workers import and compile templates on their first
         # requests and PostgreSQL reads the tables into memory. The figures describe the
         # steady state that follows (the page cache is not warmed beyond what this visits).
-        warm = drive(target, urls, clients, warmup, think, seed=10_000)
+        warm = drive(target, urls, clients, warmup, think, seed=10_000, mix=mix)
         count = sum(len(v) for v in warm.latencies.values())
         print(f"Warm-up: {warmup:.0f} s, {count} requests (not counted)")
     started = time.monotonic()
-    result = drive(target, urls, clients, duration, think)
+    result = drive(target, urls, clients, duration, think, mix=mix)
     elapsed = time.monotonic() - started
     print(f"{clients} clients, {duration:.0f} s, think time {think[0]}-{think[1]} s, "
           f"elapsed {elapsed:.1f} s")  # fmt: skip
@@ -277,7 +283,23 @@ def serve_and_load(args: argparse.Namespace) -> dict:
                "--log-level", "warning", "--timeout", "60"]  # fmt: skip
     with gunicorn(options, env) as url:
         print(f"gunicorn: {args.workers} workers x {args.threads} threads at {url}")
-        return run_load(url, args.clients, args.duration, args.think, args.warmup)
+        return run_load(url, args.clients, args.duration, args.think, args.warmup, args.mix)
+
+
+def parse_mix(text: str) -> dict[str, int]:
+    """``page=50,export=0`` as weights; an unknown class or a weight that is not a whole
+    number is refused (argparse reports the reason)."""
+    mix = {}
+    for part in text.split(","):
+        kind, _, weight = part.partition("=")
+        if kind.strip() not in WEIGHTS or not weight.strip().isdigit():
+            raise argparse.ArgumentTypeError(
+                f"{part!r}: expected CLASS=WEIGHT with CLASS one of {', '.join(WEIGHTS)}"
+            )
+        mix[kind.strip()] = int(weight)
+    if not any(mix.values()):
+        raise argparse.ArgumentTypeError("every weight is 0: nothing would be sent")
+    return mix
 
 
 def main() -> None:
@@ -305,6 +327,13 @@ def main() -> None:
         action="store_true",
         help="with --serve: the database is already set up by an earlier run",
     )
+    parser.add_argument(
+        "--mix",
+        type=parse_mix,
+        default=WEIGHTS,
+        help="weights of the request classes, e.g. page=50,search=20,api_list=20,export=0 "
+        "(a class left out or at 0 is not sent; default: %(default)s)",
+    )
     args = parser.parse_args()
     args.think = tuple(args.think)
     if args.duration > 600 or args.warmup > 600 or args.clients > 256:
@@ -312,7 +341,7 @@ def main() -> None:
     if args.serve:
         rows = serve_and_load(args)
     elif args.url:
-        rows = run_load(args.url, args.clients, args.duration, args.think, args.warmup)
+        rows = run_load(args.url, args.clients, args.duration, args.think, args.warmup, args.mix)
     else:
         parser.error("give --url or --serve")
     if args.json:
