@@ -21,6 +21,10 @@ count is exact where that is cheap and PostgreSQL's planner estimate otherwise, 
   language (matched case-insensitively, an expression it has no statistics for), a
   publication or any record reached through a join (it assumes every publication is the
   same size) are counted exactly, whatever it costs;
+* a list with no filter at all is the whole resource: its size is counted once per content
+  version (:func:`exact_total`) and given exactly, on every page and in every order (a
+  bounded count and two planner estimates cost 11 of the 30 ms of ``/api/articles/`` at a
+  million articles);
 * a full-text search (``q``) lists its ranked hits, and its count is the search engine's
   total of matches (``Candidates.total``, exact or estimated), the one the search page shows.
 """
@@ -51,6 +55,8 @@ ESTIMATE_MARGIN = 1.5
 #: Query parameters that leave a list estimable: no filter, or filters on one column of the
 #: resource's own table, which the planner's statistics describe.
 ESTIMATED_FILTERS = frozenset({"kind", "ordering", "page_size", "cursor", "format", "full_text"})
+#: Query parameters that never narrow a list: with only these, it is the whole resource.
+NOT_FILTERS = ESTIMATED_FILTERS - {"kind"}
 
 
 def count_matches(
@@ -147,8 +153,12 @@ class ArchiveCursorPagination(CursorPagination):
                     self.count = (found.total, found.exact)
                 else:
                     unfiltered = view.get_queryset() if view is not None else None
-                    estimable = not set(request.query_params) - ESTIMATED_FILTERS
-                    self.count = count_matches(queryset, unfiltered, estimable=estimable)
+                    params = set(request.query_params)
+                    if unfiltered is not None and not params - NOT_FILTERS:
+                        self.count = (exact_total(unfiltered), True)
+                    else:
+                        estimable = not params - ESTIMATED_FILTERS
+                        self.count = count_matches(queryset, unfiltered, estimable=estimable)
                 return page
         except (DjangoValidationError, DataError, ValueError, TypeError, OverflowError) as exc:
             cursor = getattr(self, "cursor", None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -174,7 +175,8 @@ def test_cursor_pages_walk_every_record_once(api, archive, resource, ordering):
 
 
 # Query counts do not grow with the number of rows: the page, its export rows (one query for
-# the page, archive/exports), and the count of matches.
+# the page, archive/exports), and the count of matches (for the whole list, once per content
+# version: archive/api/pagination.py). Reads of the content version are not counted.
 VERSION_QUERY = "SELECT value FROM archive_contentversion WHERE id = 1"
 PINNED_QUERIES = dict.fromkeys(RESOURCES, 3)
 
@@ -191,7 +193,7 @@ def test_list_query_counts_are_pinned(api, archive, resource):
     ]
     # One primary-key read of the content version keys the cache (archive/caching.py).
     assert sql[0] == VERSION_QUERY
-    assert len(sql[1:]) == PINNED_QUERIES[resource], sql
+    assert len([q for q in sql if q != VERSION_QUERY]) == PINNED_QUERIES[resource], sql
     # The same list again is answered from the cache: the version read alone.
     with CaptureQueriesContext(connection) as again:
         assert api.get(f"/api/{resource}/", {"page_size": 1000}).content == response.content
@@ -219,6 +221,7 @@ def test_a_list_page_reads_its_rows_once_in_every_order(api, archive, resource):
     for ordering in _orderings(resource):
         # Two to a page: the next link reads the last row's ordering key.
         params = {"page_size": 2, "ordering": ordering}
+        caches["default"].clear()  # the whole list's size is kept: counted again each time
         with CaptureQueriesContext(connection) as queries:
             response = api.get(f"/api/{resource}/", params)
         assert response.status_code == 200, (ordering, response.content)
