@@ -7,14 +7,13 @@ resource's exporter, which streams every matching row as CSV or JSON Lines.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Prefetch, QuerySet, Value
+from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -67,8 +66,9 @@ from .renderers import CSVRenderer, JSONLDRenderer, JSONLinesRenderer, PlainText
 assert schema.ArchiveFilterExtension  # registers the OpenAPI extension
 
 #: Sort key for a nullable start date (``sort_date``): an open or unknown start sorts first.
-#: Cursor pagination needs a non-NULL key; only used to order, never shown.
-EARLIEST = Value(dt.date(1, 1, 1))
+#: Cursor pagination needs a non-NULL key; only used to order, never shown. The FilterSets'
+#: stand-in, which migration 0025's indexes name.
+EARLIEST = filters.EARLIEST
 
 EXPORT_FORMATS = {
     "csv": ("text/csv; charset=utf-8", "iter_csv"),

@@ -1,0 +1,63 @@
+"""Articles listed by date (``?ordering=date`` / ``-date`` without ``q``): undated last both
+ways, every article once across cursor pages, and on PostgreSQL the order read from its
+index (migration 0025) rather than sorted: at a million articles a sorted page took 0.6 s.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+
+from archive import models
+from archive.api.filters import ArticleFilterSet
+from archive.api.views import ArticleViewSet
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dated(db):
+    issue = f.IssueFactory(date="1989")
+    dates = ["1989-11-09", "1980", "1991-08", "", "1989-11-09", "1980/1981", ""]
+    return [
+        f.ArticleFactory(issue=issue, position=i + 1, slug=f"a-{i}", date=d, title=f"A {i}")
+        for i, d in enumerate(dates)
+    ]
+
+
+@pytest.mark.parametrize("ordering", ["date", "-date"])
+def test_cursor_pages_list_every_article_once_in_date_order_undated_last(api, dated, ordering):
+    seen, url = [], f"/api/articles/?ordering={ordering}&page_size=2"
+    while url:
+        page = api.get(url).json()
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+    articles = {a.pk: a for a in models.Article.objects.public()}
+    assert sorted(seen) == sorted(articles)  # every one, once
+    dates = [articles[pk].effective_date_start for pk in seen]
+    known = [d for d in dates if d is not None]
+    assert dates[: len(known)] == known and all(d is None for d in dates[len(known) :])
+    assert known == sorted(known, reverse=ordering == "-date")
+    # Ties (the same day) by id in the date's direction.
+    same = [pk for pk in seen if str(articles[pk].effective_date_start) == "1989-11-09"]
+    assert same == sorted(same, reverse=ordering == "-date")
+
+
+@pytest.mark.requires_postgres
+@pytest.mark.parametrize("ordering", ["date", "-date"])
+def test_a_date_ordered_page_is_read_from_the_index(dated, ordering):
+    filterset = ArticleFilterSet(
+        data={"ordering": ordering}, queryset=ArticleViewSet().get_queryset()
+    )
+    assert filterset.is_valid(), filterset.errors
+    sql, params = filterset.qs[:51].query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A handful of rows would be sorted anyway: told not to sort unless it must, the
+        # planner still has to when no index is in the list's order.
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    direction = "asc" if ordering == "date" else "desc"
+    assert f"archive_article_date_order_{direction}" in plan, plan
+    assert "Sort" not in plan, plan
