@@ -598,6 +598,11 @@ def measure_pages(n: int, repeat: int) -> None:
         "event": models.Event.objects.first().get_absolute_url(),
         "search (rare)": "/search/?q=perestroika",
         "search (v. common)": "/search/?q=workers",
+        # The API's lists in each order (each reads its first page from an index).
+        "API articles": "/api/articles/",
+        "API by -date": "/api/articles/?ordering=-date",
+        "API by title": "/api/articles/?ordering=title",
+        "API by -word_count": "/api/articles/?ordering=-word_count",
         "sitemap.xml": None,
     }
     print(f"\nPage render through Django, {n:,} articles ({repeat // 3} runs each, ms)")
