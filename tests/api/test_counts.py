@@ -81,6 +81,33 @@ def test_the_whole_list_is_counted_once_per_content_version(api, archive):
     assert api.get("/api/articles/", {"ordering": "-date"}).json()["count"] == total
 
 
+def test_a_filtered_list_is_counted_once_per_content_version(api, archive):
+    """The next pages of a filtered list, and the list in another order, reuse its count;
+    a change to the archive counts it again."""
+    statements = []
+
+    def watch(execute, sql, params, many, context):
+        if "COUNT(" in sql.upper():
+            statements.append(sql)
+        return execute(sql, params, many, context)
+
+    kind, many = (
+        models.Article.objects.public().values_list("kind").annotate(n=Count("id")).order_by("-n")
+    )[0]
+    with connection.execute_wrapper(watch):
+        first = api.get("/api/articles/", {"kind": kind, "page_size": 1}).json()
+        again = api.get(first["next"]).json()
+        other = api.get("/api/articles/", {"kind": kind, "ordering": "title"}).json()
+    assert first["count"] == again["count"] == other["count"] == many
+    assert len(statements) == 1, statements
+    # Another filter is another count.
+    assert api.get("/api/articles/", {"kind": kind, "year": "1066"}).json()["count"] == 0
+    article = models.Article.objects.public().filter(kind=kind).order_by("id").first()
+    article.status = models.Status.DRAFT
+    article.save()
+    assert api.get("/api/articles/", {"kind": kind}).json()["count"] == many - 1
+
+
 def generate(n: int) -> None:
     """``n`` published articles in three publications, by INSERT … SELECT: languages, kinds
     and days spread unevenly, in an order unrelated to their ids."""
