@@ -44,6 +44,7 @@ from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from archive.models.base import first_key_by_dates
 from archive.search import engine
 
 from .errors import NOT_FOUND
@@ -174,7 +175,9 @@ class ArchiveCursorPagination(CursorPagination):
                 found = getattr(getattr(view, "filterset", None), "found", None)
                 page = self.first_page_of_hits(queryset, request, view, found)
                 if page is None:
-                    page = super().paginate_queryset(queryset, request, view)
+                    page = super().paginate_queryset(
+                        self.from_first_key(queryset, request, view), request, view
+                    )
                 if found is not None:
                     # A search: its total is the engine's (the search page shows the same),
                     # not the number of hits it ranked and lists.
@@ -197,6 +200,18 @@ class ArchiveCursorPagination(CursorPagination):
             if cursor is None or cursor.position is None:
                 raise  # not the cursor's fault
             raise self._cursor_not_found() from exc
+
+    def from_first_key(self, queryset, request, view) -> QuerySet:
+        """A list in key order filtered by a date span, from where the span's first row can
+        be (``first_key_by_dates``, the rule the exports start at): in key order a decade
+        read the table from its first key, half a million rows at a million articles before
+        the decade's first (0.5 s). The same rows; the count is taken without it."""
+        if tuple(self.get_ordering(request, queryset, view))[:1] != ("id",):
+            return queryset
+        known, first = first_key_by_dates(queryset)
+        if not known:
+            return queryset
+        return queryset.filter(pk__gte=first) if first is not None else queryset.none()
 
     def first_page_of_hits(self, queryset, request, view, found) -> list | None:
         """A search's first page, reading only its rows: ``None`` when this is not one.

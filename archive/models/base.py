@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 from django.db import connections, models
 from django.db.models.expressions import Col
+from django.db.models.lookups import Exact
+from django.db.models.sql.where import AND, WhereNode
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -193,6 +196,62 @@ class DateOverlap(models.Expression):
         with connections[using].cursor() as cursor:
             cursor.execute(sql, [self.first, self.last, self.first])
             return True, cursor.fetchone()[0]
+
+
+#: Seconds a date span's first key is kept (per content version; see _remembered_first_key).
+FIRST_KEY_SECONDS = 3600
+
+
+def first_key_by_dates(queryset: models.QuerySet) -> tuple[bool, int | None]:
+    """A lower bound of the queryset's smallest key from the date spans it is filtered by
+    (every :class:`DateOverlap` the filters AND together; the largest of their bounds), or
+    ``(False, None)`` when it has none that tells. Exports start their spans of keys there,
+    and the API's lists in key order their first page."""
+    known, first = False, None
+    for overlap in _anded(queryset.query.where, DateOverlap):
+        told, key = _remembered_first_key(overlap, queryset.model, queryset.db)
+        if not told:
+            continue
+        if key is None:  # this span keeps no row: neither does the export
+            return True, None
+        known, first = True, key if first is None else max(first, key)
+    return known, first
+
+
+def _remembered_first_key(
+    overlap: DateOverlap, model: type[models.Model], using: str
+) -> tuple[bool, int | None]:
+    """``overlap.first_key()``, kept in the default cache under the content version read on
+    the export's own connection (so in its snapshot): any change to the archive moves the
+    version, so a kept bound is never older than the rows it bounds. It saves the probe's
+    index read (25-45 ms for a decade at a million articles) on every later export of the
+    same span until the archive changes."""
+    from django.core.cache import cache
+
+    from archive.caching import content_version, versioned_key
+
+    version = content_version(using) if connections[using].vendor == "postgresql" else 0
+    if not version:  # SQLite (no probe to save), or no version row
+        return overlap.first_key(model, using)
+    key = versioned_key("first-key", version, using, model._meta.db_table, overlap.start,
+                        overlap.end, overlap.first, overlap.last)  # fmt: skip
+    kept = cache.get(key)
+    if kept is None:
+        kept = overlap.first_key(model, using)
+        cache.set(key, kept, FIRST_KEY_SECONDS)
+    return tuple(kept)
+
+
+def _anded(node, kind: type) -> Iterator:
+    """The ``kind`` expressions a WHERE tree requires of every row: reached through AND
+    nodes only, never under OR or NOT (where a row need not satisfy them)."""
+    if isinstance(node, kind):
+        yield node
+    elif isinstance(node, Exact) and node.rhs is True and isinstance(node.lhs, kind):
+        yield node.lhs  # filter(Q(expression)) is stored as "expression = true"
+    elif isinstance(node, WhereNode) and node.connector == AND and not node.negated:
+        for child in node.children:
+            yield from _anded(child, kind)
 
 
 def _own_column(expression, model: type[models.Model]) -> str | None:

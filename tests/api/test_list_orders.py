@@ -65,3 +65,38 @@ def test_a_page_in_every_order_is_read_from_an_index(dated, ordering):
     if ordering.lstrip("-") == "date":
         direction = "asc" if ordering == "date" else "desc"
         assert f"archive_article_date_order_{direction}" in plan, plan
+
+
+def test_a_list_in_key_order_filtered_by_dates_starts_at_the_spans_first_row(api, db):
+    """By id with a decade (or any date span), the first page starts where the span's first
+    row can be (``first_key_by_dates``, as the exports do) on PostgreSQL: the same rows, one
+    running into the decade from before it included, in key order across cursor pages."""
+    issue = f.IssueFactory(date="1989")
+    made = {
+        name: f.ArticleFactory(issue=issue, position=i + 1, slug=name, date=date, title=name)
+        for i, (name, date) in enumerate(
+            [("before", "1975"), ("across", "1979/1981"), ("inside", "1985-03"),
+             ("after", "1995"), ("last-day", "1989-12-31"), ("undated", "")]
+        )
+    }  # fmt: skip
+    f.ArticleFactory(
+        issue=f.IssueFactory(status=models.Status.DRAFT), date="1984", slug="draft", title="d"
+    )
+    statements = []
+
+    def watch(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    seen, url = [], "/api/articles/?decade=1980&page_size=1"
+    with connection.execute_wrapper(watch):
+        while url:
+            page = api.get(url).json()
+            seen += [row["id"] for row in page["results"]]
+            url = page["next"]
+    assert seen == [made[n].pk for n in ("across", "inside", "last-day")]
+    assert page["count"] == 3
+    if connection.vendor == "postgresql":
+        # The first page was bounded below by the span's first key.
+        bounded = [s for s in statements if '"archive_article"."id" >= ' in s and "LIMIT" in s]
+        assert bounded, statements
