@@ -44,7 +44,7 @@ from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from archive.models.base import first_key_by_dates
+from archive.models.base import first_key_by_dates, latest_start_by_dates
 from archive.search import engine
 
 from .errors import NOT_FOUND
@@ -176,7 +176,7 @@ class ArchiveCursorPagination(CursorPagination):
                 page = self.first_page_of_hits(queryset, request, view, found)
                 if page is None:
                     page = super().paginate_queryset(
-                        self.from_first_key(queryset, request, view), request, view
+                        self.within_dates(queryset, request, view), request, view
                     )
                 if found is not None:
                     # A search: its total is the engine's (the search page shows the same),
@@ -200,6 +200,17 @@ class ArchiveCursorPagination(CursorPagination):
             if cursor is None or cursor.position is None:
                 raise  # not the cursor's fault
             raise self._cursor_not_found() from exc
+
+    def within_dates(self, queryset, request, view) -> QuerySet:
+        """The list bounded by its date spans where its order can use it: in key order, from
+        the spans' first row (:meth:`from_first_key`); newest first by date, from the
+        spans' last day (``latest_start_by_dates``: no kept row starts after it), so the
+        date index is read from there, not from the archive's newest row. The same rows."""
+        ordering = tuple(self.get_ordering(request, queryset, view))
+        if ordering[:1] == ("-date_order",):
+            latest = latest_start_by_dates(queryset, "effective_date_start")
+            return queryset if latest is None else queryset.filter(date_order__lte=latest)
+        return self.from_first_key(queryset, request, view)
 
     def from_first_key(self, queryset, request, view) -> QuerySet:
         """A list in key order filtered by a date span, from where the span's first row can

@@ -218,6 +218,23 @@ def first_key_by_dates(queryset: models.QuerySet) -> tuple[bool, int | None]:
     return known, first
 
 
+def latest_start_by_dates(queryset: models.QuerySet, start: str) -> dt.date | None:
+    """The latest ``start`` (a date column of the queryset's own table) a row the date
+    spans it is filtered by keep can have: the earliest end of those spans over that
+    column, for a row overlapping a span starts on or before its last day (a row with no
+    start is kept by its end alone and has none). ``None`` when no such span is closed.
+
+    Why: a list newest first, read down a date index, would otherwise start at the
+    archive's newest row and pass every later one before the span's (a 1985-86 range
+    passed 40 years of articles, 0.35 s at a million)."""
+    lasts = [
+        overlap.last
+        for overlap in _anded(queryset.query.where, DateOverlap)
+        if overlap.last is not None and _own_column(overlap.start, queryset.model) == start
+    ]
+    return min(lasts, default=None)
+
+
 def _remembered_first_key(
     overlap: DateOverlap, model: type[models.Model], using: str
 ) -> tuple[bool, int | None]:

@@ -100,3 +100,40 @@ def test_a_list_in_key_order_filtered_by_dates_starts_at_the_spans_first_row(api
         # The first page was bounded below by the span's first key.
         bounded = [s for s in statements if '"archive_article"."id" >= ' in s and "LIMIT" in s]
         assert bounded, statements
+
+
+@pytest.mark.parametrize(
+    "span", [{"date_after": "1985-01", "date_before": "1986-12"}, {"decade": "1980"}]
+)
+def test_a_list_newest_first_within_dates_is_the_same_list_read_from_the_spans_end(api, db, span):
+    """Newest first with a date span, the page is read down the date index from the span's
+    last day: the rows and their order are those of the unbounded list (rows running into
+    the span from before it, an open start and undated rows among the candidates)."""
+    issue = f.IssueFactory(date="1989")
+    for i, date in enumerate(
+        ["1984", "1985-03", "1986-11", "1987", "1980/1985-06", "../1985-06", "1991", "",
+         "1986-11"]
+    ):  # fmt: skip
+        f.ArticleFactory(issue=issue, position=i + 1, slug=f"n-{i}", date=date, title=f"N {i}")
+    query = "&".join([f"{k}={v}" for k, v in span.items()] + ["ordering=-date", "page_size=2"])
+    statements = []
+
+    def watch(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    seen, url = [], f"/api/articles/?{query}"
+    with connection.execute_wrapper(watch):
+        while url:
+            page = api.get(url).json()
+            seen += [row["id"] for row in page["results"]]
+            url = page["next"]
+    # Read from the span's last day down (the bound on the date order's key).
+    bounded = 'COALESCE("archive_article"."effective_date_start", %s) <= %s'
+    assert any(bounded in sql for sql in statements), statements
+    unbounded = ArticleFilterSet(
+        data={**span, "ordering": "-date"}, queryset=ArticleViewSet().get_queryset()
+    )
+    assert unbounded.is_valid(), unbounded.errors
+    expected = list(unbounded.qs.values_list("id", flat=True))
+    assert seen == expected and len(expected) >= 4
