@@ -92,14 +92,7 @@ def count_matches(
 
 def exact_total(unfiltered: QuerySet) -> int:
     """The size of a resource's unfiltered public list, counted once per content version."""
-    from archive.caching import content_version, page_cache
-
-    key = f"archive:count:{content_version()}:{unfiltered.model._meta.label_lower}"
-    total = page_cache().get(key)
-    if total is None:
-        total = unfiltered.order_by().count()
-        page_cache().set(key, total, None)
-    return total
+    return _kept_per_version(unfiltered, (), lambda: unfiltered.order_by().count(), None)
 
 
 def kept_count(request, queryset: QuerySet, count) -> tuple[int, bool]:
@@ -107,23 +100,29 @@ def kept_count(request, queryset: QuerySet, count) -> tuple[int, bool]:
     pages of the list, and the same list in another order or format, have the same count,
     and counting a filter over hundreds of thousands of rows cost half a second at a
     million articles on every page. Any change to the archive moves the version."""
-    from archive.caching import content_version, page_cache, versioned_key
-
     filters = sorted(
         (name, value)
         for name, values in request.query_params.lists()
         if name not in NOT_FILTERS
         for value in values
     )
+    return tuple(_kept_per_version(queryset, filters, count, KEPT_COUNT_SECONDS))
+
+
+def _kept_per_version(queryset: QuerySet, filters, compute, seconds: int | None):
+    """``compute()`` for the list of ``queryset``'s resource narrowed by ``filters``, kept
+    under the content version read where the list is read: any change moves it."""
+    from archive.caching import content_version, page_cache, versioned_key
+
     key = versioned_key(
         "count", content_version(queryset.db), queryset.db, queryset.model._meta.label_lower,
         filters,
     )  # fmt: skip
     kept = page_cache().get(key)
     if kept is None:
-        kept = count()
-        page_cache().set(key, kept, KEPT_COUNT_SECONDS)
-    return tuple(kept)
+        kept = compute()
+        page_cache().set(key, kept, seconds)
+    return kept
 
 
 def planner_estimate(queryset: QuerySet) -> int | None:
@@ -202,27 +201,23 @@ class ArchiveCursorPagination(CursorPagination):
             raise self._cursor_not_found() from exc
 
     def within_dates(self, queryset, request, view) -> QuerySet:
-        """The list bounded by its date spans where its order can use it: in key order, from
-        the spans' first row (:meth:`from_first_key`); newest first by date, from the
-        spans' last day (``latest_start_by_dates``: no kept row starts after it), so the
-        date index is read from there, not from the archive's newest row. The same rows."""
-        ordering = tuple(self.get_ordering(request, queryset, view))
-        if ordering[:1] == ("-date_order",):
+        """The list bounded by its date spans where its order can use it, the same rows.
+
+        In key order, from where the spans' first row can be (``first_key_by_dates``, the
+        rule the exports start at): a decade read the table from its first key, half a
+        million rows at a million articles before the decade's first (0.5 s). Newest first
+        by date, from the spans' last day (``latest_start_by_dates``: no kept row starts
+        after it), so the date index is read from there, not from the archive's newest
+        row. The count is taken without either bound."""
+        first_key = tuple(self.get_ordering(request, queryset, view))[:1]
+        if first_key == ("-date_order",):
             latest = latest_start_by_dates(queryset, "effective_date_start")
             return queryset if latest is None else queryset.filter(date_order__lte=latest)
-        return self.from_first_key(queryset, request, view)
-
-    def from_first_key(self, queryset, request, view) -> QuerySet:
-        """A list in key order filtered by a date span, from where the span's first row can
-        be (``first_key_by_dates``, the rule the exports start at): in key order a decade
-        read the table from its first key, half a million rows at a million articles before
-        the decade's first (0.5 s). The same rows; the count is taken without it."""
-        if tuple(self.get_ordering(request, queryset, view))[:1] != ("id",):
-            return queryset
-        known, first = first_key_by_dates(queryset)
-        if not known:
-            return queryset
-        return queryset.filter(pk__gte=first) if first is not None else queryset.none()
+        if first_key == ("id",):
+            known, first = first_key_by_dates(queryset)
+            if known:
+                return queryset.filter(pk__gte=first) if first is not None else queryset.none()
+        return queryset
 
     def first_page_of_hits(self, queryset, request, view, found) -> list | None:
         """A search's first page, reading only its rows: ``None`` when this is not one.

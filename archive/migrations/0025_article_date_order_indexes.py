@@ -20,21 +20,26 @@ INDEXES = {
 }
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for name, columns in INDEXES.items():
-            schema_editor.execute(
-                f"CREATE INDEX IF NOT EXISTS {name} ON archive_article ({columns})"
-            )
+def article_indexes(indexes: dict[str, str]) -> migrations.RunPython:
+    """Create ``{name: columns}`` on the article table on PostgreSQL (and drop them going
+    back); nothing on SQLite. Migration 0026 adds its indexes with it too."""
 
+    def forward(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for name, columns in indexes.items():
+                schema_editor.execute(
+                    f"CREATE INDEX IF NOT EXISTS {name} ON archive_article ({columns})"
+                )
 
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for name in INDEXES:
-            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+    def backward(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for name in indexes:
+                schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+
+    return migrations.RunPython(forward, backward, elidable=False)
 
 
 class Migration(migrations.Migration):
     dependencies = [("archive", "0024_search_vectors_inline")]
 
-    operations = [migrations.RunPython(forward, backward, elidable=False)]
+    operations = [article_indexes(INDEXES)]

@@ -5,7 +5,11 @@ public article: 0.6 s at a million. A btree is read backwards for the descending
 SQLite, the small embedded default, sorts.
 """
 
+import importlib
+
 from django.db import migrations
+
+date_order = importlib.import_module("archive.migrations.0025_article_date_order_indexes")
 
 INDEXES = {
     "archive_article_title_order": "title, id",
@@ -13,21 +17,7 @@ INDEXES = {
 }
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for name, columns in INDEXES.items():
-            schema_editor.execute(
-                f"CREATE INDEX IF NOT EXISTS {name} ON archive_article ({columns})"
-            )
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for name in INDEXES:
-            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-
-
 class Migration(migrations.Migration):
     dependencies = [("archive", "0025_article_date_order_indexes")]
 
-    operations = [migrations.RunPython(forward, backward, elidable=False)]
+    operations = [date_order.article_indexes(INDEXES)]
