@@ -33,7 +33,6 @@ count is exact where that is cheap and PostgreSQL's planner estimate otherwise, 
 
 from __future__ import annotations
 
-import json
 import re
 from collections import OrderedDict
 
@@ -44,7 +43,7 @@ from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from archive.models.base import first_key_by_dates, latest_start_by_dates
+from archive.models.base import first_key_by_dates, latest_start_by_dates, planner_rows
 from archive.search import engine
 
 from .errors import NOT_FOUND
@@ -80,9 +79,9 @@ def count_matches(
     bounded = unordered.values("pk")[: limit + 1].count()
     if bounded <= limit:
         return bounded, True
-    estimate = planner_estimate(unordered)
+    estimate = planner_rows(unordered)
     if estimate is not None and unfiltered is not None:
-        whole = planner_estimate(unfiltered.order_by())
+        whole = planner_rows(unfiltered.order_by())
         if whole:
             estimate = round(estimate * exact_total(unfiltered) / whole)
     if estimate is None or estimate < limit * ESTIMATE_MARGIN:
@@ -123,15 +122,6 @@ def _kept_per_version(queryset: QuerySet, filters, compute, seconds: int | None)
         kept = compute()
         page_cache().set(key, kept, seconds)
     return kept
-
-
-def planner_estimate(queryset: QuerySet) -> int | None:
-    """PostgreSQL's estimate of the rows ``queryset`` returns (``EXPLAIN``, not run)."""
-    try:
-        plan = json.loads(queryset.explain(format="json"))
-        return int(plan[0]["Plan"]["Plan Rows"])
-    except (ValueError, KeyError, IndexError, TypeError):
-        return None
 
 
 class ArchiveCursorPagination(CursorPagination):

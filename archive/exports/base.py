@@ -50,7 +50,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from archive import statements
-from archive.models.base import first_key_by_dates
+from archive.models.base import first_key_by_dates, planner_rows
 
 ColumnType = Literal["integer", "string", "date", "datetime", "number", "boolean"]
 
@@ -607,7 +607,7 @@ class Exporter:
         starts at the table's first key.
         """
         keys = queryset.order_by().values("pk")
-        expected = _estimated_rows(keys)
+        expected = planner_rows(keys) or 0
         if expected <= SMALL_EXPORT:
             yield whole
             return
@@ -616,7 +616,7 @@ class Exporter:
         if bounds["low"] is None:
             return
         known, first = first_key_by_dates(queryset)
-        if not known and expected <= NARROW_SHARE * _estimated_rows(table.values("pk")):
+        if not known and expected <= NARROW_SHARE * (planner_rows(table.values("pk")) or 0):
             known, first = True, keys.aggregate(low=models.Min("pk"))["low"]
         if known:
             if first is None:
@@ -658,16 +658,6 @@ def _joined_order(inner: str, joins: str) -> str:
     if not joins:
         return ""
     return " ORDER BY export.rn" if ' AS "rn"' in inner else " ORDER BY export.c0"
-
-
-def _estimated_rows(queryset: models.QuerySet) -> float:
-    """How many rows PostgreSQL's planner expects ``queryset`` to return (``EXPLAIN``)."""
-    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    return float(plan[0]["Plan"]["Plan Rows"])
 
 
 def _in_pk_order(queryset: models.QuerySet) -> bool:
