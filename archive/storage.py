@@ -22,6 +22,7 @@ import hashlib
 import json
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +147,33 @@ def _download(storage: Storage, name: str, out) -> None:
         return
     with storage.open(name, "rb") as source:
         shutil.copyfileobj(source, out, CHUNK)
+
+
+def read_chunks(storage: Storage, name: str) -> Iterator[bytes] | None:
+    """The file ``name`` as 1 MB chunks, opened now (so ``None`` when it does not exist)
+    and closed when read to the end or abandoned; never whole in memory (django-storages'
+    ``open()`` of an object would be)."""
+    bucket = getattr(storage, "bucket", None)
+    if bucket is not None and hasattr(storage, "_normalize_name"):
+        try:
+            body = bucket.Object(storage._normalize_name(clean_name(name))).get()["Body"]
+        except Exception as exc:  # botocore's ClientError for a missing key
+            if _is_missing(exc):
+                return None
+            raise
+        return _closing(body.iter_chunks(CHUNK), body.close)
+    try:
+        handle = storage.open(name, "rb")
+    except FileNotFoundError:
+        return None
+    return _closing(iter(lambda: handle.read(CHUNK), b""), handle.close)
+
+
+def _closing(chunks: Iterator[bytes], close) -> Iterator[bytes]:
+    try:
+        yield from chunks
+    finally:
+        close()
 
 
 # -- uploads

@@ -48,6 +48,7 @@ from archive.exports import (
     PlaceExporter,
     PublicationExporter,
 )
+from archive.exports.kept import KeptExport, worth_keeping
 from archive.models import (
     Article,
     Event,
@@ -268,14 +269,33 @@ class ArchiveViewSet(JSONErrorsMixin, viewsets.ReadOnlyModelViewSet):
     def get_exporter(self):
         return self.exporter_class()
 
-    def export(self, queryset, fmt: str) -> StreamingHttpResponse:
-        """Stream every row of the filtered queryset through the resource's exporter."""
+    def export(self, queryset, fmt: str) -> HttpResponse:
+        """Stream every row of the filtered queryset through the resource's exporter; a
+        large list download is kept, and later readers get the kept file until the archive
+        changes (archive/exports/kept.py)."""
         exporter = self.get_exporter()
         content_type, writer = EXPORT_FORMATS[fmt]
-        response = StreamingHttpResponse(
-            getattr(exporter, writer)(queryset), content_type=content_type
-        )
-        response["Content-Disposition"] = f'attachment; filename="{exporter.filename(fmt)}"'
+        filename = exporter.filename(fmt)
+        chunks = getattr(exporter, writer)(queryset)
+        if self.action == "list" and settings.EXPORT_KEEP_ROWS > 0:
+            kept = KeptExport.of(
+                exporter.resource,
+                fmt,
+                self.request.query_params,
+                variant=f"full_text={exporter.full_text}",
+                using=queryset.db,
+            )
+            response = kept.response(self.request, content_type, filename)
+            if response is not None:
+                return response
+            if worth_keeping(queryset):
+                lock = kept.build_lock()
+                if lock.acquire():
+                    chunks = kept.keeping(chunks, lock)
+                else:  # another reader is building it: wait for that file
+                    chunks = kept.following(lock, chunks)
+        response = StreamingHttpResponse(chunks, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
 

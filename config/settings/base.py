@@ -205,6 +205,18 @@ if STORAGE_BUCKET:
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {**_OBJECT_STORAGE, "location": "releases"},
     }
+# Large API downloads kept as files until the archive changes (archive/exports/kept.py):
+# under var/exports on one machine, in the bucket's exports/ prefix when there is one.
+STORAGES["exports"] = (
+    {"BACKEND": "storages.backends.s3.S3Storage",
+     "OPTIONS": {**_OBJECT_STORAGE, "location": "exports"}}
+    if STORAGE_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage",
+          "OPTIONS": {"location": str(VAR_DIR / "exports")}}
+)  # fmt: skip
+# A CSV or JSON Lines download of at least this many rows is kept, and served from the
+# kept file until the archive changes; 0 keeps none.
+EXPORT_KEEP_ROWS = env_int("EXPORT_KEEP_ROWS", 10_000)
 # Imports and release builds: inline, in the request or command, unless TASKS_BACKEND is
 # "database" (a queue in the database, run by `manage.py db_worker`; archive/tasks.py).
 TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate").strip().lower()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+
 from .base import *  # noqa: F403
 from .base import REST_FRAMEWORK
 
@@ -16,5 +18,10 @@ STORAGES = {
     **STORAGES,  # noqa: F405 (releases and uploads as configured)
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Kept downloads (archive/exports/kept.py) of a test run go to a throwaway folder.
+STORAGES["exports"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": tempfile.mkdtemp(prefix="archive-test-exports-")},
 }
 AXES_ENABLED = True

@@ -204,3 +204,55 @@ def test_admin_upload_waits_in_the_bucket_until_accepted(object_storage, s3_serv
     assert response.status_code == 302
     assert list(models.Article.objects.values_list("title", flat=True)) == ["Kuron in Gdansk"]
     assert s3_server.keys(f"{object_storage}/uploads/") == []  # imported: removed
+
+
+@engine_independent
+def test_a_kept_download_is_served_from_the_bucket(object_storage, s3_server, settings):
+    from rest_framework.test import APIClient
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "exports": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": s3_server.options(f"{object_storage}/exports"),
+        },
+    }
+    settings.EXPORT_KEEP_ROWS = 1
+    ArticleFactory.create_batch(4)
+    url = "/api/articles/?format=csv"
+    first = APIClient().get(url)
+    assert first.status_code == 200
+    streamed = b"".join(first.streaming_content)
+    version = models.ContentVersion.objects.get(pk=1).value
+    [key] = s3_server.keys(f"{object_storage}/exports/")
+    assert key.startswith(f"{object_storage}/exports/{version}/articles-")
+
+    again = APIClient().get(url)
+    assert again.status_code == 302
+    assert set(again["Cache-Control"].split(", ")) == {"private", "no-store"}
+    status, headers, data = fetch(again["Location"])
+    assert (status, data) == (200, streamed)
+    headers = {name.lower(): value for name, value in headers.items()}
+    assert headers["content-type"] == first["Content-Type"]
+    assert headers["content-disposition"] == first["Content-Disposition"]
+
+    # A change moves the version: the next download is fresh, and replaces the old file.
+    article = models.Article.objects.first()
+    article.title = "Retitled in the bucket's test"
+    article.save()
+    fresh = APIClient().get(url)
+    assert fresh.status_code == 200
+    assert b"Retitled in the bucket's test" in b"".join(fresh.streaming_content)
+    [newer] = s3_server.keys(f"{object_storage}/exports/")
+    assert newer != key
+
+    # Several machines: one builder at a time through the shared cache's lock.
+    from archive.exports.kept import KeptExport
+
+    kept = KeptExport.of("articles", "csv", {"decade": ["1980"]}, using="default")
+    first, second = kept.build_lock(), kept.build_lock()
+    assert first.acquire()
+    assert not second.acquire() and second.held_elsewhere()
+    first.release()
+    assert not second.held_elsewhere() and second.acquire()
+    second.release()
