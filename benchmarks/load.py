@@ -30,6 +30,7 @@ import argparse
 import http.client
 import ipaddress
 import json
+import os
 import random
 import re
 import socket
@@ -57,6 +58,8 @@ LIST_PAGES = ["/", "/publications/", "/people/", "/organisations/", "/places/", 
 # The benchmark fill's planted words (benchmarks/search.py), searched too: at the seed's
 # size they find nothing (the suggestions path), at a million articles every frequency class.
 SEARCHES += ["perestroika", "strike", "workers", "strike congress", "workers state"]
+#: How many of the slowest requests the report lists.
+SLOWEST = 12
 #: Pages sampled from a sitemap index (a large archive lists a million).
 SITEMAP_SAMPLE = 3000
 #: Above this many articles the load exports slices of the article table, not all of it.
@@ -69,14 +72,17 @@ API_RESOURCES = ["articles", "people", "organisations", "places", "publications"
 class Result:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    #: Every answered request as (seconds, class, path): what the tail is made of.
+    timed: list[tuple[float, str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, kind: str, seconds: float, error: str | None) -> None:
+    def record(self, kind: str, seconds: float, error: str | None, path: str = "") -> None:
         with self.lock:
             if error:
                 self.errors[kind].append(error)
             else:
                 self.latencies[kind].append(seconds)
+                self.timed.append((seconds, kind, path))
 
 
 def require_loopback(host: str) -> None:
@@ -101,6 +107,22 @@ class Target:
             conn.request("GET", path, headers=self.headers)
             response = conn.getresponse()
             return response.status, response.read()
+        finally:
+            conn.close()
+
+    def drain(self, path: str, timeout: float = 30.0) -> tuple[int, int]:
+        """GET ``path`` and read its whole body, as a reader's download does, into one
+        reused 1 MB buffer: the status and the body's size. The clients run on the
+        server's machine, so a 140 MB download read into one bytes object would take the
+        server's CPU for the client's memory copies."""
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        try:
+            conn.request("GET", path, headers=self.headers)
+            response = conn.getresponse()
+            view, size = memoryview(bytearray(1 << 20)), 0
+            while read := response.readinto(view):
+                size += read
+            return response.status, size
         finally:
             conn.close()
 
@@ -170,12 +192,12 @@ def client_loop(target: Target, urls: dict[str, list[str]], deadline: float,
         start = time.perf_counter()
         error = None
         try:
-            status, _ = target.get(path)
+            status, _ = target.drain(path)
             if status >= 400:
                 error = f"HTTP {status} {path}"
         except (OSError, http.client.HTTPException) as exc:
             error = f"{type(exc).__name__} {path}"
-        result.record(kind, time.perf_counter() - start, error)
+        result.record(kind, time.perf_counter() - start, error, path)
         pause = rng.uniform(*think)
         if pause:
             time.sleep(min(pause, max(deadline - time.monotonic(), 0)))
@@ -213,6 +235,11 @@ def report(result: Result, elapsed: float) -> dict:
         print(f"{kind:<10}{row['requests']:>10}{row['errors']:>8}{row['rps']:>8}{cells_text}")
     for kind, errors in result.errors.items():
         print(f"  {kind} errors, first few: {errors[:5]}")
+    slowest = sorted(result.timed, reverse=True)[:SLOWEST]
+    if slowest:
+        print(f"\nSlowest {len(slowest)} requests (what the tail is made of):")
+        for seconds, kind, path in slowest:
+            print(f"  {seconds * 1000:8.1f} ms  {kind:<9} {path}")
     return rows
 
 
@@ -278,11 +305,18 @@ def serve_and_load(args: argparse.Namespace) -> dict:
         subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
     # Start cold, as after a deployment.
     manage("clear_page_cache", env=env)
-    options = ["--workers", str(args.workers), "--threads", str(args.threads),
-               "--worker-class", "gthread" if args.threads > 1 else "sync",
-               "--log-level", "warning", "--timeout", "60"]  # fmt: skip
+    # The repository's server configuration (config/gunicorn.conf.py: gthread workers, the
+    # stall watchdog), as deployed; --workers and --threads override its sizes.
+    options = ["-c", "config/gunicorn.conf.py", "--access-logfile", os.devnull,
+               "--log-level", "warning"]  # fmt: skip
+    if args.workers:
+        options += ["--workers", str(args.workers)]
+    if args.threads:
+        options += ["--threads", str(args.threads)]
     with gunicorn(options, env) as url:
-        print(f"gunicorn: {args.workers} workers x {args.threads} threads at {url}")
+        workers = args.workers or os.environ.get("WEB_CONCURRENCY") or f"{os.cpu_count()} x 2 + 1"
+        threads = args.threads or os.environ.get("GUNICORN_THREADS") or 4
+        print(f"gunicorn: {workers} workers x {threads} threads at {url}")
         return run_load(url, args.clients, args.duration, args.think, args.warmup, args.mix)
 
 
@@ -318,8 +352,8 @@ def main() -> None:
     )
     parser.add_argument("--warmup", type=float, default=20.0,
                         help="seconds of uncounted load first (0: none)")  # fmt: skip
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--workers", type=int, help="default: config/gunicorn.conf.py's")
+    parser.add_argument("--threads", type=int, help="default: config/gunicorn.conf.py's")
     parser.add_argument("--synthetic", type=int, default=5000, help="synthetic articles to add")
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument(
