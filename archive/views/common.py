@@ -215,16 +215,53 @@ def keyset_paginate(
     def cursor(obj: Any) -> str:
         return _encode([_key_value(obj, k) for k in keys])
 
-    def link(name: str, token: str) -> str:
-        params = {k: v for k, v in request.GET.items() if k not in ("after", "before")}
-        params[name] = token
-        return f"?{urlencode(params)}"
-
     return KeysetPage(
         items=items,
-        next_url=link("after", cursor(items[-1])) if items and has_more_after else None,
-        prev_url=link("before", cursor(items[0])) if items and has_more_before else None,
+        next_url=_link(request, "after", cursor(items[-1])) if items and has_more_after else None,
+        prev_url=_link(request, "before", cursor(items[0])) if items and has_more_before else None,
     )
+
+
+def keyset_paginate_read(
+    request: HttpRequest, keyed: Sequence[tuple[tuple, Any]], width: int, per_page: int = 50
+) -> KeysetPage:
+    """:func:`keyset_paginate` over rows already read: ``(keys, item)`` pairs, the keys
+    ascending as the cursor holds them (ints and ISO dates as strings), ``width`` of them,
+    the last unique.
+    Same cursors, same links, same pages; the page's items are the pairs' ``item``.
+
+    Why: an entity page reads every public mention of its record anyway (their articles
+    give the names mentioned alongside), and asking the database to sort them again for
+    the page cost a second pass over the same ~2,000 joined rows (21 ms of a place's 85 at
+    a million articles)."""
+    after, before = request.GET.get("after"), request.GET.get("before")
+    if after and before:
+        raise BadParameter("after", "use either 'after' or 'before', not both")
+    ordered = sorted(keyed, key=lambda pair: pair[0])
+    token, name = (before, "before") if before else (after, "after")
+    bound = None
+    if token:
+        bound = tuple(_decode(token, width, name))
+        if ordered and [type(v) for v in bound] != [type(v) for v in ordered[0][0]]:
+            raise BadParameter(name, "not a cursor this site made")
+    if before:
+        earlier = [pair for pair in ordered if pair[0] < bound]
+        page, has_more_before, has_more_after = earlier[-per_page:], len(earlier) > per_page, True
+    else:
+        later = [pair for pair in ordered if pair[0] > bound] if bound is not None else ordered
+        page, has_more_after, has_more_before = later[:per_page], len(later) > per_page, bool(after)
+    first, last = (page[0][0], page[-1][0]) if page else ((), ())
+    return KeysetPage(
+        items=[item for _keys, item in page],
+        next_url=_link(request, "after", _encode(last)) if page and has_more_after else None,
+        prev_url=_link(request, "before", _encode(first)) if page and has_more_before else None,
+    )
+
+
+def _link(request: HttpRequest, name: str, token: str) -> str:
+    params = {k: v for k, v in request.GET.items() if k not in ("after", "before")}
+    params[name] = token
+    return f"?{urlencode(params)}"
 
 
 def _key_value(obj: Any, key: str) -> Any:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import string
 from typing import Any
 
-from django.db.models import Count, DateField, Value
-from django.db.models.functions import Coalesce, Substr
+from django.db.models import Count, DateField, F, Value, Window
+from django.db.models.functions import Coalesce, RowNumber, Substr
+from django.db.models.lookups import IsNull
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
 from archive.dates import edtf_display
@@ -30,6 +31,7 @@ from .common import (
     effective_date_order,
     get_visible,
     keyset_paginate,
+    keyset_paginate_read,
     page,
     shown,
     visible,
@@ -158,31 +160,30 @@ def visible_mentions(kind: str, obj):
     return Mention.objects.public(target=kind).filter(**{kind: obj})
 
 
-def _co_mentioned(kind: str, obj, limit: int = 12) -> tuple[list[dict], list[dict], list[int]]:
+def _co_mentioned(kind: str, obj, ids: list[int], limit: int = 12) -> tuple[list[dict], list[dict]]:
     """The people and organisations, then the places, most often mentioned in the same
-    public articles as ``obj`` (at most ``limit`` of each), and those articles' ids; the
-    other mentions obey the same rule (``Mention.public()``)."""
-    # The record's public articles, read first and once for both lists (reading them cost
-    # 17 ms at a million articles for a place in 2,000). As a subquery, PostgreSQL joined
-    # every mention of the archive with its targets before keeping those few articles' (4 s
-    # at a million articles); with the ids in hand it reads those articles' mentions only.
-    # They are public already, so the other mentions need only their own rule.
-    found = visible_mentions(kind, obj).order_by().values_list("article_id", flat=True)
-    ids = sorted(set(found))
+    public articles as ``obj`` (at most ``limit`` of each): ``ids``, the articles of its
+    public mentions; the other mentions obey the same rule (``Mention.public()``)."""
+    # The record's public articles are read first, once, with the page's list of mentions
+    # (entity_detail). As a subquery, PostgreSQL joined every mention of the archive with
+    # its targets before keeping those few articles' (4 s at a million articles); with the
+    # ids in hand it reads those articles' mentions only. They are public already, so the
+    # other mentions need only their own rule.
     articles = id_set(ids)
     others = Mention.objects.public(article_public=True).filter(
         article_id__in=articles, event__isnull=True
     )
+    found = _most_mentioned(others, kind, obj, limit)
     return (
-        _most_mentioned(others.filter(place__isnull=True), kind, obj, limit),
-        _most_mentioned(others.filter(place__isnull=False), kind, obj, limit),
-        ids,
+        [row for row in found if row["type"] != "place"],
+        [row for row in found if row["type"] == "place"],
     )
 
 
 def _most_mentioned(others, kind: str, obj, limit: int) -> list[dict[str, Any]]:
-    """The ``limit`` targets of ``others`` (mentions) found in the most articles, ``obj``
-    left out, as the page and its network draw them."""
+    """The ``limit`` people and organisations and the ``limit`` places of ``others``
+    (mentions) found in the most articles, ``obj`` left out, as the page and its network
+    draw them."""
     rows = (
         others.exclude(**{kind: obj})
         .values(
@@ -199,7 +200,17 @@ def _most_mentioned(others, kind: str, obj, limit: int) -> list[dict[str, Any]]:
             "place__slug",
         )
         .annotate(n=Count("article_id", distinct=True))
-        .order_by("-n", "person__name", "organisation__name", "place__name")[:limit]
+        # One reading of the mentions for both lists: the first ``limit`` of the people
+        # and organisations and the first ``limit`` of the places, ranked apart.
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[IsNull(F("place_id"), True)],
+                order_by=[F("n").desc(), "person__name", "organisation__name", "place__name"],
+            )
+        )
+        .filter(rank__lte=limit)
+        .order_by("-n", "person__name", "organisation__name", "place__name")
     )
     out = []
     for row in rows:
@@ -251,10 +262,20 @@ def entity_detail(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     # (archive/counts.py): counting them live cost 12-46 ms at a million articles. A draft,
     # seen by a curator, has no public mentions to list, and its count says so.
     total_mentions = obj.mention_count if obj.is_public() else mentions_qs.count()
+    # Every public mention's keys, read once: they page the list below and their articles
+    # give the names mentioned alongside (_co_mentioned); the page's 40 are then read whole.
+    keyed = [
+        ((sort_date.isoformat(), article_id), pk)
+        for sort_date, article_id, pk in mentions_qs.order_by().values_list(
+            "sort_date", "article_id", "pk"
+        )
+    ]
     try:
-        pg = keyset_paginate(request, mentions_qs, ["sort_date", "article_id"], per_page=40)
+        pg = keyset_paginate_read(request, keyed, width=2, per_page=40)
     except BadParameter as exc:
         return bad_request(exc)
+    shown_mentions = mentions_qs.in_bulk(pg.items)
+    pg.items = [shown_mentions[pk] for pk in pg.items]
     if kind == "place":
         events = visible(request, Event.objects.filter(places=obj))
     else:
@@ -277,7 +298,8 @@ def entity_detail(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     for mention in pg.items:
         mention.snippet = snippet(mention.context, names)
     # The people and organisations named with it (drawn as a network too), then places.
-    co_people, co_places, articles = _co_mentioned(kind, obj, 12)
+    articles = sorted({article_id for (_date, article_id), _pk in keyed})
+    co_people, co_places = _co_mentioned(kind, obj, articles, 12)
     co_mentioned = co_people + co_places
     context = {
         "nav": cfg["nav"],

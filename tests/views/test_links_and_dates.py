@@ -199,6 +199,14 @@ def test_entity_quotes_page_through_dated_and_undated_articles(client, db):
     assert sorted(seen) == sorted(titles)
     dated = [t for t in seen if int(t[-2:]) % 3]
     assert seen[: len(dated)] == dated  # every dated piece before any undated one
+    # And back: the second page's "previous" link gives the first page again.
+    prev_url = re.search(r'href="(\?before=[^"]+)" rel="prev"', second)[1].replace("&amp;", "&")
+    back = client.get(walesa.get_absolute_url() + prev_url).content.decode()
+    assert re.findall(r">(Piece \d\d)</a>", back) == re.findall(r">(Piece \d\d)</a>", first)
+    assert 'rel="prev"' not in first and 'rel="next"' not in second
+    # A cursor the site did not make is refused, not guessed at.
+    for bad in ("?after=garbage!", "?after=WzEsMl0", "?after=x&before=y"):  # [1,2]: ints
+        assert client.get(walesa.get_absolute_url() + bad).status_code == 400
 
 
 def test_the_article_and_event_pages_link_each_other(client, reprints):
