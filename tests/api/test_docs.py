@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 DOCS = [Path(settings.BASE_DIR) / "docs" / "api.md", Path(settings.BASE_DIR) / "README.md"]
 CURL = re.compile(
-    r"^curl -s(?: -OJ)?(?: -H '(?P<header>[^']+)')? '(?P<url>http://127\.0\.0\.1:8000[^']+)'"
+    r"^curl -s(?: -L)?(?: -OJ)?(?: -H '(?P<header>[^']+)')? '(?P<url>http://127\.0\.0\.1:8000[^']+)'"
     r"(?:\s+# → (?P<status>\d{3}))?$"
 )
 
