@@ -37,6 +37,7 @@ VARIABLES: dict[str, str] = {
     "PAGE_CACHE_SECONDS": "how long a cached public page or API list may live (0: no cache)",
     "DATABASE_CONN_MAX_AGE": "seconds a worker keeps its database connection open (0: per request)",
     "EXPORT_KEEP_ROWS": "rows from which an API download is kept until the archive changes",
+    "EXPORT_KEEP_MAX_BYTES": "bytes of kept downloads per content version, at most",
     "STORAGE_BUCKET": "S3-compatible bucket: releases, uploads, kept downloads (empty: local disk)",
     "STORAGE_ENDPOINT_URL": "object storage endpoint, for S3-compatible services other than AWS",
     "STORAGE_REGION": "object storage region, e.g. eu-west-1",

@@ -288,7 +288,7 @@ class ArchiveViewSet(JSONErrorsMixin, viewsets.ReadOnlyModelViewSet):
             response = kept.response(self.request, content_type, filename)
             if response is not None:
                 return response
-            if worth_keeping(queryset):
+            if worth_keeping(queryset) and kept.has_room():
                 lock = kept.build_lock()
                 if lock.acquire():
                     chunks = kept.keeping(chunks, lock)

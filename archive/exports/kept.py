@@ -48,6 +48,7 @@ from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import models
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.cache import get_conditional_response, patch_cache_control
+from storages.utils import clean_name
 
 from archive.caching import content_version, page_cache, versioned_key
 from archive.models.base import planner_rows
@@ -159,6 +160,32 @@ class KeptExport:
 
     def build_lock(self) -> BuildLock:
         return BuildLock(self)
+
+    def has_room(self) -> bool:
+        """Whether this version's kept downloads are below ``EXPORT_KEEP_MAX_BYTES``: every
+        distinct large download is kept, so a reader asking for many of them must not be
+        able to fill the disk or the bucket; past the bound, downloads are streamed as
+        without keeping until the archive changes (and the next version starts empty)."""
+        return self.kept_bytes() < settings.EXPORT_KEEP_MAX_BYTES
+
+    def kept_bytes(self) -> int:
+        """The size of this version's kept downloads (finished files only)."""
+        folder = str(self.version)
+        if isinstance(self.storage, FileSystemStorage):
+            path = Path(self.storage.path(folder))
+            if not path.is_dir():
+                return 0
+            return sum(
+                entry.stat().st_size
+                for entry in os.scandir(path)
+                if entry.is_file() and not entry.name.startswith(".")
+            )
+        bucket = getattr(self.storage, "bucket", None)
+        if bucket is None or not hasattr(self.storage, "_normalize_name"):
+            _folders, files = self.storage.listdir(f"{folder}/")
+            return sum(self.storage.size(f"{folder}/{name}") for name in files)
+        prefix = self.storage._normalize_name(clean_name(folder)) + "/"
+        return sum(item.size for item in bucket.objects.filter(Prefix=prefix))
 
     def keeping(self, chunks: Iterable[bytes], lock: BuildLock) -> Iterator[bytes]:
         """``chunks`` passed on unchanged, and written to the kept file when the last one has

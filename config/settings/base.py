@@ -217,6 +217,9 @@ STORAGES["exports"] = (
 # A CSV or JSON Lines download of at least this many rows is kept, and served from the
 # kept file until the archive changes; 0 keeps none.
 EXPORT_KEEP_ROWS = env_int("EXPORT_KEEP_ROWS", 10_000)
+# At most this many bytes of kept downloads per content version; past it, downloads stream
+# without being kept until the archive changes.
+EXPORT_KEEP_MAX_BYTES = env_int("EXPORT_KEEP_MAX_BYTES", 10 * 1024**3, minimum=1)
 # Imports and release builds: inline, in the request or command, unless TASKS_BACKEND is
 # "database" (a queue in the database, run by `manage.py db_worker`; archive/tasks.py).
 TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate").strip().lower()

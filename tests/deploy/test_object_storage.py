@@ -226,6 +226,11 @@ def test_a_kept_download_is_served_from_the_bucket(object_storage, s3_server, se
     version = models.ContentVersion.objects.get(pk=1).value
     [key] = s3_server.keys(f"{object_storage}/exports/")
     assert key.startswith(f"{object_storage}/exports/{version}/articles-")
+    from archive.exports.kept import KeptExport
+
+    kept = KeptExport.of("articles", "csv", {"format": ["csv"]}, "full_text=False", "default")
+    assert kept.name == key.split("/exports/", 1)[1]
+    assert kept.kept_bytes() == len(streamed)  # the size bound counts the bucket's objects
 
     again = APIClient().get(url)
     assert again.status_code == 302
@@ -247,8 +252,6 @@ def test_a_kept_download_is_served_from_the_bucket(object_storage, s3_server, se
     assert newer != key
 
     # Several machines: one builder at a time through the shared cache's lock.
-    from archive.exports.kept import KeptExport
-
     kept = KeptExport.of("articles", "csv", {"decade": ["1980"]}, using="default")
     first, second = kept.build_lock(), kept.build_lock()
     assert first.acquire()

@@ -267,3 +267,21 @@ def test_a_kept_download_answers_conditional_requests(kept_folder, articles):
     response = APIClient().get(url, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     assert "Changed again" in titles(body(response))
+
+
+def test_past_the_size_bound_downloads_are_streamed_not_kept(kept_folder, articles, settings):
+    _, first = download("/api/articles/?format=csv")
+    [kept] = kept_files(kept_folder)
+    settings.EXPORT_KEEP_MAX_BYTES = kept.stat().st_size  # full with the one file
+    _, other = download("/api/articles/?format=jsonl")
+    assert other and other != first
+    assert kept_files(kept_folder) == [kept] and not partial_files(kept_folder)
+    assert download("/api/articles/?format=csv")[1] == first  # the kept one still served
+    # A change to the archive starts the next version with room again.
+    article = articles[2]
+    article.title = "Room again"
+    article.save()
+    _, fresh = download("/api/articles/?format=jsonl")
+    assert b"Room again" in fresh
+    [again] = kept_files(kept_folder)
+    assert again.read_bytes() == fresh and again.parent != kept.parent
