@@ -46,11 +46,12 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import models
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.cache import patch_cache_control
 from storages.utils import clean_name
 
 from archive.caching import content_version, page_cache, versioned_key
+from archive.files import file_response
 from archive.models.base import planner_rows
 from archive.storage import read_chunks
 
@@ -127,22 +128,22 @@ class KeptExport:
     ) -> HttpResponse | None:
         """The kept file as the answer to ``request``, or ``None`` when there is none (yet,
         or any more: a newer version's first download has just removed it)."""
-        conditional = None
         if isinstance(self.storage, FileSystemStorage):
-            try:
-                handle = open(self.storage.path(self.name), "rb")  # noqa: SIM115 (closed by FileResponse)
-            except FileNotFoundError:
+            path = Path(self.storage.path(self.name))
+            if not path.is_file():
                 return None
-            conditional = get_conditional_response(request, etag=self.etag)
-            if conditional is not None:
-                handle.close()
-                return conditional
-            response = FileResponse(
-                handle, content_type=content_type, as_attachment=True, filename=filename
-            )
-            response["ETag"] = self.etag
-            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-            return response
+            try:
+                return file_response(
+                    request,
+                    path,
+                    etag=self.etag,
+                    content_type=content_type,
+                    filename=filename,
+                    as_attachment=True,
+                    max_age=0,  # until the archive changes: revalidate with the ETag
+                )
+            except FileNotFoundError:  # removed just now by a newer version's first file
+                return None
         if not self.storage.exists(self.name):
             return None
         disposition = f'attachment; filename="{filename}"'

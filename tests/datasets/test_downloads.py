@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from archive.datasets.releases import build_release
-from archive.datasets.views import parse_range
+from archive.files import parse_range
 
 pytestmark = pytest.mark.django_db
 

@@ -285,3 +285,20 @@ def test_past_the_size_bound_downloads_are_streamed_not_kept(kept_folder, articl
     assert b"Room again" in fresh
     [again] = kept_files(kept_folder)
     assert again.read_bytes() == fresh and again.parent != kept.parent
+
+
+def test_a_kept_download_can_be_resumed(kept_folder, articles):
+    url = "/api/articles/?format=jsonl&full_text=true"
+    _, whole = download(url)
+    kept, _ = download(url)
+    assert kept["Accept-Ranges"] == "bytes"
+    half = len(whole) // 2
+    rest = APIClient().get(url, HTTP_RANGE=f"bytes={half}-", HTTP_IF_RANGE=kept["ETag"])
+    assert rest.status_code == 206
+    assert rest["Content-Range"] == f"bytes {half}-{len(whole) - 1}/{len(whole)}"
+    assert whole[:half] + body(rest) == whole
+    # A range asked against an older file (another ETag) gets the whole current file.
+    stale = APIClient().get(url, HTTP_RANGE=f"bytes={half}-", HTTP_IF_RANGE='"older"')
+    assert stale.status_code == 200 and body(stale) == whole
+    beyond = APIClient().get(url, HTTP_RANGE=f"bytes={len(whole) + 10}-")
+    assert beyond.status_code == 416
