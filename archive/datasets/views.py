@@ -2,9 +2,10 @@
 
 Files are streamed from disk (never read whole into memory) and support single byte-range
 requests (``Range: bytes=…``, answered ``206``), so large downloads can be resumed: the
-rule lives in :func:`archive.files.file_response`, shared with the kept API downloads. Only files named in a release's own manifest can be served: the URL's release name
-must match the naming rule and the file name must be listed, so no path a client sends is
-ever joined onto the file system unchecked.
+rule lives in :func:`archive.files.file_response`, shared with the kept API downloads.
+Only files named in a release's own manifest can be served: the URL's release name must
+match the naming rule and the file name must be listed, so no path a client sends is ever
+joined onto the file system unchecked.
 
 When releases are kept in object storage (``STORAGE_BUCKET``) the same URLs answer with a
 redirect to a signed, expiring URL of the same file in the bucket, which then serves it (with
