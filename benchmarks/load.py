@@ -41,6 +41,8 @@ import threading
 import time
 import urllib.parse
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,30 +103,29 @@ class Target:
         require_loopback(self.host)
         self.headers = {**HEADERS, "User-Agent": "archive-load-test"}
 
-    def get(self, path: str, timeout: float = 30.0) -> tuple[int, bytes]:
+    @contextmanager
+    def _response(self, path: str, timeout: float) -> Iterator[http.client.HTTPResponse]:
         conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
         try:
             conn.request("GET", path, headers=self.headers)
-            response = conn.getresponse()
-            return response.status, response.read()
+            yield conn.getresponse()
         finally:
             conn.close()
+
+    def get(self, path: str, timeout: float = 30.0) -> tuple[int, bytes]:
+        with self._response(path, timeout) as response:
+            return response.status, response.read()
 
     def drain(self, path: str, timeout: float = 30.0) -> tuple[int, int]:
         """GET ``path`` and read its whole body, as a reader's download does, into one
         reused 1 MB buffer: the status and the body's size. The clients run on the
         server's machine, so a 140 MB download read into one bytes object would take the
         server's CPU for the client's memory copies."""
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
-        try:
-            conn.request("GET", path, headers=self.headers)
-            response = conn.getresponse()
+        with self._response(path, timeout) as response:
             view, size = memoryview(bytearray(1 << 20)), 0
             while read := response.readinto(view):
                 size += read
             return response.status, size
-        finally:
-            conn.close()
 
 
 def sitemap_pages(target: Target, limit: int = SITEMAP_SAMPLE) -> list[str]:

@@ -48,7 +48,7 @@ from archive.exports import (
     PlaceExporter,
     PublicationExporter,
 )
-from archive.exports.kept import KeptExport, worth_keeping
+from archive.exports.kept import KeptExport, keeping_on
 from archive.models import (
     Article,
     Event,
@@ -277,7 +277,7 @@ class ArchiveViewSet(JSONErrorsMixin, viewsets.ReadOnlyModelViewSet):
         content_type, writer = EXPORT_FORMATS[fmt]
         filename = exporter.filename(fmt)
         chunks = getattr(exporter, writer)(queryset)
-        if self.action == "list" and settings.EXPORT_KEEP_ROWS > 0:
+        if self.action == "list" and keeping_on():
             kept = KeptExport.of(
                 exporter.resource,
                 fmt,
@@ -288,12 +288,7 @@ class ArchiveViewSet(JSONErrorsMixin, viewsets.ReadOnlyModelViewSet):
             response = kept.response(self.request, content_type, filename)
             if response is not None:
                 return response
-            if worth_keeping(queryset) and kept.has_room():
-                lock = kept.build_lock()
-                if lock.acquire():
-                    chunks = kept.keeping(chunks, lock)
-                else:  # another reader is building it: wait for that file
-                    chunks = kept.following(lock, chunks)
+            chunks = kept.stream(queryset, chunks)
         response = StreamingHttpResponse(chunks, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

@@ -74,12 +74,17 @@ def export_storage() -> Storage:
     return storages["exports"]
 
 
+def keeping_on() -> bool:
+    """Whether downloads are kept at all (``EXPORT_KEEP_ROWS`` 0 keeps none)."""
+    return settings.EXPORT_KEEP_ROWS > 0
+
+
 def worth_keeping(queryset: models.QuerySet) -> bool:
     """Whether a download of ``queryset`` is large enough to keep: the planner expects at
     least ``EXPORT_KEEP_ROWS`` rows (SQLite, with no estimate, counts them)."""
-    threshold = settings.EXPORT_KEEP_ROWS
-    if threshold <= 0:
+    if not keeping_on():
         return False
+    threshold = settings.EXPORT_KEEP_ROWS
     unordered = queryset.order_by()
     expected = planner_rows(unordered)
     if expected is None:
@@ -161,6 +166,17 @@ class KeptExport:
 
     def build_lock(self) -> BuildLock:
         return BuildLock(self)
+
+    def stream(self, queryset: models.QuerySet, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        """What a reader with no kept file to be sent gets: ``chunks`` (the export of
+        ``queryset``) kept on the way when the download is large enough and there is room,
+        the file another reader is building when one is, or ``chunks`` alone."""
+        if not (worth_keeping(queryset) and self.has_room()):
+            return chunks
+        lock = self.build_lock()
+        if lock.acquire():
+            return self.keeping(chunks, lock)
+        return self.following(lock, chunks)
 
     def has_room(self) -> bool:
         """Whether this version's kept downloads are below ``EXPORT_KEEP_MAX_BYTES``: every
