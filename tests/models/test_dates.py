@@ -37,6 +37,11 @@ def test_bounds(value, start, end):
     [
         ("1991-13", "month 13 does not exist"),
         ("1990-02-30", "day 30 does not exist in 1990-02"),
+        # The grammar takes 29 February in any year; the calendar does not.
+        ("1989-02-29", "day 29 does not exist in 1989-02"),
+        ("1900-02-29", "day 29 does not exist in 1900-02"),
+        ("1989-02-29~", "day 29 does not exist in 1989-02"),
+        ("1980/1990-02-29", "day 29 does not exist in 1990-02"),
         ("Early 1990s", "not in Library of Congress EDTF syntax"),
         ("December 1979", "not in Library of Congress EDTF syntax"),
         ("1989-11-9", "not in Library of Congress EDTF syntax"),
