@@ -200,13 +200,12 @@ def _article_events(request: HttpRequest, article: Article, mentioned: list[Ment
 def article_detail(request: HttpRequest, publication: str, issue: str, slug: str) -> HttpResponse:
     # get_visible() applies Article.public(): an article in a draft issue or a draft
     # publication is 404 for readers, like a draft article.
+    # Where a reprint first appeared is loaded when the article has one (few do): each join
+    # of the lookup costs PostgreSQL planning time on every page view, rows or not.
     article, redirect = _lookup(
         request,
         Article.objects.with_related().select_related(
-            "issue__publication__publisher",
-            "issue__publication__place",
-            "first_published_in_issue__publication",
-            "first_published_in_publication",
+            "issue__publication__publisher", "issue__publication__place"
         ),
         issue__publication__slug=publication,
         issue__slug=issue,
@@ -215,8 +214,11 @@ def article_detail(request: HttpRequest, publication: str, issue: str, slug: str
     if redirect:
         return redirect
     authors = article.public_authorships  # prefetched by with_related(); public people only
+    # A reader's article is public (get_visible checked its chain): the mentions' rule need
+    # not join it again, which costs more to plan than the query takes to run. Staff may be
+    # previewing a draft, whose mentions are not public yet.
     mentions = list(
-        Mention.objects.public()
+        Mention.objects.public(article_public=not is_staff(request))
         .filter(article=article)
         .select_related("person", "organisation", "place", "event")
         .order_by("first_offset", "id")

@@ -7,10 +7,9 @@ import calendar
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from edtf import parse_edtf
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-
-from edtf import parse_edtf
 
 from archive.dates import DateBounds, _plain_bounds, _to_date, edtf_bounds, edtf_display
 from archive.models import Article
