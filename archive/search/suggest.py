@@ -31,6 +31,7 @@ import re
 import string
 from collections import Counter
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, router, transaction
@@ -263,14 +264,24 @@ def _near_in_length(word: str, vocab: dict[str, int], spread: int = 2) -> list[s
     """Words of about the same length beginning with the same letter, or with the same
     second letter (a mistyped or swapped first letter): the few thousand worth comparing
     letter by letter, out of tens of thousands."""
+    by_first, by_second = _letter_index(vocab)
     head = word[:2]
-    return [
-        w
-        for w in vocab
-        if abs(len(w) - len(word)) <= spread
-        and (w[0] == head[0] or w[1:2] == head[1:2])
-        and w != word
-    ]
+    shared = dict.fromkeys([*by_first.get(head[0], ()), *by_second.get(head[1:2], ())])
+    return [w for w in shared if abs(len(w) - len(word)) <= spread and w != word]
+
+
+def _letter_index(vocab: dict[str, int]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The vocabulary's words by first letter and by second letter, made once per
+    vocabulary a process reads: looking through all its words for each unmatched word of
+    each search took longer than the search."""
+    if _memo.get("indexed") is not vocab:
+        by_first: dict[str, list[str]] = {}
+        by_second: dict[str, list[str]] = {}
+        for w in vocab:
+            by_first.setdefault(w[0], []).append(w)
+            by_second.setdefault(w[1:2], []).append(w)
+        _memo.update(indexed=vocab, index=(by_first, by_second))
+    return _memo["index"]  # type: ignore[return-value]
 
 
 def _similar_pg(word: str, candidates: list[str]) -> list[str]:
@@ -319,9 +330,29 @@ def _variant(params: SearchParams, q: str | None, *without: str) -> list[tuple[s
     return ([("q", q)] if q else []) + pairs
 
 
+#: What each search tried while helping one page found, by its query string: the page's own
+#: search (known to find nothing) and each variant, run once however many offers lead to it
+#: (a single-word search's word is the whole search; a spelling fix may be a fewer-words).
+_tried: ContextVar[dict[str, tuple[int, bool] | None] | None] = ContextVar("tried", default=None)
+
+
 def _try(pairs: list[tuple[str, str]], label: str) -> Suggestion | None:
     """Run the search ``pairs`` describe, as the page would; a suggestion if it finds
     anything."""
+    key = urlencode(pairs)
+    tried = _tried.get()
+    if tried is not None and key in tried:
+        figures = tried[key]
+        return Suggestion(label, key, *figures) if figures else None
+    found = _run(pairs)
+    if tried is not None:
+        tried[key] = found
+    return Suggestion(label, key, *found) if found else None
+
+
+def _run(pairs: list[tuple[str, str]]) -> tuple[int, bool] | None:
+    """The total (and whether it is exact) of the search ``pairs`` describe, run as the
+    page runs it; ``None`` when it finds nothing."""
     data: dict[str, list[str]] = {}
     for name, value in pairs:
         data.setdefault(name, []).append(value)
@@ -335,7 +366,7 @@ def _try(pairs: list[tuple[str, str]], label: str) -> Suggestion | None:
     found = variant.filterset.found
     if found is None or not found.total:
         return None
-    return Suggestion(label, urlencode(pairs), found.total, found.exact)
+    return found.total, found.exact
 
 
 def _matches_anything(word: str) -> bool:
@@ -595,9 +626,13 @@ def help_for(params: SearchParams, entities: Iterable[EntityMatch] = ()) -> Help
         found.too_common = list(dict.fromkeys(w for w in words if w in STOP_WORDS))
         return found
     vocab = vocabulary()
-    found.unmatched = _unmatched_words(params.query, vocab)
-    found.spelling = _spelling(params, found.unmatched, vocab)
-    found.names = [NameSuggestion(m, _name_search(m)) for m in list(entities)[:MAX_NAMES]]
-    found.fewer_words = _fewer_words(params)
-    found.fewer_filters = _fewer_filters(params)
+    token = _tried.set({urlencode(_variant(params, params.query)): None})
+    try:
+        found.unmatched = _unmatched_words(params.query, vocab)
+        found.spelling = _spelling(params, found.unmatched, vocab)
+        found.names = [NameSuggestion(m, _name_search(m)) for m in list(entities)[:MAX_NAMES]]
+        found.fewer_words = _fewer_words(params)
+        found.fewer_filters = _fewer_filters(params)
+    finally:
+        _tried.reset(token)
     return found

@@ -11,6 +11,8 @@ import re
 from urllib.parse import parse_qs
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from archive.models import Article, Status
 from archive.search import SearchParams, match_entities, suggest
@@ -455,3 +457,24 @@ def test_with_a_task_queue_a_stale_vocabulary_is_rebuilt_off_the_readers_request
     assert tasks.refresh_search_vocabulary.call() is True  # what the worker runs
     monkeypatch.setattr(suggest, "_build_vocabulary", not_here)
     assert "nomenklatura" in vocabulary()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "stalinsim"},  # one misspelt word: the word is the whole search
+        {"q": "revolution zzqxwv"},  # one word of two matching nothing
+        {"q": "stalinsim", "decade": "1980"},  # a misspelling under a filter
+    ],
+)
+def test_helping_a_page_without_hits_runs_no_search_twice(client, collection, params):
+    """The page's own search is known to find nothing, and a variant reached by two offers
+    (a corrected word that is also what is left without another) is run once."""
+    with CaptureQueriesContext(connection) as ctx:
+        text = page(client, params)
+    assert hits(text) == [] and help_links(text)
+    searches = [
+        (q["sql"]) for q in ctx if re.search(r" MATCH |@@", q["sql"]) and "EXPLAIN" not in q["sql"]
+    ]
+    assert searches
+    assert len(searches) == len(set(searches)), [s for s in searches if searches.count(s) > 1]
