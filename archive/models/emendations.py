@@ -159,14 +159,20 @@ def editorial_changes(article: Article) -> EditorialChanges:
     """The changes made to the printed text of ``article``: the importer's, then the curator's.
 
     Only applied repairs of its own source document count (a flagged repair changed nothing);
-    two queries. The article page shows this list; callers check the article is public.
+    two queries, one without a source document. The article page shows this list; callers
+    check the article is public.
     """
-    repairs = list(
-        TextRepair.objects.filter(
-            article=article,
-            source_document_id=article.issue.source_document_id,
-            status=TextRepair.Status.APPLIED,
-        ).order_by("sequence", "id")
+    source = article.issue.source_document_id
+    # Repairs belong to a source document: an issue without one (entered by hand, or from a
+    # CSV or JSON import) has none to ask for.
+    repairs = (
+        list(
+            TextRepair.objects.filter(
+                article=article, source_document_id=source, status=TextRepair.Status.APPLIED
+            ).order_by("sequence", "id")
+        )
+        if source is not None
+        else []
     )
     listed = [r for r in repairs if r.kind in WORD_REPAIRS]
     changes = [

@@ -204,9 +204,9 @@ def article_detail(request: HttpRequest, publication: str, issue: str, slug: str
     # of the lookup costs PostgreSQL planning time on every page view, rows or not.
     article, redirect = _lookup(
         request,
-        Article.objects.with_related().select_related(
-            "issue__publication__publisher", "issue__publication__place"
-        ),
+        Article.objects.with_related()
+        .select_related("issue__publication__publisher", "issue__publication__place")
+        .defer("raw_text", "curator_notes"),  # the text as extracted, notes for curators
         issue__publication__slug=publication,
         issue__slug=issue,
         slug=slug,
