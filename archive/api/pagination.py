@@ -43,7 +43,12 @@ from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from archive.models.base import first_key_by_dates, latest_start_by_dates, planner_rows
+from archive.models.base import (
+    earliest_start_by_dates,
+    first_key_by_dates,
+    latest_start_by_dates,
+    planner_rows,
+)
 from archive.search import engine
 
 from .errors import NOT_FOUND
@@ -198,11 +203,16 @@ class ArchiveCursorPagination(CursorPagination):
         million rows at a million articles before the decade's first (0.5 s). Newest first
         by date, from the spans' last day (``latest_start_by_dates``: no kept row starts
         after it), so the date index is read from there, not from the archive's newest
-        row. The count is taken without either bound."""
+        row; oldest first, from the earliest start a kept row can have
+        (``earliest_start_by_dates``: the span's first day, or before it for the rows over
+        it). The count is taken without any of these bounds."""
         first_key = tuple(self.get_ordering(request, queryset, view))[:1]
         if first_key == ("-date_order",):
             latest = latest_start_by_dates(queryset, "effective_date_start")
             return queryset if latest is None else queryset.filter(date_order__lte=latest)
+        if first_key == ("date_order",):
+            earliest = earliest_start_by_dates(queryset, "effective_date_start")
+            return queryset if earliest is None else queryset.filter(date_order__gte=earliest)
         if first_key == ("id",):
             known, first = first_key_by_dates(queryset)
             if known:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
@@ -168,6 +169,14 @@ class DateOverlap(models.Expression):
             params.append(last)
         return "(" + " AND ".join(sql) + ")", tuple(params)
 
+    def earliest_start(self, model: type[models.Model], using: str) -> dt.date | None:
+        """The earliest start a row of ``model`` this overlap keeps can have (PostgreSQL,
+        own columns, a span closed at its first day; else ``None``): the span's first day,
+        or the earliest start of the rows over it."""
+        if connections[using].vendor != "postgresql" or self.first is None:
+            return None
+        return _earliest_start_probe(self, model, using)
+
     def first_key(self, model: type[models.Model], using: str) -> tuple[bool, int | None]:
         """``(True, k)``: no row of ``model`` this overlap keeps has a primary key below ``k``
         (``k`` None: it keeps no row at all); ``(False, None)``: not cheaply known.
@@ -198,6 +207,23 @@ class DateOverlap(models.Expression):
         with connections[using].cursor() as cursor:
             cursor.execute(sql, [self.first, self.last, self.first])
             return True, cursor.fetchone()[0]
+
+
+def _earliest_start_probe(overlap: DateOverlap, model: type[models.Model], using: str):
+    """See :meth:`DateOverlap.earliest_start`."""
+    table = model._meta.db_table
+    start, end = _own_column(overlap.start, model), _own_column(overlap.end, model)
+    if start is None or end is None:
+        return None
+    # OFFSET 0 keeps the rows over the boundary a subquery the GiST index answers.
+    sql = (
+        f'SELECT LEAST(%s::date, (SELECT min("{start}") FROM (SELECT "{start}" FROM "{table}" '
+        f'WHERE ("{start}" IS NOT NULL OR "{end}" IS NOT NULL) '
+        f'AND daterange("{start}", "{end}", \'[]\') @> %s::date OFFSET 0) AS across))'
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [overlap.first, overlap.first])
+        return cursor.fetchone()[0]
 
 
 def planner_rows(queryset: models.QuerySet) -> int | None:
@@ -255,28 +281,62 @@ def latest_start_by_dates(queryset: models.QuerySet, start: str) -> dt.date | No
     return min(lasts, default=None)
 
 
-def _remembered_first_key(
-    overlap: DateOverlap, model: type[models.Model], using: str
-) -> tuple[bool, int | None]:
-    """``overlap.first_key()``, kept in the default cache under the content version read on
-    the export's own connection (so in its snapshot): any change to the archive moves the
-    version, so a kept bound is never older than the rows it bounds. It saves the probe's
-    index read (25-45 ms for a decade at a million articles) on every later export of the
-    same span until the archive changes."""
+def earliest_start_by_dates(queryset: models.QuerySet, start: str) -> dt.date | None:
+    """The earliest ``start`` (a date column of the queryset's own table) a row the date
+    spans it is filtered by keep can have, ``None`` when not known (SQLite, or no span
+    closed at its first day over that column). A row overlapping a span either starts in
+    it or started before and so contains its first day: the bound is the earlier of that
+    day and the earliest start among the rows containing it (the GiST range index reads
+    those few), the latest such bound over every span. A row with no start is kept by its
+    end alone and sorts after every date (the lists' stand-in key), so no bound leaves it.
+
+    Why: a list oldest first, read up the date index, would otherwise start at the
+    archive's oldest row and pass every earlier one before the span's (a year of 1985 passed
+    612,500 rows, 0.7 s at a million). The twin of :func:`latest_start_by_dates`; the
+    probe is kept per content version like the exports' first key."""
+    using = queryset.db
+    if connections[using].vendor != "postgresql":
+        return None
+    bounds = [
+        _remembered(("earliest-start", overlap.start, overlap.end, overlap.first), using,
+                    queryset.model,
+                    lambda overlap=overlap: overlap.earliest_start(queryset.model, using))
+        for overlap in _anded(queryset.query.where, DateOverlap)
+        if overlap.first is not None and _own_column(overlap.start, queryset.model) == start
+    ]  # fmt: skip
+    return max(bounds, default=None)
+
+
+def _remembered(key: tuple, using: str, model: type[models.Model], probe: Callable[[], Any]) -> Any:
+    """``probe()``, kept in the default cache under the content version read on ``using``
+    (so in the reader's snapshot, an export's own connection): any change to the archive
+    moves the version, so a kept bound is never older than the rows it bounds."""
     from django.core.cache import cache
 
     from archive.caching import content_version, versioned_key
 
     version = content_version(using) if connections[using].vendor == "postgresql" else 0
     if not version:  # SQLite (no probe to save), or no version row
-        return overlap.first_key(model, using)
-    key = versioned_key("first-key", version, using, model._meta.db_table, overlap.start,
-                        overlap.end, overlap.first, overlap.last)  # fmt: skip
-    kept = cache.get(key)
-    if kept is None:
-        kept = overlap.first_key(model, using)
-        cache.set(key, kept, FIRST_KEY_SECONDS)
-    return tuple(kept)
+        return probe()
+    cache_key = versioned_key(*key[:1], version, using, model._meta.db_table, *key[1:])
+    kept = cache.get(cache_key, _MISSING)
+    if kept is _MISSING:
+        kept = probe()
+        cache.set(cache_key, kept, FIRST_KEY_SECONDS)
+    return kept
+
+
+_MISSING = object()
+
+
+def _remembered_first_key(
+    overlap: DateOverlap, model: type[models.Model], using: str
+) -> tuple[bool, int | None]:
+    """``overlap.first_key()``, kept per content version (:func:`_remembered`): it saves the
+    probe's index read (25-45 ms for a decade at a million articles) on every later export
+    of the same span until the archive changes."""
+    key = ("first-key", overlap.start, overlap.end, overlap.first, overlap.last)
+    return tuple(_remembered(key, using, model, lambda: overlap.first_key(model, using)))
 
 
 def _anded(node, kind: type) -> Iterator:
