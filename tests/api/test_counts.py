@@ -126,7 +126,8 @@ def generate(n: int) -> None:
         "effective_date": f"to_char({day}, 'YYYY-MM-DD')",
         "effective_date_start": day,
         "effective_date_end": day,
-        "date_source": "'dateline'",
+        "date_source": "CASE WHEN g % 25 = 0 THEN 'undated' ELSE 'dateline' END",
+        "word_count": "g * 37 % 3000",
     }
     select = ", ".join(overrides.get(c, f't."{c}"') for c in columns)
     names = ", ".join(f'"{c}"' for c in columns)
@@ -148,6 +149,11 @@ def test_estimates_are_within_ten_percent_on_realistic_filters(monkeypatch):
         "everything": {},
         "a kind": {"kind": "editorial"},
         "another kind": {"kind": "article"},
+        "dated": {"undated": "false"},
+        "undated": {"undated": "true"},
+        "long": {"word_count_min": "1000"},
+        "short": {"word_count_max": "500"},
+        "a length range": {"word_count_min": "500", "word_count_max": "1500"},
     }
     counted = {  # filters the planner misjudges are counted exactly
         "a language": {"language": "pl"},  # matched case-insensitively: no statistics
