@@ -15,6 +15,9 @@ client picks a request class by weight (pages 50%, searches 20%, API lists 20%, 
 time (``--think``, default 0.2-1.0 s, like a locust ``between`` wait) before the next one.
 ``--warmup`` (20) seconds of the same load run first and are not counted: the figures
 describe the steady state after workers have started and PostgreSQL has read its tables.
+The clients arrive spread over a think time and run through the warm-up into the counted
+minute without a pause (a request counts if it starts after the warm-up), so the counted
+part holds no burst of every client starting at once.
 ``--think 0`` gives a saturation run (no pauses): the server's capacity.
 ``--mix`` changes the weights (``export=0`` leaves the exports out: what the readers'
 classes need of the machine when the slices of a million-article table, tens of seconds of
@@ -181,15 +184,21 @@ def discover(target: Target) -> dict[str, list[str]]:
     return {kind: found for kind, found in urls.items() if found}
 
 
-def client_loop(target: Target, urls: dict[str, list[str]], deadline: float,
-                think: tuple[float, float], result: Result, seed: int,
-                mix: dict[str, int]) -> None:  # fmt: skip
+def client_loop(target: Target, urls: dict[str, list[str]], counted_from: float,
+                deadline: float, think: tuple[float, float], result: Result, warm: Result,
+                seed: int, mix: dict[str, int]) -> None:  # fmt: skip
+    """One reader until ``deadline``: requests it starts before ``counted_from`` (the
+    warm-up) go to ``warm``, the others to ``result``. It first waits a think time, as
+    readers arrive at different moments: started together, the clients sent their first
+    requests at the same instant, a burst no real audience makes."""
     rng = random.Random(seed)
     kinds = list(urls)
     weights = [mix[k] for k in kinds]
+    time.sleep(rng.uniform(*think))
     while time.monotonic() < deadline:
         kind = rng.choices(kinds, weights)[0]
         path = rng.choice(urls[kind])
+        into = result if time.monotonic() >= counted_from else warm
         start = time.perf_counter()
         error = None
         try:
@@ -198,7 +207,7 @@ def client_loop(target: Target, urls: dict[str, list[str]], deadline: float,
                 error = f"HTTP {status} {path}"
         except (OSError, http.client.HTTPException) as exc:
             error = f"{type(exc).__name__} {path}"
-        result.record(kind, time.perf_counter() - start, error, path)
+        into.record(kind, time.perf_counter() - start, error, path)
         pause = rng.uniform(*think)
         if pause:
             time.sleep(min(pause, max(deadline - time.monotonic(), 0)))
@@ -245,20 +254,24 @@ def report(result: Result, elapsed: float) -> dict:
 
 
 def drive(target: Target, urls: dict[str, list[str]], clients: int, duration: float,
-          think: tuple[float, float], seed: int = 0,
-          mix: dict[str, int] = WEIGHTS) -> Result:  # fmt: skip
-    """``clients`` closed-loop clients for ``duration`` seconds, each picking a class of
-    ``urls`` by its weight in ``mix``; their latencies."""
-    result = Result()
-    deadline = time.monotonic() + duration
+          think: tuple[float, float], seed: int = 0, mix: dict[str, int] = WEIGHTS,
+          warmup: float = 0.0) -> tuple[Result, Result]:  # fmt: skip
+    """``clients`` closed-loop clients for ``warmup`` + ``duration`` seconds, each picking a
+    class of ``urls`` by its weight in ``mix``: the latencies of the requests started after
+    the warm-up, and of those during it. One load throughout, so the counted part is the
+    steady state of the same readers, not a new start."""
+    result, warm = Result(), Result()
+    counted_from = time.monotonic() + warmup
+    deadline = counted_from + duration
     threads = [threading.Thread(target=client_loop, daemon=True,
-                                args=(target, urls, deadline, think, result, seed + i, mix))
+                                args=(target, urls, counted_from, deadline, think, result,
+                                      warm, seed + i, mix))
                for i in range(clients)]  # fmt: skip
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=duration + 60)
-    return result
+        thread.join(timeout=warmup + duration + 60)
+    return result, warm
 
 
 def run_load(url: str, clients: int, duration: float, think: tuple[float, float],
@@ -266,16 +279,16 @@ def run_load(url: str, clients: int, duration: float, think: tuple[float, float]
     target = Target(url)
     urls = {kind: found for kind, found in discover(target).items() if mix.get(kind, 0) > 0}
     print("Request classes: " + ", ".join(f"{k} ({len(v)} URLs)" for k, v in urls.items()))
+    # The first ``warmup`` seconds of the load are not counted: workers import and compile
+    # templates on their first requests and PostgreSQL reads the tables into memory. The
+    # figures describe the steady state that follows (the page cache is not warmed beyond
+    # what the warm-up visits).
+    started = time.monotonic()
+    result, warm = drive(target, urls, clients, duration, think, mix=mix, warmup=warmup)
+    elapsed = time.monotonic() - started - warmup
     if warmup:
-        # The same load, not counted: workers import and compile templates on their first
-        # requests and PostgreSQL reads the tables into memory. The figures describe the
-        # steady state that follows (the page cache is not warmed beyond what this visits).
-        warm = drive(target, urls, clients, warmup, think, seed=10_000, mix=mix)
         count = sum(len(v) for v in warm.latencies.values())
         print(f"Warm-up: {warmup:.0f} s, {count} requests (not counted)")
-    started = time.monotonic()
-    result = drive(target, urls, clients, duration, think, mix=mix)
-    elapsed = time.monotonic() - started
     print(f"{clients} clients, {duration:.0f} s, think time {think[0]}-{think[1]} s, "
           f"elapsed {elapsed:.1f} s")  # fmt: skip
     return report(result, elapsed)
