@@ -41,6 +41,23 @@ def _to_date(value: time.struct_time | float | None) -> dt.date | None:
     return None
 
 
+def _parsed_bounds(text: str) -> DateBounds:
+    """The strict bounds of ``text`` by the grammar; a ``ValidationError`` saying what is
+    wrong when it is not EDTF."""
+    try:
+        parsed = parse_edtf(text)
+        lower, upper = parsed.lower_strict(), parsed.upper_strict()
+        # The grammar accepts 29 February of any year; the calendar refuses it here.
+        return DateBounds(_to_date(lower), _to_date(upper))
+    except (EDTFParseException, ValueError, OverflowError, AttributeError, TypeError) as exc:
+        raise ValidationError(
+            "%(value)r is not a valid EDTF date (%(reason)s). Examples: 1989-11-09, 1979-12, "
+            "1989, 1980/1981, 199X, 1990-01?",
+            code="invalid_edtf",
+            params={"value": text, "reason": _reason(text, exc)},
+        ) from exc
+
+
 #: A plain calendar date of EDTF level 0: a year, a month or a day, nothing qualified.
 _PLAIN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
@@ -97,27 +114,7 @@ def edtf_bounds(value: str) -> DateBounds:
             code="invalid_edtf",
             params={"value": value},
         )
-    bounds = _plain_bounds(text)
-    if bounds is not None:
-        if bounds.start > bounds.end:
-            raise ValidationError(
-                "%(value)r is not a valid EDTF date: its interval ends before it starts.",
-                code="invalid_edtf",
-                params={"value": value},
-            )
-        return bounds
-    try:
-        parsed = parse_edtf(text)
-        lower, upper = parsed.lower_strict(), parsed.upper_strict()
-        # The grammar accepts 29 February of any year; the calendar refuses it here.
-        bounds = DateBounds(_to_date(lower), _to_date(upper))
-    except (EDTFParseException, ValueError, OverflowError, AttributeError, TypeError) as exc:
-        raise ValidationError(
-            "%(value)r is not a valid EDTF date (%(reason)s). Examples: 1989-11-09, 1979-12, "
-            "1989, 1980/1981, 199X, 1990-01?",
-            code="invalid_edtf",
-            params={"value": value, "reason": _reason(text, exc)},
-        ) from exc
+    bounds = _plain_bounds(text) or _parsed_bounds(text)
     if bounds.start and bounds.end and bounds.start > bounds.end:
         raise ValidationError(
             "%(value)r is not a valid EDTF date: its interval ends before it starts.",

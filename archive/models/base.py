@@ -298,8 +298,7 @@ def earliest_start_by_dates(queryset: models.QuerySet, start: str) -> dt.date | 
     if connections[using].vendor != "postgresql":
         return None
     bounds = [
-        _remembered(("earliest-start", overlap.start, overlap.end, overlap.first), using,
-                    queryset.model,
+        _remembered("earliest-start", overlap, queryset.model, using,
                     lambda overlap=overlap: overlap.earliest_start(queryset.model, using))
         for overlap in _anded(queryset.query.where, DateOverlap)
         if overlap.first is not None and _own_column(overlap.start, queryset.model) == start
@@ -307,10 +306,14 @@ def earliest_start_by_dates(queryset: models.QuerySet, start: str) -> dt.date | 
     return max(bounds, default=None)
 
 
-def _remembered(key: tuple, using: str, model: type[models.Model], probe: Callable[[], Any]) -> Any:
-    """``probe()``, kept in the default cache under the content version read on ``using``
-    (so in the reader's snapshot, an export's own connection): any change to the archive
-    moves the version, so a kept bound is never older than the rows it bounds."""
+def _remembered(
+    name: str, overlap: DateOverlap, model: type[models.Model], using: str,
+    probe: Callable[[], Any],
+) -> Any:  # fmt: skip
+    """``probe()`` (a bound ``name`` of ``overlap``'s span), kept in the default cache under
+    the content version read on ``using`` (so in the reader's snapshot, an export's own
+    connection): any change to the archive moves the version, so a kept bound is never
+    older than the rows it bounds."""
     from django.core.cache import cache
 
     from archive.caching import content_version, versioned_key
@@ -318,11 +321,12 @@ def _remembered(key: tuple, using: str, model: type[models.Model], probe: Callab
     version = content_version(using) if connections[using].vendor == "postgresql" else 0
     if not version:  # SQLite (no probe to save), or no version row
         return probe()
-    cache_key = versioned_key(*key[:1], version, using, model._meta.db_table, *key[1:])
-    kept = cache.get(cache_key, _MISSING)
+    key = versioned_key(name, version, using, model._meta.db_table, overlap.start, overlap.end,
+                        overlap.first, overlap.last)  # fmt: skip
+    kept = cache.get(key, _MISSING)
     if kept is _MISSING:
         kept = probe()
-        cache.set(cache_key, kept, FIRST_KEY_SECONDS)
+        cache.set(key, kept, FIRST_KEY_SECONDS)
     return kept
 
 
@@ -335,8 +339,9 @@ def _remembered_first_key(
     """``overlap.first_key()``, kept per content version (:func:`_remembered`): it saves the
     probe's index read (25-45 ms for a decade at a million articles) on every later export
     of the same span until the archive changes."""
-    key = ("first-key", overlap.start, overlap.end, overlap.first, overlap.last)
-    return tuple(_remembered(key, using, model, lambda: overlap.first_key(model, using)))
+    return tuple(
+        _remembered("first-key", overlap, model, using, lambda: overlap.first_key(model, using))
+    )
 
 
 def _anded(node, kind: type) -> Iterator:

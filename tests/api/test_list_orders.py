@@ -19,6 +19,33 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
+def read_every_page(api, url: str) -> tuple[list[int], list[str], dict]:
+    """The ids of every cursor page from ``url`` on, in order, the SQL the requests ran,
+    and the last page's JSON."""
+    seen, statements, page = [], [], None
+
+    def watch(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        while url:
+            page = api.get(url).json()
+            seen += [row["id"] for row in page["results"]]
+            url = page["next"]
+    return seen, statements, page
+
+
+def unbounded_ids(span: dict, ordering: str) -> list[int]:
+    """The list's ids in ``ordering`` straight from the filters, without the pagination's
+    date bounds: what the bounded pages must give."""
+    filterset = ArticleFilterSet(
+        data={**span, "ordering": ordering}, queryset=ArticleViewSet().get_queryset()
+    )
+    assert filterset.is_valid(), filterset.errors
+    return list(filterset.qs.values_list("id", flat=True))
+
+
 @pytest.fixture
 def dated(db):
     issue = f.IssueFactory(date="1989")
@@ -83,18 +110,7 @@ def test_a_list_in_key_order_filtered_by_dates_starts_at_the_spans_first_row(api
     f.ArticleFactory(
         issue=f.IssueFactory(status=models.Status.DRAFT), date="1984", slug="draft", title="d"
     )
-    statements = []
-
-    def watch(execute, sql, params, many, context):
-        statements.append(sql)
-        return execute(sql, params, many, context)
-
-    seen, url = [], "/api/articles/?decade=1980&page_size=1"
-    with connection.execute_wrapper(watch):
-        while url:
-            page = api.get(url).json()
-            seen += [row["id"] for row in page["results"]]
-            url = page["next"]
+    seen, statements, page = read_every_page(api, "/api/articles/?decade=1980&page_size=1")
     assert seen == [made[n].pk for n in ("across", "inside", "last-day")]
     assert page["count"] == 3
     if connection.vendor == "postgresql":
@@ -117,26 +133,11 @@ def test_a_list_newest_first_within_dates_is_the_same_list_read_from_the_spans_e
     ):  # fmt: skip
         f.ArticleFactory(issue=issue, position=i + 1, slug=f"n-{i}", date=date, title=f"N {i}")
     query = "&".join([f"{k}={v}" for k, v in span.items()] + ["ordering=-date", "page_size=2"])
-    statements = []
-
-    def watch(execute, sql, params, many, context):
-        statements.append(sql)
-        return execute(sql, params, many, context)
-
-    seen, url = [], f"/api/articles/?{query}"
-    with connection.execute_wrapper(watch):
-        while url:
-            page = api.get(url).json()
-            seen += [row["id"] for row in page["results"]]
-            url = page["next"]
+    seen, statements, _ = read_every_page(api, f"/api/articles/?{query}")
     # Read from the span's last day down (the bound on the date order's key).
     bounded = 'COALESCE("archive_article"."effective_date_start", %s) <= %s'
     assert any(bounded in sql for sql in statements), statements
-    unbounded = ArticleFilterSet(
-        data={**span, "ordering": "-date"}, queryset=ArticleViewSet().get_queryset()
-    )
-    assert unbounded.is_valid(), unbounded.errors
-    expected = list(unbounded.qs.values_list("id", flat=True))
+    expected = unbounded_ids(span, "-date")
     assert seen == expected and len(expected) >= 4
 
 
@@ -161,23 +162,8 @@ def test_a_list_oldest_first_within_dates_is_the_same_list_read_from_the_spans_s
     ):  # fmt: skip
         f.ArticleFactory(issue=issue, position=i + 1, slug=f"o-{i}", date=date, title=f"O {i}")
     query = "&".join([f"{k}={v}" for k, v in span.items()] + ["ordering=date", "page_size=2"])
-    statements = []
-
-    def watch(execute, sql, params, many, context):
-        statements.append(sql)
-        return execute(sql, params, many, context)
-
-    seen, url = [], f"/api/articles/?{query}"
-    with connection.execute_wrapper(watch):
-        while url:
-            page = api.get(url).json()
-            seen += [row["id"] for row in page["results"]]
-            url = page["next"]
-    unbounded = ArticleFilterSet(
-        data={**span, "ordering": "date"}, queryset=ArticleViewSet().get_queryset()
-    )
-    assert unbounded.is_valid(), unbounded.errors
-    expected = list(unbounded.qs.values_list("id", flat=True))
+    seen, statements, _ = read_every_page(api, f"/api/articles/?{query}")
+    expected = unbounded_ids(span, "date")
     assert seen == expected and len(expected) >= 4
     if connection.vendor == "postgresql":
         bounded = 'COALESCE("archive_article"."effective_date_start", %s) >= %s'
