@@ -59,17 +59,14 @@ MAX_PAGE_SIZE = 1000
 EXACT_COUNT_LIMIT = 10_000
 #: An estimate is only trusted this far above the limit; nearer, the rows are counted.
 ESTIMATE_MARGIN = 1.5
+#: Query parameters that never narrow a list: with only these, it is the whole resource.
+NOT_FILTERS = frozenset({"ordering", "page_size", "cursor", "format", "full_text"})
 #: Query parameters that leave a list estimable: no filter, or filters on one column of the
-#: resource's own table, which the planner's statistics describe.
-#: (``language`` is matched case-insensitively, an expression without statistics: counted.)
-ESTIMATED_FILTERS = frozenset(
-    {"kind", "undated", "word_count_min", "word_count_max"}
-    | {"ordering", "page_size", "cursor", "format", "full_text"}
-)
+#: resource's own table, which the planner's statistics describe. (``language`` is matched
+#: case-insensitively, an expression without statistics: counted.)
+ESTIMATED_FILTERS = NOT_FILTERS | {"kind", "undated", "word_count_min", "word_count_max"}
 #: How long a filtered list's count is kept (a change to the archive retires it sooner).
 KEPT_COUNT_SECONDS = 3600
-#: Query parameters that never narrow a list: with only these, it is the whole resource.
-NOT_FILTERS = ESTIMATED_FILTERS - {"kind", "undated", "word_count_min", "word_count_max"}
 
 
 def count_matches(
